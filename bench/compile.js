@@ -1,0 +1,62 @@
+// Compile benchmark: compilePlan on seed 002 (52 KB) against a bare markdown-it parse of the
+// same text, in the same run. Exports run(); bench/run.js (the runner) calls it.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import MarkdownIt from 'markdown-it';
+import { compilePlan } from '../dist/compile/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const seedDir = resolve(here, '../../shared/seeds');
+const SEED = '002_599133492defb96f.txt';
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function timeEach(fn, iterations) {
+  const samples = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+/** Median compile time of seed 002 vs a bare markdown-it parse of the same text, and their ratio. */
+export async function run({ iterations = 300, warmup = 100 } = {}) {
+  const bytes = readFileSync(resolve(seedDir, SEED));
+  const text = new TextDecoder().decode(bytes);
+  const md = new MarkdownIt();
+  for (let i = 0; i < warmup; i++) {
+    md.parse(text, {});
+    compilePlan(bytes, { path: SEED });
+  }
+  // Interleave rounds so that drift (GC, frequency) affects both sides alike.
+  const parse = [];
+  const compile = [];
+  const rounds = 10;
+  for (let r = 0; r < rounds; r++) {
+    parse.push(...timeEach(() => md.parse(text, {}), iterations / rounds));
+    compile.push(...timeEach(() => compilePlan(bytes, { path: SEED }), iterations / rounds));
+  }
+  const parseMs = median(parse);
+  const compileMs = median(compile);
+  return {
+    name: 'compile',
+    input: SEED,
+    bytes: bytes.length,
+    iterations,
+    markdownItParseMedianMs: Number(parseMs.toFixed(4)),
+    compileMedianMs: Number(compileMs.toFixed(4)),
+    ratio: Number((compileMs / parseMs).toFixed(3)),
+    budgetRatio: 1.5,
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  console.log(JSON.stringify(await run(), null, 2));
+}

@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import { summarizePlan } from '../../compile/index.js';
+import { readPlanFile } from '../../workspace/plan-file.js';
+import { compileOrThrow } from '../../workspace/import-plan.js';
+import { out, outJson } from '../context.js';
+import { formatDiagnostic } from '../render.js';
+
+/** `pulser summary FILE`: compile without a workspace and print the summary. */
+export function runSummary(file: string, json: boolean): void {
+  const bytes = readPlanFile(resolve(file), file);
+  const { plan, diagnostics } = compileOrThrow(bytes, file);
+  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  const summary = summarizePlan(plan);
+  if (json) {
+    outJson(summary);
+    return;
+  }
+  const t = summary.totals;
+  out(
+    `${summary.title}${summary.repairedFrom === null ? '' : `  (mojibake repaired: ${summary.repairedFrom})`}`,
+  );
+  for (const p of summary.phases) {
+    out(
+      `  ${p.id}  ${p.status}  tasks ${p.tasks}  boxes ${p.checkboxes.checked}/${p.checkboxes.total}  criteria ${p.criteria}  steps ${p.steps}  ${p.title}`,
+    );
+  }
+  out(
+    `total: ${t.phases} phases, ${t.tasks} tasks, ${t.checkboxes.checked}/${t.checkboxes.total} checkboxes, ${t.criteria} criteria, ${t.steps} steps, ${t.metricTargets} metric targets`,
+  );
+  if (t.owners.length > 0) out(`owners: ${t.owners.join(' ')}`);
+}

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import type { Workspace } from '../workspace/open.js';
+
+/** Global options every command sees. */
+export interface GlobalOptions {
+  readonly workspace?: string;
+}
+
+/** Reads the global options from any (sub)command. */
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals<GlobalOptions>();
+}
+
+/** Opens the workspace named by the global options (lazy import keeps start-up fast). */
+export async function withWorkspace<T>(
+  command: Command,
+  fn: (ws: Workspace) => Promise<T>,
+  create = false,
+): Promise<T> {
+  const { openWorkspace } = await import('../workspace/open.js');
+  const { workspace } = globalOptions(command);
+  const ws = await openWorkspace({
+    ...(workspace === undefined ? {} : { root: workspace }),
+    create,
+  });
+  try {
+    return await fn(ws);
+  } finally {
+    await ws.close();
+  }
+}
+
+/** Writes one line (or JSON document) to stdout. */
+export function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Writes a value as pretty JSON to stdout. */
+export function outJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

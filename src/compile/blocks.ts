@@ -1,0 +1,234 @@
+/**
+ * List items and paragraphs: checklists, criteria, tasks with external IDs, files, inline
+ * commands, statuses, decision options, labels and bold sub-tasks.
+ */
+import type { Builder, ItemFrame } from './builder.js';
+import { slugOrHash, type ItemDraft, type OwnerDraft } from './drafts.js';
+import { fileFromItem } from './files.js';
+import { applyTitle } from './headings.js';
+import { isBoldTitle, onLabel, parseLabel, refsIn, startBoldTask } from './labels.js';
+import type { InlineLine } from './markdown.js';
+import {
+  CHECKBOX_RE,
+  EXTERNAL_ID_RE,
+  OPTION_ITEM_RE,
+  OPTION_RE,
+  RECOMMENDED_OPTION_RE,
+  RECOMMENDED_RE,
+} from './patterns.js';
+import { statusMark, statusWordAt } from './status.js';
+import { addInlineSteps } from './steps-attach.js';
+import { slug as slugify } from './slug.js';
+
+function addItem(
+  b: Builder,
+  list: ItemDraft[],
+  scope: string,
+  text: string,
+  checked: boolean,
+  line0: number,
+): ItemDraft {
+  const item: ItemDraft = {
+    id: b.ids.claim(`${scope}/${slugOrHash(text)}`),
+    text,
+    checked,
+    pos: b.pos(line0, '['),
+    children: [],
+  };
+  list.push(item);
+  return item;
+}
+
+function onCheckbox(
+  b: Builder,
+  frame: ItemFrame,
+  parent: ItemFrame | undefined,
+  text: string,
+  checked: boolean,
+  line0: number,
+): void {
+  if (parent?.criterion && parent.itemScope !== undefined) {
+    const owner = parent.critOwner;
+    b.addCriterion(owner, text, parent.criterion, b.pos(line0, '['), { checked });
+    frame.criterion = parent.criterion;
+    frame.critOwner = owner;
+    frame.itemScope = parent.itemScope;
+    return;
+  }
+  if (parent?.item && parent.itemScope !== undefined) {
+    frame.item = addItem(b, parent.item.children, parent.itemScope, text, checked, line0);
+    frame.itemScope = parent.itemScope;
+    return;
+  }
+  if (parent?.task) {
+    frame.item = addItem(b, parent.task.checklist, parent.task.id, text, checked, line0);
+    frame.itemScope = parent.task.id;
+    return;
+  }
+  const section = b.section;
+  if (section?.kind === 'criteria') {
+    const owner = b.owner(false);
+    b.addCriterion(owner, text, section.section, b.pos(line0, '['), { checked });
+    frame.criterion = section.section;
+    frame.critOwner = owner;
+    frame.itemScope = b.scope(owner);
+    return;
+  }
+  const owner: OwnerDraft | undefined = b.owner(true);
+  frame.item = addItem(
+    b,
+    owner ? owner.checklist : b.planChecklist,
+    b.scope(owner),
+    text,
+    checked,
+    line0,
+  );
+  frame.itemScope = b.scope(owner);
+}
+
+function addItemTask(
+  b: Builder,
+  frame: ItemFrame,
+  text: string,
+  ext: string | undefined,
+  mentions: readonly string[],
+  line0: number,
+): void {
+  const f = b.frame;
+  const task = b.addTask(f.phase, {
+    title: text,
+    label: ext,
+    ...(ext ? { slug: slugify(ext), externalIds: [ext] } : {}),
+    parent: b.task(false)?.id,
+    pos: b.pos(line0),
+  });
+  applyTitle(task, text);
+  for (const m of mentions) task.owners.add(m);
+  frame.task = task;
+}
+
+/** The first inline of a list item. */
+export function onItem(
+  b: Builder,
+  frame: ItemFrame,
+  parent: ItemFrame | undefined,
+  lines: readonly InlineLine[],
+  mentions: readonly string[],
+  line0: number,
+): void {
+  const first = lines[0];
+  if (!first) return;
+  const text = lines
+    .map((l) => l.text)
+    .join(' ')
+    .trim();
+  const cb = CHECKBOX_RE.exec(text);
+  b.lastText = cb ? first.text.replace(CHECKBOX_RE, '') : first.text;
+  if (cb) {
+    onCheckbox(b, frame, parent, text.slice(cb[0].length).trim(), cb[1] !== ' ', line0);
+    return;
+  }
+  if (parent && (parent.criterion || parent.item || parent.task || parent.consumed)) {
+    frame.consumed = true;
+    return;
+  }
+  frame.consumed = true;
+  const section = b.section;
+  const ext = EXTERNAL_ID_RE.exec(text)?.[1];
+  switch (section?.kind) {
+    case 'criteria': {
+      const owner = b.owner(false);
+      const mark = statusMark(text);
+      b.addCriterion(
+        owner,
+        text,
+        section.section,
+        b.pos(line0),
+        mark ? { status: mark.status } : {},
+      );
+      return;
+    }
+    case 'files': {
+      const task = b.task(false);
+      const file = fileFromItem(text, first.codes, section.action);
+      if (task && file) task.files.push(file);
+      return;
+    }
+    case 'commands':
+      if (first.leadingCode !== undefined) addInlineSteps(b, [first.leadingCode], line0);
+      return;
+    case 'status': {
+      const owner = b.owner(false);
+      const status = statusWordAt(text) ?? statusMark(text)?.status;
+      if (owner && status && owner.status === undefined) {
+        owner.status = status;
+        owner.statusText = text;
+      }
+      return;
+    }
+    case 'options': {
+      const d = b.frame.decision ?? b.lastDecision;
+      const m = OPTION_ITEM_RE.exec(text) ?? OPTION_RE.exec(text);
+      if (d && m) {
+        d.options.push({ label: m[1] ?? '', text: (m[2] ?? '').trim() });
+        if (RECOMMENDED_RE.test(text)) d.recommended ??= m[1] ?? '';
+      }
+      return;
+    }
+    case 'if-option':
+      section.option.text = section.option.text ? `${section.option.text}; ${text}` : text;
+      return;
+    case 'depends': {
+      const task = b.task(false);
+      if (task) task.dependsOn.push(...refsIn(text));
+      return;
+    }
+    case 'recommendation': {
+      const d = b.pendingRecommendation;
+      if (d && d.recommendation === undefined) setRecommendation(d, text);
+      return;
+    }
+    case 'tasks':
+      if (!b.boldTask) {
+        addItemTask(b, frame, text, ext, mentions, line0);
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  if (ext) addItemTask(b, frame, text, ext, mentions, line0);
+  else frame.consumed = false;
+}
+
+function setRecommendation(
+  d: { recommendation?: string; recommended?: string },
+  text: string,
+): void {
+  d.recommendation = text;
+  const option = RECOMMENDED_OPTION_RE.exec(text)?.[1];
+  if (option) d.recommended ??= option;
+}
+
+/** A paragraph (or a later paragraph of a list item): labels, bold sub-tasks, recommendations. */
+export function onParagraph(b: Builder, lines: readonly InlineLine[], line0: number): void {
+  lines.forEach((line, idx) => {
+    if (line.text === '') return;
+    if (idx === 0 && isBoldTitle(line) && (b.frame.phase || b.frame.task)) {
+      startBoldTask(b, line, line0);
+      b.lastText = line.text;
+      return;
+    }
+    const label = parseLabel(line);
+    if (label) {
+      onLabel(b, label, line, line0 + idx);
+      return;
+    }
+    const d = b.pendingRecommendation;
+    if (d && d.recommendation === undefined) {
+      setRecommendation(d, line.text);
+      b.pendingRecommendation = undefined;
+    }
+    b.lastText = line.text;
+  });
+}

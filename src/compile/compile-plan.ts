@@ -1,0 +1,117 @@
+/**
+ * `compilePlan`: bytes in, a Pulser IR plan and diagnostics out. Decode, repair mojibake,
+ * one markdown-it parse, one linear pass over its tokens, then freeze.
+ */
+import type { Diagnostic, Plan, Task } from '../ir/index.js';
+import { IR_VERSION } from '../ir/index.js';
+import { decodeSource, lineStarts, repairMojibake } from '../source/index.js';
+import { Builder } from './builder.js';
+import { freezeDecision, freezeItems, freezePhase, freezeTask } from './drafts.js';
+import { markdown, maxNesting } from './markdown.js';
+import { runPass } from './pass.js';
+
+/** Options of {@link compilePlan}. */
+export interface CompileOptions {
+  /**
+   * Path of the plan, recorded in the IR and used in diagnostics.
+   * @default '<input>'
+   */
+  readonly path?: string;
+}
+
+/** What {@link compilePlan} returns: the plan (null when the input is not a text plan) and diagnostics. */
+export interface CompileResult {
+  readonly plan: Plan | null;
+  readonly diagnostics: ReadonlyArray<Diagnostic>;
+}
+
+function fallbackTitle(path: string): string {
+  const base = path.split(/[\\/]/u).pop() ?? '';
+  return base.replace(/\.[^.]*$/u, '') || 'Untitled plan';
+}
+
+function resolver(b: Builder): (ref: string) => string | undefined {
+  const byLabel = new Map<string, string>();
+  const all = [...b.planTasks, ...b.phases.flatMap((p) => p.tasks)];
+  for (const t of all) {
+    for (const key of [t.label, ...t.externalIds]) {
+      if (key !== undefined && !byLabel.has(key.toLowerCase()))
+        byLabel.set(key.toLowerCase(), t.id);
+    }
+  }
+  return (ref) => byLabel.get(ref.toLowerCase());
+}
+
+/**
+ * Compile a markdown plan's bytes into the Pulser IR. Pure and deterministic: the same bytes
+ * give a byte-identical plan. Never throws on bad input; problems come back as diagnostics.
+ *
+ * @example
+ * const { plan, diagnostics } = compilePlan(await readFile('NEXT_STEPS.md'), { path: 'NEXT_STEPS.md' });
+ */
+export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): CompileResult {
+  const file = options.path ?? '<input>';
+  const decoded = decodeSource(bytes, { path: file });
+  const diagnostics: Diagnostic[] = [...decoded.diagnostics];
+  if (decoded.binary) return { plan: null, diagnostics };
+
+  const repair = repairMojibake(decoded.text);
+  const first = repair.unrepaired[0];
+  if (first && repair.repairedFrom) {
+    diagnostics.push({
+      code: 'source/mojibake-unrepaired',
+      severity: 'warning',
+      message: `${repair.unrepaired.length} sequence(s) look like UTF-8 read as ${repair.repairedFrom} but could not be repaired (a byte was lost when the file was saved), e.g. "${first.text.trim()}"; fix them by hand.`,
+      file,
+      line: first.line,
+      column: 1,
+    });
+  }
+  const b = new Builder({ original: decoded.text, starts: lineStarts(decoded.text), file });
+  const tokens = markdown().parse(repair.text, {});
+  const { maxLevel, maxLevelLine } = runPass(b, tokens);
+  const limit = maxNesting();
+  if (maxLevel >= limit - 1) {
+    b.diag(
+      'compile/nesting-limit',
+      'warning',
+      `Content is nested more than ${limit} levels deep; what lies deeper was not read. Flatten the nesting.`,
+      b.pos(maxLevelLine),
+    );
+  }
+  if (decoded.text.trim() === '') {
+    b.diag('compile/empty', 'warning', 'The plan is empty: there is nothing to compile.', {
+      line: 1,
+      column: 1,
+    });
+  }
+  diagnostics.push(...b.diagnostics);
+
+  const resolve = resolver(b);
+  const phases = b.phases.map((p) => freezePhase(p, resolve));
+  const tasks: Task[] = b.planTasks.map((t) => freezeTask(t, resolve));
+  const plan: Plan = {
+    kind: 'plan',
+    irVersion: IR_VERSION,
+    title: b.title ?? fallbackTitle(file),
+    source: {
+      path: file,
+      sha256: decoded.sha256,
+      bytes: decoded.bytes,
+      encoding: decoded.encoding,
+      bom: decoded.bom,
+      lineEnding: decoded.lineEnding,
+      repairs: repair.repairs,
+    },
+    repairedFrom: repair.repairedFrom,
+    phases,
+    tasks,
+    checklist: freezeItems(b.planChecklist),
+    criteria: b.planCriteria,
+    steps: b.planSteps,
+    metrics: b.metrics,
+    decisions: b.decisions.map(freezeDecision),
+    owners: [...b.mentions],
+  };
+  return { plan, diagnostics };
+}

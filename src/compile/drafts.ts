@@ -1,0 +1,292 @@
+/**
+ * Mutable drafts the single token pass fills in, and their freezing into IR values with a
+ * fixed key order (so the same input always gives byte-identical JSON).
+ */
+import type {
+  ChecklistItem,
+  Criterion,
+  Decision,
+  Estimate,
+  FileRef,
+  MetricTarget,
+  Phase,
+  PhaseKind,
+  PhaseStatus,
+  SourcePos,
+  Step,
+  Task,
+  TaskStatus,
+} from '../ir/index.js';
+import { sha256Hex } from '../util/hash.js';
+import { slug as slugify } from './slug.js';
+
+/** A checklist item being built. */
+export interface ItemDraft {
+  readonly id: string;
+  readonly text: string;
+  readonly checked: boolean;
+  readonly pos: SourcePos;
+  readonly children: ItemDraft[];
+}
+
+/** Anything that owns checklist items, criteria and steps: a task or a phase. */
+export interface OwnerDraft {
+  readonly id: string;
+  readonly checklist: ItemDraft[];
+  readonly criteria: Criterion[];
+  readonly steps: Step[];
+  status?: TaskStatus | PhaseStatus;
+  statusText?: string;
+  estimate?: Estimate;
+  readonly owners: Set<string>;
+}
+
+/** A task being built. */
+export interface TaskDraft extends OwnerDraft {
+  readonly kind: 'task';
+  readonly title: string;
+  readonly label: string | undefined;
+  readonly externalIds: string[];
+  status?: TaskStatus;
+  deadline?: string;
+  priority?: string;
+  readonly parent: string | undefined;
+  readonly lane: string | undefined;
+  readonly dependsOn: string[];
+  readonly files: FileRef[];
+  readonly pos: SourcePos;
+}
+
+/** A phase being built. */
+export interface PhaseDraft extends OwnerDraft {
+  readonly kind: 'phase';
+  readonly title: string;
+  readonly label: string | undefined;
+  readonly phaseKind: PhaseKind;
+  goal?: string;
+  dates?: string;
+  readonly lanes: string[];
+  readonly tasks: TaskDraft[];
+  readonly metrics: string[];
+  readonly pos: SourcePos;
+}
+
+/** A decision being built. */
+export interface DecisionDraft {
+  readonly id: string;
+  readonly title: string;
+  question?: string;
+  readonly options: { label: string; text: string }[];
+  recommendation?: string;
+  recommended?: string;
+  readonly pos: SourcePos;
+}
+
+/** Hands out unique IDs in document order: `base`, then `base-2`, `base-3`, ... */
+export class IdAllocator {
+  private readonly used = new Set<string>();
+  private readonly next = new Map<string, number>();
+
+  /** A unique ID derived from `base` (amortised constant time, even for many equal bases). */
+  claim(base: string): string {
+    if (!this.used.has(base)) {
+      this.used.add(base);
+      return base;
+    }
+    let n = this.next.get(base) ?? 2;
+    let id = `${base}-${n}`;
+    while (this.used.has(id)) id = `${base}-${++n}`;
+    this.next.set(base, n + 1);
+    this.used.add(id);
+    return id;
+  }
+}
+
+/** Slug of `text`, or a short content hash when the text has no ASCII letters (CJK, emoji). */
+export function slugOrHash(text: string, max = 40): string {
+  const slug = slugify(text, max);
+  return slug !== '' ? slug : `h${sha256Hex(text).slice(0, 8)}`;
+}
+
+/** A new, empty task draft. */
+export function newTask(fields: {
+  id: string;
+  title: string;
+  label?: string | undefined;
+  externalIds?: string[];
+  parent?: string | undefined;
+  lane?: string | undefined;
+  pos: SourcePos;
+}): TaskDraft {
+  return {
+    kind: 'task',
+    id: fields.id,
+    title: fields.title,
+    label: fields.label,
+    externalIds: fields.externalIds ?? [],
+    owners: new Set(),
+    parent: fields.parent,
+    lane: fields.lane,
+    dependsOn: [],
+    files: [],
+    checklist: [],
+    criteria: [],
+    steps: [],
+    pos: fields.pos,
+  };
+}
+
+/** A new, empty phase draft. */
+export function newPhase(fields: {
+  id: string;
+  title: string;
+  label: string | undefined;
+  phaseKind: PhaseKind;
+  pos: SourcePos;
+}): PhaseDraft {
+  return {
+    kind: 'phase',
+    ...fields,
+    owners: new Set(),
+    lanes: [],
+    tasks: [],
+    checklist: [],
+    criteria: [],
+    steps: [],
+    metrics: [],
+  };
+}
+
+function freezeItem(item: ItemDraft): ChecklistItem {
+  return {
+    kind: 'item',
+    id: item.id,
+    text: item.text,
+    checked: item.checked,
+    pos: item.pos,
+    children: item.children.map(freezeItem),
+  };
+}
+
+/** Freeze checklist items (nesting is bounded by markdown-it's `maxNesting`). */
+export function freezeItems(items: readonly ItemDraft[]): ChecklistItem[] {
+  return items.map(freezeItem);
+}
+
+function allChecks(items: readonly ItemDraft[], out: boolean[]): boolean[] {
+  for (const i of items) {
+    out.push(i.checked);
+    allChecks(i.children, out);
+  }
+  return out;
+}
+
+function derivedFromChecks(checks: readonly boolean[]): TaskStatus | undefined {
+  if (checks.length === 0) return undefined;
+  const done = checks.filter(Boolean).length;
+  return done === checks.length ? 'done' : done > 0 ? 'in_progress' : 'open';
+}
+
+/** Freeze a task; its status falls back to what its checkboxes show, else `open`. */
+export function freezeTask(t: TaskDraft, resolve: (ref: string) => string | undefined): Task {
+  const checks = allChecks(t.checklist, []);
+  for (const c of t.criteria) if (c.checked !== undefined) checks.push(c.checked);
+  const status = t.status ?? derivedFromChecks(checks) ?? 'open';
+  const dependsOn = [
+    ...new Set(t.dependsOn.map(resolve).filter((x): x is string => x !== undefined)),
+  ];
+  return {
+    kind: 'task',
+    id: t.id,
+    title: t.title,
+    ...(t.label !== undefined ? { label: t.label } : {}),
+    externalIds: t.externalIds,
+    status,
+    ...(t.statusText !== undefined ? { statusText: t.statusText } : {}),
+    owners: [...t.owners],
+    ...(t.estimate !== undefined ? { estimate: t.estimate } : {}),
+    ...(t.deadline !== undefined ? { deadline: t.deadline } : {}),
+    ...(t.priority !== undefined ? { priority: t.priority } : {}),
+    ...(t.parent !== undefined ? { parent: t.parent } : {}),
+    ...(t.lane !== undefined ? { lane: t.lane } : {}),
+    dependsOn: dependsOn.filter((d) => d !== t.id),
+    files: t.files,
+    checklist: freezeItems(t.checklist),
+    criteria: t.criteria,
+    steps: t.steps,
+    pos: t.pos,
+  };
+}
+
+function derivedPhaseStatus(tasks: readonly Task[], p: PhaseDraft): PhaseStatus {
+  if (tasks.length > 0) {
+    const statuses = tasks.map((t) => t.status);
+    if (statuses.every((s) => s === 'done')) return 'done';
+    if (statuses.every((s) => s === 'deferred')) return 'deferred';
+    if (statuses.some((s) => s === 'done' || s === 'in_progress')) return 'in_progress';
+    if (statuses.some((s) => s === 'blocked')) return 'blocked';
+    return 'open';
+  }
+  const checks = allChecks(p.checklist, []);
+  for (const c of p.criteria) if (c.checked !== undefined) checks.push(c.checked);
+  return derivedFromChecks(checks) ?? 'unknown';
+}
+
+/** Freeze a phase: tasks, status (explicit, else derived from tasks or checkboxes), gate. */
+export function freezePhase(p: PhaseDraft, resolve: (ref: string) => string | undefined): Phase {
+  const tasks = p.tasks.map((t) => freezeTask(t, resolve));
+  const owners = new Set(p.owners);
+  for (const t of tasks) for (const o of t.owners) owners.add(o);
+  const criteria = [...p.criteria.map((c) => c.id)];
+  for (const t of tasks) for (const c of t.criteria) criteria.push(c.id);
+  return {
+    kind: 'phase',
+    id: p.id,
+    title: p.title,
+    ...(p.label !== undefined ? { label: p.label } : {}),
+    phaseKind: p.phaseKind,
+    status: p.status ?? derivedPhaseStatus(tasks, p),
+    ...(p.statusText !== undefined ? { statusText: p.statusText } : {}),
+    ...(p.goal !== undefined ? { goal: p.goal } : {}),
+    owners: [...owners],
+    ...(p.dates !== undefined ? { dates: p.dates } : {}),
+    ...(p.estimate !== undefined ? { estimate: p.estimate } : {}),
+    lanes: p.lanes,
+    tasks,
+    checklist: freezeItems(p.checklist),
+    criteria: p.criteria,
+    steps: p.steps,
+    metrics: p.metrics,
+    gate: { kind: 'gate', id: `${p.id}/gate`, criteria, metrics: p.metrics },
+    pos: p.pos,
+  };
+}
+
+/** Freeze a decision. */
+export function freezeDecision(d: DecisionDraft): Decision {
+  return {
+    kind: 'decision',
+    id: d.id,
+    title: d.title,
+    ...(d.question !== undefined ? { question: d.question } : {}),
+    options: d.options.map((o) => ({ label: o.label, text: o.text })),
+    ...(d.recommendation !== undefined ? { recommendation: d.recommendation } : {}),
+    ...(d.recommended !== undefined ? { recommended: d.recommended } : {}),
+    pos: d.pos,
+  };
+}
+
+/** A metric target, frozen with a fixed key order. */
+export function metricTarget(m: Omit<MetricTarget, 'kind'>): MetricTarget {
+  return {
+    kind: 'metric',
+    id: m.id,
+    name: m.name,
+    target: m.target,
+    ...(m.comparison !== undefined ? { comparison: m.comparison } : {}),
+    ...(m.passRule !== undefined ? { passRule: m.passRule } : {}),
+    ...(m.passComparison !== undefined ? { passComparison: m.passComparison } : {}),
+    ...(m.baseline !== undefined ? { baseline: m.baseline } : {}),
+    pos: m.pos,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Parsing of estimates: `(2 hours)`, `400 LOC, 2-3 days`, `1-2 days`, `1,300 LOC`, `30 min`.
+ */
+import type { Estimate, EstimatePart } from '../ir/index.js';
+
+type Unit = EstimatePart['unit'];
+
+const UNITS: ReadonlyArray<readonly [Unit, RegExp]> = [
+  ['minutes', /^(?:min(?:ute)?s?|minutos?|minuten?|分)$/iu],
+  ['hours', /^(?:h|hrs?|hours?|horas?|heures?|stunden?|std|時間)$/iu],
+  ['days', /^(?:d|days?|dias?|jours?|d[íi]as?|tage?n?|日間?|business days?|working days?)$/iu],
+  ['weeks', /^(?:w|wks?|weeks?|semanas?|semaines?|wochen?|週間?)$/iu],
+  ['months', /^(?:mos?|months?|meses|m[êe]s|mois|monate?n?|ヶ月|か月)$/iu],
+  ['loc', /^(?:loc|lines?(?: of code)?|sloc)$/iu],
+  ['points', /^(?:pts?|points?|sp|story points?)$/iu],
+];
+
+const PART_RE =
+  /(\d[\d,]*(?:\.\d+)?)\s*(?:[-–]|to|a|à|bis|〜|~)?\s*(\d[\d,]*(?:\.\d+)?)?\s*(business days?|working days?|story points?|lines of code|[A-Za-zÀ-ÿ]+|時間|日間?|週間?|ヶ月|か月|分)/gu;
+
+function num(text: string): number {
+  return Number(text.replace(/,/g, ''));
+}
+
+function unitOf(word: string): Unit | undefined {
+  for (const [unit, re] of UNITS) if (re.test(word)) return unit;
+  return undefined;
+}
+
+/** Parse every `N unit` / `N-M unit` part of `text`; undefined when there is none. */
+export function parseEstimate(text: string): Estimate | undefined {
+  const parts: EstimatePart[] = [];
+  for (const m of text.matchAll(PART_RE)) {
+    const unit = unitOf(m[3] ?? '');
+    if (!unit) continue;
+    const min = num(m[1] ?? '');
+    const max = m[2] === undefined ? min : num(m[2]);
+    if (!Number.isFinite(min) || !Number.isFinite(max)) continue;
+    parts.push({ value: { min: Math.min(min, max), max: Math.max(min, max) }, unit });
+  }
+  if (parts.length === 0) return undefined;
+  return { text: text.trim(), parts };
+}
+
+/** An estimate given as a whole parenthetical in a title, such as `Session Archiving (2 hours)`. */
+export function estimateInTitle(title: string): Estimate | undefined {
+  if (title.indexOf('(') === -1) return undefined;
+  for (const m of title.matchAll(/\(([^()]{1,40})\)/gu)) {
+    const inner = m[1] ?? '';
+    const estimate = parseEstimate(inner);
+    if (estimate && /^\s*[~≈]?\d/u.test(inner)) return estimate;
+  }
+  return undefined;
+}

@@ -1,0 +1,247 @@
+/**
+ * A light, linear reading of inline markdown into plain text: code spans, strong and
+ * emphasis markers, links, images, autolinks, HTML tags, escapes and common entities.
+ * markdown-it's own inline parser is switched off (it is half of its parse time and the
+ * compiler needs only this much).
+ */
+import { MENTION_RE } from './patterns.js';
+
+/** One line of an inline run, as plain text. */
+export interface InlineLine {
+  readonly text: string;
+  /** Text of the strong emphasis the line starts with, if it does. */
+  readonly boldText: string | undefined;
+  /** Content of the inline code span the line starts with, if it does. */
+  readonly leadingCode: string | undefined;
+  readonly codes: readonly string[];
+}
+
+const ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  '#39': "'",
+};
+const PUNCT = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+
+function isSpace(ch: string | undefined): boolean {
+  return ch === undefined || ch === ' ' || ch === '\t' || PUNCT.includes(ch);
+}
+
+/** Collect `@NAME` mentions of `text` into `into`, in order of first appearance. */
+export function collectMentions(text: string, into: Set<string>): void {
+  if (text.indexOf('@') === -1) return;
+  for (const m of text.matchAll(MENTION_RE)) into.add(`@${m[1] ?? ''}`);
+}
+
+const SPECIAL_RE = /[\\`*_~![<&]/gu;
+
+/** Reads one line at a time; a single instance is reused so that reading allocates little. */
+class LineReader {
+  private line = '';
+  private out = '';
+  private prose = '';
+  private started = false;
+  private boldOpen = -1;
+  private boldText: string | undefined;
+  private leadingCode: string | undefined;
+  private codes: string[] = [];
+  /** Next `]`, `)`, `>` found at or after some point (-2: not searched yet), to stay linear. */
+  private nextClose = [-2, -2, -2];
+  /** Backtick run lengths with no closing run later on the line (bit n-1 for length n ≤ 31). */
+  private noCloser = 0;
+
+  read(line: string, mentions: Set<string>): InlineLine {
+    this.line = line;
+    this.out = '';
+    this.prose = '';
+    this.started = false;
+    this.boldOpen = -1;
+    this.boldText = undefined;
+    this.leadingCode = undefined;
+    this.codes = [];
+    this.nextClose[0] = this.nextClose[1] = this.nextClose[2] = -2;
+    this.noCloser = 0;
+    const n = line.length;
+    let i = 0;
+    while (i < n) {
+      SPECIAL_RE.lastIndex = i;
+      const found = SPECIAL_RE.exec(line);
+      const at = found ? found.index : n;
+      if (at > i) this.emit(line.slice(i, at));
+      if (!found) break;
+      i = at + this.special(at);
+    }
+    collectMentions(this.prose, mentions);
+    return {
+      text: this.out.trim(),
+      boldText: this.boldText,
+      leadingCode: this.leadingCode,
+      codes: this.codes,
+    };
+  }
+
+  private emit(s: string): void {
+    this.out += s;
+    this.prose += s;
+    if (!this.started && s.trim() !== '') this.started = true;
+  }
+
+  private indexOf(slot: number, c: string, from: number): number {
+    const known = this.nextClose[slot] ?? -2;
+    if (known === -1 || known >= from) return known;
+    const found = this.line.indexOf(c, from);
+    this.nextClose[slot] = found;
+    return found;
+  }
+
+  /** Handle the special character at `i`; returns how many characters it consumed. */
+  private special(i: number): number {
+    const line = this.line;
+    const ch = line[i] as string;
+    switch (ch) {
+      case '\\':
+        if (i + 1 < line.length && PUNCT.includes(line[i + 1] as string)) {
+          this.emit(line[i + 1] as string);
+          return 2;
+        }
+        break;
+      case '`':
+        return this.code(i);
+      case '*':
+      case '_':
+        return this.emphasis(i, ch);
+      case '~':
+        if (line[i + 1] === '~') return 2;
+        break;
+      case '!':
+        if (line[i + 1] === '[') return 1;
+        break;
+      case '[':
+        return this.link(i);
+      case '<':
+        return this.angle(i);
+      case '&':
+        return this.entity(i);
+      default:
+        break;
+    }
+    this.emit(ch);
+    return 1;
+  }
+
+  private code(i: number): number {
+    const line = this.line;
+    let k = i;
+    while (line[k] === '`') k++;
+    const len = k - i;
+    const fence = line.slice(i, k);
+    const known = len <= 31 && (this.noCloser & (1 << (len - 1))) !== 0;
+    const close = known ? -1 : line.indexOf(fence, k);
+    if (close === -1 && len <= 31) this.noCloser |= 1 << (len - 1);
+    if (close === -1 || line[close + len] === '`') {
+      this.emit(fence);
+      return len;
+    }
+    let code = line.slice(k, close);
+    if (code.length > 1 && code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '') {
+      code = code.slice(1, -1);
+    }
+    if (!this.started) this.leadingCode = code;
+    this.started = true;
+    this.out += code;
+    this.prose += ' ';
+    this.codes.push(code);
+    return close + len - i;
+  }
+
+  private emphasis(i: number, ch: string): number {
+    const line = this.line;
+    const before = line[i - 1];
+    if (line[i + 1] === ch) {
+      let k = i;
+      while (line[k] === ch) k++;
+      const after = line[k];
+      const opens = after !== undefined && after !== ' ' && (ch === '*' || isSpace(before));
+      const closes = before !== undefined && before !== ' ' && (ch === '*' || isSpace(after));
+      if (opens || closes) {
+        if (!this.started && opens && this.boldOpen === -1 && this.boldText === undefined) {
+          this.boldOpen = this.out.length;
+          this.started = true;
+        } else if (closes && this.boldOpen !== -1) {
+          this.boldText = this.out.slice(this.boldOpen).trim();
+          this.boldOpen = -1;
+        }
+        return k - i;
+      }
+    }
+    const after = line[i + 1];
+    const flanking =
+      (isSpace(before) && after !== undefined && after !== ' ') ||
+      (before !== undefined && before !== ' ' && isSpace(after));
+    if (flanking && !(ch === '_' && !isSpace(before) && !isSpace(after))) return 1;
+    this.emit(ch);
+    return 1;
+  }
+
+  private link(i: number): number {
+    const line = this.line;
+    const end = this.indexOf(0, ']', i + 1);
+    const next = end === -1 ? undefined : line[end + 1];
+    if (end !== -1 && (next === '(' || next === '[')) {
+      const close = next === '(' ? this.indexOf(1, ')', end + 2) : this.indexOf(0, ']', end + 2);
+      if (close !== -1) {
+        this.emit(line.slice(i + 1, end).replace(/\*\*|__/gu, ''));
+        return close + 1 - i;
+      }
+    }
+    this.emit('[');
+    return 1;
+  }
+
+  private angle(i: number): number {
+    const line = this.line;
+    const close = this.indexOf(2, '>', i + 1);
+    const inner = close === -1 ? '' : line.slice(i + 1, close);
+    if (/^[a-z][a-z0-9+.-]*:[^\s<>]*$/iu.test(inner)) {
+      this.emit(inner);
+      return close + 1 - i;
+    }
+    if (/^\/?[a-z][a-z0-9-]*(?:\s[^<>]*)?\/?$|^!--.*--$/iu.test(inner)) return close + 1 - i;
+    this.emit('<');
+    return 1;
+  }
+
+  private entity(i: number): number {
+    const m = /^&(#?[a-z0-9]{2,8});/iu.exec(this.line.slice(i, i + 10));
+    const decoded = m ? ENTITIES[(m[1] ?? '').toLowerCase()] : undefined;
+    if (m && decoded !== undefined) {
+      this.emit(decoded);
+      return m[0].length;
+    }
+    this.emit('&');
+    return 1;
+  }
+}
+
+const reader = new LineReader();
+
+function stripHardBreak(line: string): string {
+  const last = line.charCodeAt(line.length - 1);
+  if (last === 92) return line.slice(0, -1);
+  return last === 32 ? line.trimEnd() : line;
+}
+
+/** Split inline markdown into plain-text lines; mentions in prose (not code) go to `mentions`. */
+const PLAIN_RE = /[\\`*_~![<&\n@]/u;
+
+export function readInline(content: string, mentions: Set<string>): InlineLine[] {
+  if (!PLAIN_RE.test(content)) {
+    const text = content.trim();
+    return [{ text, boldText: undefined, leadingCode: undefined, codes: [] }];
+  }
+  return content.split('\n').map((line) => reader.read(stripHardBreak(line), mentions));
+}

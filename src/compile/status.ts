@@ -1,0 +1,89 @@
+/**
+ * Status words and marks: `(Completed)`, `(DONE)`, `→ Closed`, `✅`, `❌`, `⚠️`, `Concluído`,
+ * `Terminé`, `完了`, `進行中`, `En cours`, ...
+ */
+import type { TaskStatus } from '../ir/index.js';
+
+const WORDS: ReadonlyArray<readonly [TaskStatus, string]> = [
+  [
+    'done',
+    'done|completed?|closed|finished|shipped|resolved|delivered|merged|achieved|conclu[íi]d[oa]|feit[oa]|finalizad[oa]|termin[ée]e?|achev[ée]e?|fait|compl[ée]t[ée]e?|fini|completad[oa]|terminad[oa]|hecho|erledigt|abgeschlossen|fertig',
+  ],
+  [
+    'in_progress',
+    'in[ -]progress|ongoing|wip|started|underway|em andamento|em progresso|en cours|en progreso|en curso|in bearbeitung|in arbeit|l[äa]uft',
+  ],
+  ['blocked', 'blocked|bloquead[oa]|bloqu[ée]e?|blockiert'],
+  [
+    'deferred',
+    'deferred|postponed|on hold|shelved|parked|deprioriti[sz]ed|adiad[oa]|report[ée]e?|diff[ée]r[ée]e?|diferid[oa]|pospuest[oa]|aplazad[oa]|zur[üu]ckgestellt|verschoben',
+  ],
+  [
+    'open',
+    'open|todo|to do|pending|not started|planned|abert[oa]|pendente|ouverte?|[àa] faire|abiert[oa]|pendiente|offen',
+  ],
+];
+const CJK: ReadonlyArray<readonly [TaskStatus, string]> = [
+  ['done', '完了|済み|完成|終了'],
+  ['in_progress', '進行中|作業中|対応中'],
+  ['blocked', 'ブロック'],
+  ['deferred', '延期|保留'],
+  ['open', '未着手|未完了'],
+];
+
+const WORD_RES = WORDS.map(([s, alt]) => [s, new RegExp(`^(?:${alt})(?![\\p{L}])`, 'iu')] as const);
+const CJK_RES = CJK.map(([s, alt]) => [s, new RegExp(`^(?:${alt})`, 'u')] as const);
+
+/** Status named by a word at the start of `text` (`Completed with …`, `DONE`, `Em andamento`). */
+export function statusWordAt(text: string): TaskStatus | undefined {
+  const t = text.replace(/^[\s*_[\]"'“”‘’.:-]+/u, '');
+  for (const [status, re] of WORD_RES) if (re.test(t)) return status;
+  for (const [status, re] of CJK_RES) if (re.test(t)) return status;
+  return undefined;
+}
+
+const MARKS: ReadonlyArray<readonly [TaskStatus, RegExp]> = [
+  ['done', /✅|✔|☑|\[x\]/iu],
+  ['blocked', /❌|✖|⛔|🚫|🔴/u],
+  ['in_progress', /⚠|⏳|🚧|🟡|🔄/u],
+];
+
+/** Status shown by a mark anywhere in `text` (`✅`, `❌`, `⚠️`). */
+export function statusMark(
+  text: string,
+): { readonly status: TaskStatus; readonly text: string } | undefined {
+  for (const [status, re] of MARKS) {
+    const m = re.exec(text);
+    if (m) return { status, text: m[0] };
+  }
+  return undefined;
+}
+
+/** Titles without any of these cannot state a status. */
+const TITLE_HINT_RE = /[(→>⇒:：✅✔☑❌✖⛔🚫🔴⚠⏳🚧🟡🔄]|\[x\]/iu;
+const ARROW_RE = /(?:→|->|=>|⇒)\s*\**([^→]{1,30})$/u;
+
+/**
+ * Status a title states: `→ Closed`, `(Completed)`, `(DONE)`, `Status: Open`,
+ * a `✅` mark. Undefined when the title says nothing.
+ */
+export function statusInTitle(
+  title: string,
+): { readonly status: TaskStatus; readonly text: string } | undefined {
+  const arrow = ARROW_RE.exec(title);
+  if (arrow) {
+    if (!TITLE_HINT_RE.test(title)) return undefined;
+    const s = statusWordAt(arrow[1] ?? '');
+    if (s) return { status: s, text: arrow[0].trim() };
+  }
+  for (const m of title.matchAll(/\(([^()]{1,60})\)/gu)) {
+    const s = statusWordAt(m[1] ?? '');
+    if (s) return { status: s, text: m[0] };
+  }
+  const label = /\b(?:status|estado|statut)\s*[:：]\s*(.+)$/iu.exec(title);
+  if (label) {
+    const s = statusWordAt(label[1] ?? '');
+    if (s) return { status: s, text: label[0] };
+  }
+  return statusMark(title);
+}

@@ -1,0 +1,81 @@
+/**
+ * Attaching candidate steps (shell fences, inline commands) to the task or phase they stand in.
+ */
+import type { Builder } from './builder.js';
+import { slugOrHash } from './drafts.js';
+import { filesFromBlock } from './files.js';
+import { isShellLanguage, looksLikeCommands, scriptOf, shellStep } from './steps.js';
+import type { Token } from './token.js';
+
+const TITLE_MAX = 80;
+
+function firstCommand(input: string): string {
+  for (const line of input.split('\n')) {
+    const t = line.trim();
+    if (t !== '' && !t.startsWith('#')) return t;
+  }
+  return input.trim();
+}
+
+function title(b: Builder, input: string): string {
+  const t = b.lastText.trim() || firstCommand(input);
+  return t.length > TITLE_MAX ? `${t.slice(0, TITLE_MAX - 1)}…` : t;
+}
+
+function addStep(
+  b: Builder,
+  input: string,
+  language: string,
+  line0: number,
+  needle: string,
+  endLine0?: number,
+): void {
+  const owner = b.owner(true);
+  const id = b.ids.claim(`${b.scope(owner)}/step/${slugOrHash(firstCommand(input), 32)}`);
+  const step = shellStep({
+    id,
+    title: title(b, input),
+    input,
+    language,
+    lane: b.frame.lane,
+    pos: b.pos(line0, needle, endLine0),
+  });
+  (owner ? owner.steps : b.planSteps).push(step);
+}
+
+/** Steps from inline code spans listed under "Execution commands" and the like. */
+export function addInlineSteps(b: Builder, codes: readonly string[], line0: number): void {
+  for (const code of codes) if (code.trim() !== '') addStep(b, code, 'inline', line0, `\`${code}`);
+}
+
+function terminated(b: Builder, token: Token): boolean {
+  const [start, end] = token.map ?? [0, 0];
+  if (end - 1 <= start) return false;
+  const closing = b.line(end - 1).trim();
+  const mark = token.markup;
+  return closing.startsWith(mark) && /^[`~]+$/u.test(closing) && closing[0] === mark[0];
+}
+
+/** A fenced code block: a step when it is shell, files when under a "Files" label, else nothing. */
+export function onFence(b: Builder, token: Token): void {
+  const line0 = token.map?.[0] ?? 0;
+  if (!terminated(b, token)) {
+    b.diag(
+      'compile/unterminated-fence',
+      'warning',
+      `The code block opened here is never closed, so everything after it was read as code; add a closing ${token.markup} line.`,
+      b.pos(line0, token.markup),
+    );
+    return;
+  }
+  const language = (token.info.trim().split(/\s+/u)[0] ?? '').toLowerCase();
+  const section = b.section;
+  if (section?.kind === 'files') {
+    const task = b.task(false);
+    if (task) task.files.push(...filesFromBlock(token.content, section.action));
+    return;
+  }
+  const shell = isShellLanguage(language) || (language === '' && looksLikeCommands(token.content));
+  if (!shell) return;
+  addStep(b, scriptOf(token.content), language || 'unlabeled', line0, token.markup, token.map?.[1]);
+}

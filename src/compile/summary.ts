@@ -1,0 +1,105 @@
+/**
+ * `summarizePlan`: the counts a person checks first.
+ */
+import type { Criterion, Phase, PhaseStatus, Plan } from '../ir/index.js';
+import {
+  allItems,
+  allSteps,
+  allTasks,
+  phaseCriteria,
+  phaseItems,
+  phaseSteps,
+} from '../ir/index.js';
+
+/** Checkbox counts. */
+export interface CheckboxCount {
+  readonly total: number;
+  readonly checked: number;
+}
+
+/** One phase in a {@link PlanSummary}. */
+export interface PhaseSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly status: PhaseStatus;
+  readonly tasks: number;
+  readonly checkboxes: CheckboxCount;
+  readonly criteria: number;
+  readonly steps: number;
+}
+
+/** What {@link summarizePlan} returns. */
+export interface PlanSummary {
+  readonly title: string;
+  readonly repairedFrom: 'windows-1252' | 'macintosh' | null;
+  readonly phases: ReadonlyArray<PhaseSummary>;
+  readonly totals: {
+    readonly phases: number;
+    readonly tasks: number;
+    readonly checkboxes: CheckboxCount;
+    readonly criteria: number;
+    readonly steps: number;
+    readonly owners: ReadonlyArray<string>;
+    readonly metricTargets: number;
+  };
+}
+
+function count(
+  items: Iterable<{ readonly checked: boolean }>,
+  criteria: Iterable<Criterion>,
+): CheckboxCount {
+  let total = 0;
+  let checked = 0;
+  for (const i of items) {
+    total++;
+    if (i.checked) checked++;
+  }
+  for (const c of criteria) {
+    if (c.checked === undefined) continue;
+    total++;
+    if (c.checked) checked++;
+  }
+  return { total, checked };
+}
+
+function* allCriteria(plan: Plan): Generator<Criterion> {
+  yield* plan.criteria;
+  for (const t of plan.tasks) yield* t.criteria;
+  for (const p of plan.phases) yield* phaseCriteria(p);
+}
+
+function summarizePhase(p: Phase): PhaseSummary {
+  return {
+    id: p.id,
+    title: p.title,
+    status: p.status,
+    tasks: p.tasks.length,
+    checkboxes: count(phaseItems(p), phaseCriteria(p)),
+    criteria: [...phaseCriteria(p)].length,
+    steps: [...phaseSteps(p)].length,
+  };
+}
+
+/**
+ * Summarize a compiled plan: per phase, its status and counts; in total, every task,
+ * checkbox (inside a phase or not), criterion, step, owner and metric target.
+ *
+ * @example
+ * summarizePlan(compilePlan(bytes).plan!).totals.checkboxes; // { total: 27, checked: 0 }
+ */
+export function summarizePlan(plan: Plan): PlanSummary {
+  return {
+    title: plan.title,
+    repairedFrom: plan.repairedFrom,
+    phases: plan.phases.map(summarizePhase),
+    totals: {
+      phases: plan.phases.length,
+      tasks: [...allTasks(plan)].length,
+      checkboxes: count(allItems(plan), allCriteria(plan)),
+      criteria: [...allCriteria(plan)].length,
+      steps: [...allSteps(plan)].length,
+      owners: plan.owners,
+      metricTargets: plan.metrics.length,
+    },
+  };
+}

@@ -1,0 +1,48 @@
+export {
+  IR_VERSION,
+  TaskStatus,
+  PhaseStatus,
+  PhaseKind,
+  SourcePos,
+  Range,
+  EstimatePart,
+  Estimate,
+  ChecklistItem,
+  RetryPolicy,
+  Step,
+  Comparison,
+  MetricTarget,
+  Verifier,
+  Criterion,
+  FileRef,
+  Task,
+  Gate,
+  Phase,
+  Decision,
+  Repair,
+  PlanSource,
+  Plan,
+  Diagnostic,
+  planJsonSchema,
+} from './schema.js';
+export type { PlanNode } from './walk.js';
+export {
+  flattenItems,
+  allTasks,
+  allItems,
+  allSteps,
+  phaseItems,
+  phaseSteps,
+  phaseCriteria,
+  indexPlan,
+} from './walk.js';
+export type {
+  DiffKind,
+  DiffField,
+  DiffEntry,
+  FieldChange,
+  ChangedEntry,
+  DiffSummary,
+  PlanDiff,
+} from './diff.js';
+export { diffPlans, summarizeDiff, isEmptyDiff } from './diff.js';

@@ -1,0 +1,175 @@
+/**
+ * Live events of one workspace for any number of subscribers. Events are always delivered in
+ * `seq` order from a per-subscriber cursor, so a subscriber that starts (or resumes) after
+ * `seq = n` gets every later event exactly once. New events are noticed at commit for this
+ * process's writes and by polling the log for other processes' (workers') writes.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import type { StoredEvent } from '../store/events.js';
+import type { Store } from '../store/store.js';
+import { SqliteStore } from '../store/sqlite/index.js';
+
+/** Options of an {@link EventHub}. */
+export interface EventHubOptions {
+  /** How often the log is polled for other processes' events while someone listens. @default 20 */
+  readonly pollMs?: number;
+  /** A file whose changes mean "new events may be there" (SQLite's `-wal`), watched when given. */
+  readonly watchFile?: string;
+  /** Events kept in memory for subscribers that are slightly behind. @default 4096 */
+  readonly recent?: number;
+}
+
+/** Receives batches of events in `seq` order; resolves when they are written. */
+export type EventSink = (events: ReadonlyArray<StoredEvent>) => Promise<void>;
+
+interface Subscriber {
+  cursor: number;
+  busy: boolean;
+  closed: boolean;
+  readonly sink: EventSink;
+}
+
+const PAGE = 1000;
+
+/** Fans one workspace's event log out to live subscribers (SSE streams). */
+export class EventHub {
+  readonly #store: Store;
+  readonly #pollMs: number;
+  readonly #keep: number;
+  readonly #watchFile: string | undefined;
+  readonly #subs = new Set<Subscriber>();
+  #recent: StoredEvent[] = [];
+  #head = -1;
+  #polling = false;
+  #again = false;
+  #timer: NodeJS.Timeout | null = null;
+  #watcher: FSWatcher | null = null;
+  #unlisten: (() => void) | null = null;
+
+  constructor(store: Store, options: EventHubOptions = {}) {
+    this.#store = store;
+    this.#pollMs = options.pollMs ?? 20;
+    this.#keep = options.recent ?? 4096;
+    this.#watchFile = options.watchFile;
+  }
+
+  /** The highest `seq` in the log. */
+  async head(): Promise<number> {
+    if (this.#head < 0) this.#head = (await this.#store.events.head()).seq;
+    return this.#head;
+  }
+
+  /** Delivers every event after `after` to `sink`, then live ones, until the returned stop is called. */
+  async subscribe(after: number, sink: EventSink): Promise<() => void> {
+    await this.head();
+    const sub: Subscriber = { cursor: after, busy: false, closed: false, sink };
+    this.#subs.add(sub);
+    this.#start();
+    this.#pump(sub);
+    return () => {
+      sub.closed = true;
+      this.#subs.delete(sub);
+      if (this.#subs.size === 0) this.#stop();
+    };
+  }
+
+  /** Stops polling and drops every subscriber. */
+  close(): void {
+    for (const sub of this.#subs) sub.closed = true;
+    this.#subs.clear();
+    this.#stop();
+  }
+
+  /** Looks for new events now (called on commit, on file change and on each tick). */
+  poke(): void {
+    void this.#poll();
+  }
+
+  #start(): void {
+    if (this.#timer !== null) return;
+    this.#timer = setInterval(() => this.poke(), this.#pollMs);
+    this.#timer.unref();
+    if (this.#store instanceof SqliteStore) {
+      this.#unlisten = this.#store.db.onCommit(() => queueMicrotask(() => this.poke()));
+    }
+    if (this.#watchFile !== undefined) {
+      try {
+        this.#watcher = watch(this.#watchFile, { persistent: false }, () => this.poke());
+        this.#watcher.on('error', () => this.#watcher?.close());
+      } catch {
+        this.#watcher = null; // polling still finds the events
+      }
+    }
+  }
+
+  #stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    this.#watcher?.close();
+    this.#watcher = null;
+    this.#unlisten?.();
+    this.#unlisten = null;
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#polling) {
+      this.#again = true;
+      return;
+    }
+    this.#polling = true;
+    try {
+      do {
+        this.#again = false;
+        const before = await this.head();
+        for (;;) {
+          const events = await this.#store.events.read({ after: this.#head, limit: PAGE });
+          if (events.length === 0) break;
+          this.#remember(events);
+          if (events.length < PAGE) break;
+        }
+        if (this.#head > before) for (const sub of this.#subs) this.#pump(sub);
+      } while (this.#again);
+    } catch (error) {
+      process.stderr.write(`pulser serve: event poll failed: ${(error as Error).message}\n`);
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  #remember(events: ReadonlyArray<StoredEvent>): void {
+    this.#recent.push(...events);
+    if (this.#recent.length > this.#keep) this.#recent = this.#recent.slice(-this.#keep);
+    this.#head = events[events.length - 1]!.seq;
+  }
+
+  /** Events after `cursor`, from memory when it still holds them, else from the log. */
+  async #next(cursor: number): Promise<ReadonlyArray<StoredEvent>> {
+    const first = this.#recent[0];
+    if (first !== undefined && first.seq <= cursor + 1) {
+      const i = this.#recent.findIndex((e) => e.seq > cursor);
+      return i < 0 ? [] : this.#recent.slice(i, i + PAGE);
+    }
+    return this.#store.events.read({ after: cursor, limit: PAGE });
+  }
+
+  #pump(sub: Subscriber): void {
+    if (sub.busy || sub.closed) return;
+    sub.busy = true;
+    void (async () => {
+      try {
+        while (!sub.closed && sub.cursor < this.#head) {
+          const events = await this.#next(sub.cursor);
+          if (events.length === 0) break;
+          await sub.sink(events);
+          sub.cursor = events[events.length - 1]!.seq;
+        }
+      } catch {
+        sub.closed = true;
+        this.#subs.delete(sub);
+      } finally {
+        sub.busy = false;
+      }
+      if (!sub.closed && sub.cursor < this.#head) this.#pump(sub);
+    })();
+  }
+}

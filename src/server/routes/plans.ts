@@ -1,0 +1,71 @@
+/** Plan routes: status, next tasks, one plan, one node, import and write-back. */
+import { Hono } from 'hono';
+import { NotFoundError } from '../../errors/index.js';
+import { authorize } from '../../workspace/auth.js';
+import { importPlan } from '../../workspace/import-plan.js';
+import { showNode } from '../../workspace/show.js';
+import { nextTasks, planStatus, statusOf } from '../../workspace/status.js';
+import { TASK_STATUSES, checkItem, setStatus, uncheckItem } from '../../workspace/write-back.js';
+import type { AppEnv } from '../context.js';
+import { listMarkdownFiles, resolveWorkspaceFile } from '../files.js';
+import { idParam, requireOneOf, requireString } from '../input.js';
+import { readJson } from '../security.js';
+
+/** Routes under `/api/w/:ws/` about plans. */
+export function planRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/plans', async (c) => c.json(await planStatus(c.var.tenant.ws)));
+
+  app.get('/plans/:id', async (c) => {
+    const id = idParam(c.req.param('id'));
+    const stored = await c.var.tenant.ws.store.plans.get(id);
+    if (stored === null)
+      throw new NotFoundError(`no plan ${id}`, { hint: 'list plans with GET /plans' });
+    return c.json({ ...stored, status: statusOf(stored) });
+  });
+
+  app.get('/next', async (c) => c.json(await nextTasks(c.var.tenant.ws)));
+
+  app.get('/nodes/:ref{.+}', async (c) =>
+    c.json(await showNode(c.var.tenant.ws, idParam(c.req.param('ref'), 'node ID'))),
+  );
+
+  app.get('/files', (c) => c.json({ files: listMarkdownFiles(c.var.tenant.ws.root) }));
+
+  app.post('/plans/import', async (c) => {
+    authorize(c.var.principal, 'plan.import');
+    const body = await readJson(c);
+    const ws = c.var.tenant.ws;
+    const file = resolveWorkspaceFile(ws.root, requireString(body, 'path'));
+    const result = await importPlan(ws, file, c.var.principal.actor);
+    return c.json(
+      {
+        plan: statusOf(result.stored),
+        changed: result.changed,
+        diff: result.diff,
+        diagnostics: result.diagnostics,
+      },
+      result.previous === null ? 201 : 200,
+    );
+  });
+
+  app.post('/nodes/:ref{.+}/check', async (c) => {
+    authorize(c.var.principal, 'plan.write');
+    const ref = idParam(c.req.param('ref'), 'node ID');
+    const body = await readJson(c);
+    const checked = body.checked !== false;
+    const ws = c.var.tenant.ws;
+    const actor = c.var.principal.actor;
+    return c.json(await (checked ? checkItem(ws, ref, actor) : uncheckItem(ws, ref, actor)));
+  });
+
+  app.post('/nodes/:ref{.+}/status', async (c) => {
+    authorize(c.var.principal, 'plan.write');
+    const ref = idParam(c.req.param('ref'), 'node ID');
+    const status = requireOneOf(await readJson(c), 'status', TASK_STATUSES);
+    return c.json(await setStatus(c.var.tenant.ws, ref, status, c.var.principal.actor));
+  });
+
+  return app;
+}

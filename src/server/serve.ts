@@ -1,0 +1,99 @@
+/**
+ * Starts the Pulser server on a socket: opens the tenants' event hubs, listens, and closes
+ * everything on `close()`.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { workspaceId } from '../workspace/auth.js';
+import type { Workspace } from '../workspace/open.js';
+import { createApp } from './app.js';
+import type { Tenant } from './context.js';
+import { EventHub, type EventHubOptions } from './event-hub.js';
+import { defaultWebDir } from './static.js';
+
+/** Makes a tenant of an open workspace (its ID and a live event hub). */
+export async function openTenant(ws: Workspace, options: EventHubOptions = {}): Promise<Tenant> {
+  const id = await workspaceId(ws);
+  const hub = new EventHub(ws.store, { watchFile: join(ws.dir, 'pulser.db-wal'), ...options });
+  return { id, ws, hub };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./u.test(host);
+}
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  readonly workspaces: ReadonlyArray<Workspace>;
+  /** @default 4400 (0 picks a free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Folder of the built UI. @default dist/web of this package */
+  readonly webDir?: string | null;
+  readonly hub?: EventHubOptions;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://127.0.0.1:4400` */
+  readonly url: string;
+  readonly port: number;
+  readonly tenants: ReadonlyArray<Tenant>;
+  /** Stops listening, ends live streams and closes nothing else (the caller owns the workspaces). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts serving `workspaces`.
+ * @example const server = await startServer({ workspaces: [ws], port: 0 });
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const tenants = await Promise.all(options.workspaces.map((ws) => openTenant(ws, options.hub)));
+  const ids = new Set<string>();
+  for (const t of tenants) {
+    if (ids.has(t.id)) throw new Error(`two workspaces share the ID ${t.id}`);
+    ids.add(t.id);
+  }
+  let allowedHosts: string[] | null = null;
+  const app = (port: number) => {
+    if (isLoopback(host)) {
+      allowedHosts = ['127.0.0.1', 'localhost', '[::1]', host].map((h) => `${h}:${port}`);
+    }
+    return createApp({
+      tenants,
+      allowedHosts,
+      webDir: options.webDir === undefined ? defaultWebDir() : options.webDir,
+    });
+  };
+  let handler: ReturnType<typeof app> | null = null;
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve(
+      {
+        fetch: (req, env) =>
+          handler === null ? new Response('starting', { status: 503 }) : handler.fetch(req, env),
+        port: options.port ?? 4400,
+        hostname: host,
+      },
+      () => resolve(s),
+    );
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  handler = app(port);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}`,
+    port,
+    tenants,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of tenants) t.hub.close();
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

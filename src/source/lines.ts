@@ -1,0 +1,71 @@
+/**
+ * Line splitting that agrees with markdown-it: `\r\n`, a lone `\r` and `\n` each end a line,
+ * so markdown-it's 0-based `map` line N starts at `lineStarts(text)[N]` in the original text.
+ */
+
+/** How the lines of a text end. */
+export type LineEnding = 'lf' | 'crlf' | 'cr' | 'mixed' | 'none';
+
+/** Start offset of every line of `text` (the first is always 0), in UTF-16 code units. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  if (text.indexOf('\r') === -1) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return starts;
+  }
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
+/** Text of line `index` (0-based) without its line terminator; '' past the end. */
+export function lineText(text: string, starts: readonly number[], index: number): string {
+  const start = starts[index];
+  if (start === undefined) return '';
+  let end = starts[index + 1] ?? text.length;
+  if (end > start && text.charCodeAt(end - 1) === 10) end--;
+  if (end > start && text.charCodeAt(end - 1) === 13) end--;
+  return text.slice(start, end);
+}
+
+/** 0-based index of the line holding `offset` (binary search over `starts`). */
+export function lineIndexAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The line ending used throughout `text`, `mixed` when more than one kind occurs. */
+export function detectLineEnding(text: string): LineEnding {
+  if (text.indexOf('\r') === -1) return text.indexOf('\n') === -1 ? 'none' : 'lf';
+  let lf = false;
+  let crlf = false;
+  let cr = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) lf = true;
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) {
+        crlf = true;
+        i++;
+      } else cr = true;
+    }
+  }
+  const kinds = Number(lf) + Number(crlf) + Number(cr);
+  if (kinds === 0) return 'none';
+  if (kinds > 1) return 'mixed';
+  return lf ? 'lf' : crlf ? 'crlf' : 'cr';
+}

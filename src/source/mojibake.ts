@@ -1,0 +1,231 @@
+/**
+ * Repair of mojibake: UTF-8 bytes that were once decoded as Windows-1252 (`âœ…`, `ðŸš€`) or
+ * Mac Roman (`‚úÖ`, `üöÄ`) and saved again as UTF-8. Runs of characters from the code
+ * page's high half are turned back into bytes; only where those bytes form valid, plausible
+ * multi-byte UTF-8 is the text replaced. Newlines are never touched, so lines are preserved.
+ */
+import type { Repair } from '../ir/index.js';
+import { MAC_ROMAN, WINDOWS_1252, type CodePage } from './code-tables.js';
+
+import { utf8SequenceLength } from './utf8.js';
+
+/** A sequence that looks like mojibake but could not be repaired (a byte was lost). */
+export interface UnrepairedMojibake {
+  /** 1-based line. */
+  readonly line: number;
+  readonly text: string;
+}
+
+/** Result of {@link repairMojibake}. */
+export interface MojibakeRepair {
+  readonly text: string;
+  readonly repairedFrom: 'windows-1252' | 'macintosh' | null;
+  /** One entry per repaired encoding (at most one), as recorded in the IR. */
+  readonly repairs: ReadonlyArray<Repair>;
+  /** Mojibake-looking sequences of the chosen encoding that could not be repaired. */
+  readonly unrepaired: ReadonlyArray<UnrepairedMojibake>;
+}
+
+interface Fix {
+  readonly start: number;
+  readonly end: number;
+  readonly to: string;
+  readonly long: boolean;
+}
+
+interface Scan {
+  readonly fixes: Fix[];
+  readonly broken: number[];
+  readonly longCount: number;
+}
+
+const MAX_SAMPLES = 5;
+
+function decodeSequence(bytes: readonly number[], j: number, n: number): number {
+  const b0 = bytes[j] ?? 0;
+  let cp = n === 2 ? b0 & 0x1f : n === 3 ? b0 & 0x0f : b0 & 0x07;
+  for (let k = 1; k < n; k++) cp = (cp << 6) | ((bytes[j + k] ?? 0) & 0x3f);
+  return cp;
+}
+
+/** Whether a decoded code point is something a document plausibly contains; CJK etc. need company. */
+function plausible(cp: number, n: number): 'yes' | 'with-company' | 'latin-ext' | 'no' {
+  if (n === 2)
+    return cp >= 0xa0 && cp <= 0xff ? 'yes' : cp >= 0x100 && cp <= 0x17f ? 'latin-ext' : 'no';
+  if (n === 3) {
+    if (cp >= 0x2000 && cp <= 0x2bff) return 'yes';
+    if ((cp >= 0x2e00 && cp <= 0x2e7f) || (cp >= 0xfe00 && cp <= 0xfe0f)) return 'yes';
+    if (cp >= 0xff00 && cp <= 0xffef) return 'yes';
+    if ((cp >= 0x3000 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af)) return 'with-company';
+    return 'no';
+  }
+  return cp >= 0x1f000 && cp <= 0x1fbff ? 'yes' : 'with-company';
+}
+
+function scanRun(
+  start: number,
+  bytes: number[],
+  fixes: Fix[],
+  broken: number[],
+  extended: Fix[],
+): number {
+  const m = bytes.length;
+  const found: { start: number; end: number; to: string; long: boolean; verdict: string }[] = [];
+  let j = 0;
+  while (j < m) {
+    const b = bytes[j] ?? 0;
+    const n = b >= 0xc2 ? utf8SequenceLength(bytes, j, m) : 0;
+    if (n >= 2) {
+      const cp = decodeSequence(bytes, j, n);
+      const verdict = plausible(cp, n);
+      if (verdict !== 'no') {
+        found.push({
+          start: start + j,
+          end: start + j + n,
+          to: String.fromCodePoint(cp),
+          long: n > 2,
+          verdict,
+        });
+        j += n;
+        continue;
+      }
+    } else if (
+      b >= 0xe0 &&
+      b <= 0xf4 &&
+      j + 1 < m &&
+      (bytes[j + 1] ?? 0) >= 0x80 &&
+      (bytes[j + 1] ?? 0) <= 0xbf
+    ) {
+      broken.push(start + j);
+    }
+    j++;
+  }
+  let long = 0;
+  const company = found.length > 1;
+  for (const f of found) {
+    if (f.verdict === 'with-company' && !company) continue;
+    if (f.verdict === 'latin-ext') {
+      extended.push({ start: f.start, end: f.end, to: f.to, long: false });
+      continue;
+    }
+    fixes.push({ start: f.start, end: f.end, to: f.to, long: f.long });
+    if (f.long) long++;
+  }
+  return long;
+}
+
+function scan(text: string, page: CodePage): Scan {
+  const fixes: Fix[] = [];
+  const broken: number[] = [];
+  const extended: Fix[] = [];
+  let longCount = 0;
+  const n = text.length;
+  const byteOf = page.byteOf;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80 || byteOf[c] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const bytes: number[] = [];
+    for (; i < n; i++) {
+      const b = byteOf[text.charCodeAt(i)] ?? 0;
+      if (b === 0) break;
+      bytes.push(b);
+    }
+    if (bytes.length > 1) longCount += scanRun(start, bytes, fixes, broken, extended);
+  }
+  // Latin Extended-A results (Ā–ž) are accepted only when the text has stronger evidence.
+  if (longCount > 0 && extended.length > 0) {
+    fixes.push(...extended);
+    fixes.sort((a, b) => a.start - b.start);
+  }
+  return { fixes, broken, longCount };
+}
+
+/** 1-based line of increasing offsets, counting line breaks as markdown-it does. */
+function lineCounter(text: string): (offset: number) => number {
+  let line = 1;
+  let at = 0;
+  return (offset: number): number => {
+    if (offset < at) {
+      line = 1;
+      at = 0;
+    }
+    for (; at < offset; at++) {
+      const c = text.charCodeAt(at);
+      if (c === 10 || (c === 13 && text.charCodeAt(at + 1) !== 10)) line++;
+    }
+    return line;
+  };
+}
+
+/**
+ * Whether the evidence is strong enough. Mac Roman needs a 3- or 4-byte sequence (emoji,
+ * punctuation): its 2-byte look-alikes (`√π`, `≈±`) are ordinary in proper text.
+ */
+function worthRepairing(s: Scan, page: CodePage): boolean {
+  return s.longCount > 0 || (page === WINDOWS_1252 && s.fixes.length > 1);
+}
+
+/**
+ * Detect and repair mojibake (UTF-8 read as Windows-1252 or Mac Roman). Text that is not
+ * mojibake comes back unchanged; newlines are never altered.
+ *
+ * @example
+ * repairMojibake('# ðŸš€ Launch').text; // '# 🚀 Launch'
+ */
+export function repairMojibake(text: string): MojibakeRepair {
+  if (!/[\u0080-\uffff]/.test(text))
+    return { text, repairedFrom: null, repairs: [], unrepaired: [] };
+  const cp1252 = scan(text, WINDOWS_1252);
+  const mac = scan(text, MAC_ROMAN);
+  const useMac = mac.fixes.length > cp1252.fixes.length;
+  const chosen = useMac ? mac : cp1252;
+  if (!worthRepairing(chosen, useMac ? MAC_ROMAN : WINDOWS_1252))
+    return { text, repairedFrom: null, repairs: [], unrepaired: [] };
+  const encoding = useMac ? 'macintosh' : 'windows-1252';
+  const lineOf = lineCounter(text);
+  const parts: string[] = [];
+  const samples: { line: number; from: string; to: string }[] = [];
+  let last = 0;
+  let runFrom = -1;
+  let runTo = '';
+  let runEnd = -1;
+  const flushSample = (): void => {
+    if (runFrom >= 0 && samples.length < MAX_SAMPLES) {
+      samples.push({
+        line: lineOf(runFrom),
+        from: text.slice(runFrom, runEnd),
+        to: runTo,
+      });
+    }
+  };
+  for (const f of chosen.fixes) {
+    parts.push(text.slice(last, f.start), f.to);
+    last = f.end;
+    if (f.start === runEnd) {
+      runTo += f.to;
+      runEnd = f.end;
+    } else {
+      flushSample();
+      runFrom = f.start;
+      runTo = f.to;
+      runEnd = f.end;
+    }
+  }
+  flushSample();
+  parts.push(text.slice(last));
+  const unrepaired = chosen.broken.map((offset) => {
+    const end = Math.min(text.length, offset + 4);
+    return { line: lineOf(offset), text: text.slice(offset, end) };
+  });
+  return {
+    text: parts.join(''),
+    repairedFrom: encoding,
+    repairs: [{ encoding, count: chosen.fixes.length, samples }],
+    unrepaired,
+  };
+}

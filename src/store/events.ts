@@ -1,0 +1,44 @@
+/** An event to append: every state change of a workspace is a transaction plus an event. */
+export interface EventInput {
+  /** Dotted event type: `plan.imported`, `step.succeeded`, `trust.granted`, ... */
+  readonly type: string;
+  /** Who caused it: `cli:<user>`, `worker:<id>`, `agent:<name>`, `system`. */
+  readonly actor: string;
+  /** The ID the event is about (a plan, run, step), or null. */
+  readonly subject: string | null;
+  /** JSON-serialisable details. */
+  readonly data: unknown;
+}
+
+/** An event as stored: numbered, timestamped and hash-chained to its predecessor. */
+export interface StoredEvent extends EventInput {
+  readonly seq: number;
+  /** ISO-8601 UTC timestamp. */
+  readonly ts: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** Which events to read. */
+export interface EventQuery {
+  /** Only events with `seq > after`. @default 0 */
+  readonly after?: number;
+  /** At most this many events. @default 1000 */
+  readonly limit?: number;
+  /** Only these types (exact match or a `prefix.*`). */
+  readonly types?: ReadonlyArray<string>;
+  /** Only events about this subject. */
+  readonly subject?: string;
+}
+
+/** The append-only event log of a workspace. */
+export interface EventLog {
+  /** Appends one event in its own transaction. */
+  append(event: EventInput): Promise<StoredEvent>;
+  /** Reads events in `seq` order. */
+  read(query?: EventQuery): Promise<StoredEvent[]>;
+  /** Iterates over every event in `seq` order without holding them all in memory. */
+  scan(after?: number): AsyncIterable<StoredEvent>;
+  /** The last event's `seq` and `hash` (seq 0 and the genesis hash when empty). */
+  head(): Promise<{ seq: number; hash: string }>;
+}

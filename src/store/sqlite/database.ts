@@ -1,0 +1,175 @@
+import Database from 'better-sqlite3';
+import { StoreError } from '../../errors/index.js';
+import { GENESIS_HASH, eventDigest } from '../../util/chain.js';
+import type { Clock } from '../clock.js';
+import type { EventInput, StoredEvent } from '../events.js';
+import type { Durability } from '../store.js';
+import { migrations } from './migrations/index.js';
+
+/** Options of a SQLite connection. */
+export interface SqliteOptions {
+  /** `full` survives power loss; `normal` (WAL) survives a process crash. @default 'normal' */
+  readonly durability?: Durability;
+  /** How long to wait for another process's write lock. @default 5000 */
+  readonly busyTimeoutMs?: number;
+  readonly clock: Clock;
+}
+
+interface EventRow {
+  seq: number;
+  ts: string;
+  type: string;
+  actor: string;
+  subject: string | null;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Converts a stored row into a StoredEvent. */
+export function eventFromRow(row: EventRow): StoredEvent {
+  return {
+    seq: row.seq,
+    ts: row.ts,
+    type: row.type,
+    actor: row.actor,
+    subject: row.subject,
+    data: JSON.parse(row.data) as unknown,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/**
+ * One SQLite connection: pragmas, migrations, synchronous transactions and event appends.
+ * Shared by the SQLite implementations of the sub-stores.
+ */
+export class SqliteDb {
+  readonly db: Database.Database;
+  readonly clock: Clock;
+  readonly #lastEvent: Database.Statement<[], { seq: number; hash: string }>;
+  readonly #insertEvent: Database.Statement<
+    [number, string, string, string, string | null, string, string, string]
+  >;
+  readonly #pending: StoredEvent[] = [];
+  #listeners: Array<(events: ReadonlyArray<StoredEvent>) => void> = [];
+
+  constructor(path: string, options: SqliteOptions) {
+    this.clock = options.clock;
+    try {
+      this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    } catch (cause) {
+      throw new StoreError(
+        `cannot open the workspace database: ${(cause as Error).message}`,
+        { file: path },
+        cause,
+      );
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.migrate(path);
+    this.#lastEvent = this.db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
+    this.#insertEvent = this.db.prepare(
+      'INSERT INTO events (seq, ts, type, actor, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  private migrate(path: string): void {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    const applied = new Set(
+      this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+    );
+    const newest = Math.max(0, ...applied);
+    const known = migrations.at(-1)?.version ?? 0;
+    if (newest > known) {
+      throw new StoreError(
+        `the workspace database is at schema version ${newest}, newer than this Pulser knows (${known})`,
+        { file: path, hint: 'upgrade Pulser' },
+      );
+    }
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      this.db
+        .transaction(() => {
+          this.db.exec(migration.sql);
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(migration.version, migration.name, new Date(this.clock.now()).toISOString());
+        })
+        .immediate();
+    }
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction; events appended inside are published on commit. */
+  tx<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    let result: T;
+    try {
+      result = this.db.transaction(fn).immediate();
+    } catch (error) {
+      this.#pending.length = 0;
+      throw error;
+    }
+    if (this.#pending.length > 0) {
+      const events = this.#pending.splice(0);
+      for (const listener of this.#listeners) listener(events);
+    }
+    return result;
+  }
+
+  /** Appends an event; must be called inside `tx` so it commits with the state change. */
+  append(event: EventInput): StoredEvent {
+    if (!this.db.inTransaction) throw new StoreError('event appended outside a transaction');
+    const last = this.#lastEvent.get();
+    const seq = (last?.seq ?? 0) + 1;
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    const ts = new Date(this.clock.now()).toISOString();
+    const data = event.data === undefined ? null : event.data;
+    const hash = eventDigest(prevHash, {
+      seq,
+      ts,
+      type: event.type,
+      actor: event.actor,
+      subject: event.subject,
+      data,
+    });
+    this.#insertEvent.run(
+      seq,
+      ts,
+      event.type,
+      event.actor,
+      event.subject,
+      JSON.stringify(data),
+      prevHash,
+      hash,
+    );
+    const stored: StoredEvent = {
+      seq,
+      ts,
+      type: event.type,
+      actor: event.actor,
+      subject: event.subject,
+      data,
+      prevHash,
+      hash,
+    };
+    this.#pending.push(stored);
+    return stored;
+  }
+
+  /** Calls `listener` with the events of each committed transaction of this connection. */
+  onCommit(listener: (events: ReadonlyArray<StoredEvent>) => void): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

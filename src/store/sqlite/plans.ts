@@ -1,0 +1,181 @@
+import type Database from 'better-sqlite3';
+import { diffPlans, summarizeDiff } from '../../ir/diff.js';
+import type { Plan } from '../../ir/schema.js';
+import { allSteps, allTasks, allItems } from '../../ir/walk.js';
+import type { StoredEvent } from '../events.js';
+import type {
+  PlanNodeRef,
+  PlanStore,
+  SavePlanInput,
+  SavePlanResult,
+  StoredPlan,
+} from '../plan-store.js';
+import type { SqliteDb } from './database.js';
+
+interface PlanRow {
+  id: string;
+  path: string;
+  sha256: string;
+  version: number;
+  imported_at: string;
+  ir: string;
+}
+
+interface NodeRow {
+  plan_id: string;
+  node_id: string;
+  kind: string;
+  title: string;
+}
+
+type NodeValues = [string, string, string, string, string | null, number | null, number];
+
+function fromRow(row: PlanRow): StoredPlan {
+  return {
+    id: row.id,
+    path: row.path,
+    sha256: row.sha256,
+    version: row.version,
+    importedAt: row.imported_at,
+    plan: JSON.parse(row.ir) as Plan,
+  };
+}
+
+function* nodeRows(planId: string, plan: Plan): Generator<NodeValues> {
+  for (const p of plan.phases) yield [planId, p.id, 'phase', p.title, p.status, null, p.pos.line];
+  for (const t of allTasks(plan)) {
+    yield [planId, t.id, 'task', t.title, t.status, null, t.pos.line];
+    for (const c of t.criteria) yield criterionRow(planId, c);
+  }
+  for (const i of allItems(plan)) {
+    yield [planId, i.id, 'item', i.text, null, i.checked ? 1 : 0, i.pos.line];
+  }
+  for (const c of plan.criteria) yield criterionRow(planId, c);
+  for (const p of plan.phases) for (const c of p.criteria) yield criterionRow(planId, c);
+  for (const s of allSteps(plan)) yield [planId, s.id, 'step', s.title, null, null, s.pos.line];
+  for (const m of plan.metrics) yield [planId, m.id, 'metric', m.name, null, null, m.pos.line];
+  for (const d of plan.decisions) yield [planId, d.id, 'decision', d.title, null, null, d.pos.line];
+}
+
+function criterionRow(planId: string, c: Plan['criteria'][number]): NodeValues {
+  const checked = c.checked === undefined ? null : c.checked ? 1 : 0;
+  return [planId, c.id, 'criterion', c.text, c.status ?? null, checked, c.pos.line];
+}
+
+/** The SQLite plan store: one row per plan (its current IR) plus a node snapshot. */
+export class SqlitePlanStore implements PlanStore {
+  readonly #db: SqliteDb;
+  readonly #byId: Database.Statement<[string], PlanRow>;
+  readonly #byPath: Database.Statement<[string], PlanRow>;
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+    this.#byId = db.db.prepare('SELECT * FROM plans WHERE id = ?');
+    this.#byPath = db.db.prepare('SELECT * FROM plans WHERE path = ?');
+  }
+
+  get(id: string): Promise<StoredPlan | null> {
+    const row = this.#byId.get(id);
+    return Promise.resolve(row === undefined ? null : fromRow(row));
+  }
+
+  list(): Promise<StoredPlan[]> {
+    const rows = this.#db.db.prepare('SELECT * FROM plans ORDER BY id').all() as PlanRow[];
+    return Promise.resolve(rows.map(fromRow));
+  }
+
+  getByPath(path: string): Promise<StoredPlan | null> {
+    const row = this.#byPath.get(path);
+    return Promise.resolve(row === undefined ? null : fromRow(row));
+  }
+
+  findNodes(nodeId: string): Promise<PlanNodeRef[]> {
+    const rows = this.#db.db
+      .prepare(
+        'SELECT plan_id, node_id, kind, title FROM plan_nodes WHERE node_id = ? ORDER BY plan_id',
+      )
+      .all(nodeId) as NodeRow[];
+    return Promise.resolve(rows.map(refOf));
+  }
+
+  nodeIds(): Promise<PlanNodeRef[]> {
+    const rows = this.#db.db
+      .prepare('SELECT plan_id, node_id, kind, title FROM plan_nodes ORDER BY plan_id, line')
+      .all() as NodeRow[];
+    return Promise.resolve(rows.map(refOf));
+  }
+
+  save(input: SavePlanInput): Promise<SavePlanResult> {
+    return Promise.resolve(this.#db.tx(() => this.#save(input)));
+  }
+
+  #save(input: SavePlanInput): SavePlanResult {
+    const db = this.#db.db;
+    const prevRow = this.#byPath.get(input.path);
+    const previous = prevRow === undefined ? null : fromRow(prevRow);
+    const id = previous?.id ?? this.#freeId(input.suggestedId);
+    const diff = diffPlans(previous?.plan ?? null, input.plan);
+    const stored: StoredPlan = {
+      id,
+      path: input.path,
+      sha256: input.plan.source.sha256,
+      version: (previous?.version ?? 0) + 1,
+      importedAt: new Date(this.#db.clock.now()).toISOString(),
+      plan: input.plan,
+    };
+    db.prepare(
+      `INSERT INTO plans (id, path, sha256, version, imported_at, title, ir) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,
+         version = excluded.version, imported_at = excluded.imported_at, title = excluded.title, ir = excluded.ir`,
+    ).run(
+      id,
+      stored.path,
+      stored.sha256,
+      stored.version,
+      stored.importedAt,
+      input.plan.title,
+      JSON.stringify(input.plan),
+    );
+    db.prepare('DELETE FROM plan_nodes WHERE plan_id = ?').run(id);
+    const insert = db.prepare<NodeValues>(
+      'INSERT OR IGNORE INTO plan_nodes (plan_id, node_id, kind, title, status, checked, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const values of nodeRows(id, input.plan)) insert.run(...values);
+    const events: StoredEvent[] = [];
+    if (input.write !== undefined) {
+      events.push(
+        this.#db.append({
+          type: 'plan.written',
+          actor: input.actor,
+          subject: id,
+          data: { planId: id, path: stored.path, ...input.write },
+        }),
+      );
+    }
+    events.push(
+      this.#db.append({
+        type: 'plan.imported',
+        actor: input.actor,
+        subject: id,
+        data: {
+          planId: id,
+          path: stored.path,
+          sha256: stored.sha256,
+          version: stored.version,
+          diff: summarizeDiff(diff),
+        },
+      }),
+    );
+    return { stored, previous, diff, events };
+  }
+
+  #freeId(base: string): string {
+    let id = base;
+    for (let n = 2; this.#byId.get(id) !== undefined; n++) id = `${base}-${n}`;
+    return id;
+  }
+}
+
+function refOf(row: NodeRow): PlanNodeRef {
+  return { planId: row.plan_id, nodeId: row.node_id, kind: row.kind, title: row.title };
+}

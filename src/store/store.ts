@@ -1,0 +1,27 @@
+import type { AuthStore } from './auth-store.js';
+import type { EventLog } from './events.js';
+import type { PlanStore } from './plan-store.js';
+import type { RunStore } from './run-store.js';
+
+/** Which database backs a store. */
+export type Backend = 'sqlite' | 'postgres';
+
+/**
+ * A workspace's persistent state. Backend-neutral and async: the engine, the CLI and the server
+ * see only this interface; only `store/sqlite` and `store/postgres` touch a database driver.
+ * Every mutating operation is one transaction that also appends its event(s).
+ */
+export interface Store {
+  readonly backend: Backend;
+  readonly events: EventLog;
+  readonly plans: PlanStore;
+  readonly runs: RunStore;
+  readonly auth: AuthStore;
+  /** Runs the backend's integrity check; returns problems found (empty when healthy). */
+  integrityCheck(): Promise<string[]>;
+  /** Closes the connection(s). */
+  close(): Promise<void>;
+}
+
+/** How hard the store syncs to disk. */
+export type Durability = 'full' | 'normal';

@@ -1,0 +1,13 @@
+/** Outcome of one verifier or gate. `pending` means nothing has decided it yet. */
+export type VerdictStatus = 'pass' | 'fail' | 'pending' | 'error';
+
+/** What a verifier decided about a criterion or metric, and why. */
+export interface Verdict {
+  /** The criterion or metric ID. */
+  readonly target: string;
+  readonly status: VerdictStatus;
+  /** One sentence a person can read: what was checked and what was seen. */
+  readonly reason: string;
+  /** Machine-readable evidence (exit code, output digest, measured value, approver...). */
+  readonly evidence: Readonly<Record<string, unknown>>;
+}

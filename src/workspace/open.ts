@@ -1,0 +1,98 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { NotFoundError, StoreError, isPulserError } from '../errors/index.js';
+import type { Clock } from '../store/clock.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/store.js';
+import { loadConfig, readEnv, type PulserEnv, type WorkspaceConfig } from './config.js';
+
+/** Name of the folder that holds a workspace's state. */
+export const WORKSPACE_DIR = '.pulser';
+
+/** An open workspace: its folders, config and store. */
+export interface Workspace {
+  /** The project folder (holding `.pulser/`). */
+  readonly root: string;
+  /** The `.pulser/` folder. */
+  readonly dir: string;
+  readonly config: WorkspaceConfig;
+  readonly store: Store;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
+
+/** Options of `openWorkspace`. */
+export interface OpenWorkspaceOptions {
+  /** Project folder; without it, `PULSER_WORKSPACE`, then the nearest parent of the cwd holding `.pulser/`. */
+  readonly root?: string;
+  /** Create `.pulser/` in `root` (or the cwd) when no workspace is found. @default false */
+  readonly create?: boolean;
+  readonly env?: PulserEnv;
+  readonly clock?: Clock;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The nearest folder at or above `start` that holds `.pulser/`, or null. */
+export function findWorkspaceRoot(start: string): string | null {
+  let dir = resolve(start);
+  for (;;) {
+    if (isDir(join(dir, WORKSPACE_DIR))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/**
+ * Opens the workspace, creating it when asked.
+ * @example const ws = await openWorkspace({ create: true });
+ */
+export function openWorkspace(options: OpenWorkspaceOptions = {}): Promise<Workspace> {
+  const env = options.env ?? readEnv();
+  const explicit = options.root ?? (env.PULSER_WORKSPACE || undefined);
+  let root = explicit === undefined ? findWorkspaceRoot(process.cwd()) : resolve(explicit);
+  if (root === null || !isDir(join(root, WORKSPACE_DIR))) {
+    if (options.create !== true) {
+      return Promise.reject(
+        new NotFoundError(
+          `no Pulser workspace (${WORKSPACE_DIR}/) in ${root ?? process.cwd()} or its parents`,
+          {
+            hint: 'run `pulser import PLAN.md` in your project folder to create one',
+          },
+        ),
+      );
+    }
+    root ??= process.cwd();
+    mkdirSync(join(root, WORKSPACE_DIR), { recursive: true });
+  }
+  const dir = join(root, WORKSPACE_DIR);
+  const config = loadConfig(dir, env);
+  const dbPath = join(dir, 'pulser.db');
+  let store: Store;
+  try {
+    store = openSqliteStore(dbPath, {
+      durability: config.durability,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
+  } catch (error) {
+    if (isPulserError(error)) return Promise.reject(error);
+    return Promise.reject(
+      new StoreError(
+        `cannot open the workspace database: ${(error as Error).message}`,
+        {
+          file: dbPath,
+          hint: 'if the file is damaged, move it aside and re-import your plans (the markdown files are the source)',
+        },
+        error,
+      ),
+    );
+  }
+  return Promise.resolve({ root, dir, config, store, close: () => store.close() });
+}

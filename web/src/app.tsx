@@ -1,0 +1,161 @@
+// The Runboard shell: sign-in, navigation, routes, live connection state.
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, fetchSession, login, logout, setSession, type Session } from './api';
+import { connect, disconnect, useLiveStatus } from './live';
+import { InboxPage } from './pages/inbox';
+import { PlanPage, PlansPage } from './pages/plans';
+import { RunPage } from './pages/run-detail';
+import { RunsPage } from './pages/runs';
+import { Link, navigate } from './ui';
+
+function usePath(): string {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const on = () => setPath(location.pathname);
+    addEventListener('popstate', on);
+    return () => removeEventListener('popstate', on);
+  }, []);
+  return path;
+}
+
+function Login({ onSession, error }: { onSession: (s: Session) => void; error: string | null }) {
+  const [token, setToken] = useState('');
+  const [msg, setMsg] = useState<string | null>(error);
+  return (
+    <main className="login">
+      <h1>Pulser Runboard</h1>
+      <p>
+        Open the link <code>pulser serve</code> printed, or paste a token (
+        <code>pulser token create --role viewer</code>).
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          login(token.trim()).then(onSession, (err: unknown) =>
+            setMsg(
+              err instanceof ApiError
+                ? `${err.message}${err.hint ? ` — ${err.hint}` : ''}`
+                : String(err),
+            ),
+          );
+        }}
+      >
+        <label htmlFor="token">Token</label>
+        <input
+          id="token"
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+        />
+        <button type="submit" className="primary" disabled={token.trim() === ''}>
+          Sign in
+        </button>
+      </form>
+      {msg === null ? null : (
+        <p className="error" role="alert">
+          {msg}
+        </p>
+      )}
+    </main>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  const m = /^\/(plans|runs)\/(.+)$/.exec(path);
+  if (m?.[1] === 'plans') return <PlanPage id={decodeURIComponent(m[2]!)} />;
+  if (m?.[1] === 'runs') return <RunPage id={decodeURIComponent(m[2]!)} />;
+  if (path === '/runs') return <RunsPage />;
+  if (path === '/inbox') return <InboxPage />;
+  return <PlansPage />;
+}
+
+function Shell({ session, onLogout }: { session: Session; onLogout: () => void }) {
+  const path = usePath();
+  const live = useLiveStatus();
+  useEffect(() => {
+    connect();
+    return disconnect;
+  }, []);
+  const first = useRef(true);
+  useEffect(() => {
+    // Move focus to the new page so keyboard and screen-reader users land on it.
+    if (first.current) first.current = false;
+    else document.getElementById('main')?.focus();
+  }, [path]);
+  const section = path.split('/')[1] || 'plans';
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Pulser</span>
+        <nav aria-label="main">
+          {(['plans', 'runs', 'inbox'] as const).map((s) => (
+            <Link key={s} to={`/${s}`} className={section === s ? 'active' : ''}>
+              {s[0]!.toUpperCase() + s.slice(1)}
+            </Link>
+          ))}
+        </nav>
+        <span className={`live ${live}`} title={`live updates: ${live}`}>
+          ● {live}
+        </span>
+        <span className="who">
+          {session.user} <span className="muted">({session.role})</span>
+        </span>
+        <button type="button" className="linklike" onClick={onLogout}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page path={path} />
+      </main>
+    </>
+  );
+}
+
+/** The app. */
+export function App() {
+  const [session, set] = useState<Session | null | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const accept = (s: Session) => {
+    setSession(s);
+    set(s);
+  };
+  useEffect(() => {
+    const token = new URLSearchParams(location.hash.slice(1)).get('token');
+    if (token !== null) {
+      history.replaceState(null, '', location.pathname === '/' ? '/plans' : location.pathname);
+      login(token).then(accept, (e: unknown) => {
+        setError(e instanceof Error ? e.message : String(e));
+        fetchSession().then(
+          (s) => (s === null ? set(null) : accept(s)),
+          () => set(null),
+        );
+      });
+      return;
+    }
+    fetchSession().then(
+      (s) => (s === null ? set(null) : accept(s)),
+      (e: unknown) => {
+        setError(e instanceof Error ? e.message : String(e));
+        set(null);
+      },
+    );
+  }, []);
+  if (session === undefined) return <p className="boot">Loading the Runboard…</p>;
+  if (session === null) return <Login onSession={accept} error={error} />;
+  return (
+    <Shell
+      session={session}
+      onLogout={() => {
+        void logout().finally(() => {
+          setSession(null);
+          set(null);
+          navigate('/');
+        });
+      }}
+    />
+  );
+}

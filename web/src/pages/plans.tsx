@@ -1,0 +1,418 @@
+// Plans: every imported plan with progress; one plan's phases, tasks, gates, metrics, burn-up.
+import { useMemo, useState } from 'react';
+import { can, post } from '../api';
+import { BurnUp, type BurnPoint } from '../burn-up';
+import { useRefreshOn, type LiveEvent } from '../live';
+import { Action, Empty, ErrorBox, Link, Pill, Progress, navigate, useApi } from '../ui';
+
+interface Boxes {
+  readonly checked: number;
+  readonly total: number;
+}
+interface TaskCounts {
+  readonly total: number;
+  readonly done: number;
+}
+interface PlanEntry {
+  readonly id: string;
+  readonly title: string;
+  readonly path: string;
+  readonly version: number;
+  readonly importedAt: string;
+  readonly phases: ReadonlyArray<{
+    id: string;
+    title: string;
+    status: string;
+    checkboxes: Boxes;
+    tasks: TaskCounts;
+  }>;
+  readonly totals: { checkboxes: Boxes; tasks: TaskCounts };
+}
+interface Item {
+  readonly id: string;
+  readonly text: string;
+  readonly checked: boolean;
+  readonly children: ReadonlyArray<Item>;
+}
+interface Criterion {
+  readonly id: string;
+  readonly text: string;
+  readonly section: string;
+  readonly checked?: boolean;
+}
+interface Task {
+  readonly id: string;
+  readonly title: string;
+  readonly label?: string;
+  readonly status: string;
+  readonly owners: ReadonlyArray<string>;
+  readonly estimate?: { text: string };
+  readonly priority?: string;
+  readonly lane?: string;
+  readonly checklist: ReadonlyArray<Item>;
+  readonly steps: ReadonlyArray<{ id: string }>;
+}
+interface Phase {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly goal?: string;
+  readonly owners: ReadonlyArray<string>;
+  readonly tasks: ReadonlyArray<Task>;
+  readonly criteria: ReadonlyArray<Criterion>;
+  readonly metrics: ReadonlyArray<string>;
+  readonly gate: { criteria: ReadonlyArray<string>; metrics: ReadonlyArray<string> };
+}
+interface Metric {
+  readonly id: string;
+  readonly name: string;
+  readonly target: string;
+  readonly baseline?: string;
+  readonly passRule?: string;
+}
+interface StoredPlan {
+  readonly id: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly version: number;
+  readonly plan: {
+    title: string;
+    phases: ReadonlyArray<Phase>;
+    tasks: ReadonlyArray<Task>;
+    metrics: ReadonlyArray<Metric>;
+  };
+  readonly status: PlanEntry;
+}
+
+function ImportForm({ onDone }: { onDone: () => void }) {
+  const files = useApi<{ files: string[] }>('/files');
+  const [path, setPath] = useState('');
+  const [msg, setMsg] = useState<string | null>(null);
+  if (!can('plan.import')) return null;
+  return (
+    <form
+      className="import"
+      onSubmit={(e) => {
+        e.preventDefault();
+      }}
+    >
+      <label htmlFor="import-path">Import a plan</label>
+      <input
+        id="import-path"
+        list="plan-files"
+        placeholder="docs/NEXT_STEPS.md"
+        value={path}
+        onChange={(e) => setPath(e.target.value)}
+      />
+      <datalist id="plan-files">
+        {(files.data?.files ?? []).map((f) => (
+          <option key={f} value={f} />
+        ))}
+      </datalist>
+      <Action
+        label="Import"
+        kind="primary"
+        run={async () => {
+          const r = await post<{ plan: PlanEntry; changed: boolean }>('/plans/import', {
+            path: path.trim(),
+          });
+          setMsg(
+            r.changed
+              ? `Imported ${r.plan.title} (version ${r.plan.version})`
+              : 'No changes since the last import',
+          );
+          onDone();
+        }}
+      />
+      {msg === null ? null : (
+        <span className="ok" role="status">
+          {msg}
+        </span>
+      )}
+    </form>
+  );
+}
+
+/** The list of plans. */
+export function PlansPage() {
+  const refresh = useRefreshOn(['plan.']);
+  const plans = useApi<{ plans: PlanEntry[] }>('/plans', refresh);
+  return (
+    <section aria-labelledby="plans-h">
+      <h1 id="plans-h">Plans</h1>
+      <ImportForm onDone={plans.reload} />
+      <ErrorBox error={plans.error} />
+      {plans.data !== null && plans.data.plans.length === 0 ? (
+        <Empty title="No plans yet">
+          Import a markdown plan above, or run <code>pulser import PLAN.md</code> in the project
+          folder.
+        </Empty>
+      ) : null}
+      <ul className="cards">
+        {(plans.data?.plans ?? []).map((p) => (
+          <li key={p.id} className="card">
+            <Link to={`/plans/${encodeURIComponent(p.id)}`} className="card-title">
+              {p.title}
+            </Link>
+            <div className="muted">
+              {p.path} · version {p.version} · {p.phases.length} phases
+            </div>
+            <Progress
+              done={p.totals.tasks.done}
+              total={p.totals.tasks.total}
+              label="tasks done"
+              caption="Tasks done"
+            />
+            <Progress
+              done={p.totals.checkboxes.checked}
+              total={p.totals.checkboxes.total}
+              label="checkboxes"
+              caption="Checklist items"
+            />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function flatItems(items: ReadonlyArray<Item>): Item[] {
+  return items.flatMap((i) => [i, ...flatItems(i.children)]);
+}
+
+function TaskRow({ task }: { task: Task }) {
+  const items = flatItems(task.checklist);
+  const done = items.filter((i) => i.checked).length;
+  return (
+    <tr>
+      <td>
+        <span className="task-title">{task.title}</span>
+        <div className="muted small">
+          {task.label ?? task.id}
+          {task.lane === undefined ? '' : ` · lane ${task.lane}`}
+          {task.steps.length === 0 ? '' : ` · ${task.steps.length} steps`}
+        </div>
+      </td>
+      <td>
+        <Pill value={task.status} />
+      </td>
+      <td>
+        {task.owners.length === 0 ? (
+          <span className="muted">—</span>
+        ) : (
+          task.owners.map((o) => (o.startsWith('@') ? o : `@${o}`)).join(' ')
+        )}
+      </td>
+      <td>{task.estimate?.text ?? <span className="muted">—</span>}</td>
+      <td>
+        {items.length === 0 ? (
+          <span className="muted">—</span>
+        ) : (
+          <Progress done={done} total={items.length} />
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function Gate({
+  phase,
+  metrics,
+  measured,
+}: {
+  phase: Phase;
+  metrics: ReadonlyMap<string, Metric>;
+  measured: ReadonlyMap<string, string>;
+}) {
+  const criteria = phase.criteria.filter((c) => phase.gate.criteria.includes(c.id));
+  const gateMetrics = phase.gate.metrics
+    .map((id) => metrics.get(id))
+    .filter((m) => m !== undefined);
+  if (criteria.length === 0 && gateMetrics.length === 0)
+    return <p className="muted">No gate: this phase states no exit criteria.</p>;
+  const met = criteria.filter((c) => c.checked === true).length;
+  const pass = met === criteria.length && gateMetrics.every((m) => measured.has(m.id));
+  return (
+    <div className="gate">
+      <h4>
+        Gate <Pill value={pass ? 'passing' : 'failing'} />
+      </h4>
+      <ul className="evidence">
+        {criteria.map((c) => (
+          <li key={c.id} className={c.checked === true ? 'met' : 'unmet'}>
+            <span aria-hidden="true">{c.checked === true ? '✔' : '○'}</span> {c.text}{' '}
+            <span className="muted small">({c.section})</span>
+          </li>
+        ))}
+        {gateMetrics.map((m) => (
+          <li key={m.id} className={measured.has(m.id) ? 'met' : 'unmet'}>
+            <span aria-hidden="true">{measured.has(m.id) ? '✔' : '○'}</span> {m.name}: target{' '}
+            {m.target}, measured {measured.get(m.id) ?? 'not yet'}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Reconstructs done-over-time from write-back events, backwards from today's count. */
+function burnUp(events: ReadonlyArray<LiveEvent>, doneNow: number, scope: number): BurnPoint[] {
+  const points: BurnPoint[] = [{ t: Date.now(), done: doneNow, scope }];
+  let done = doneNow;
+  for (const e of [...events].reverse()) {
+    const d = e.data as { action?: string; statusAfter?: string; statusBefore?: string };
+    const t = Date.parse(e.ts);
+    if (e.type === 'plan.written') {
+      const delta =
+        d.action === 'check-item'
+          ? 1
+          : d.action === 'uncheck-item'
+            ? -1
+            : d.statusAfter === 'done'
+              ? 1
+              : d.statusBefore === 'done'
+                ? -1
+                : 0;
+      points.push({ t, done, scope });
+      done -= delta;
+      points.push({ t: t - 1, done: Math.max(0, done), scope });
+    } else if (e.type === 'plan.imported') {
+      points.push({ t, done: Math.max(0, done), scope });
+    }
+  }
+  return points.reverse();
+}
+
+/** One plan in detail. */
+export function PlanPage({ id }: { id: string }) {
+  const refresh = useRefreshOn(['plan.', 'metric.', 'gate.', 'verdict.']);
+  const plan = useApi<StoredPlan>(`/plans/${encodeURIComponent(id)}`, refresh);
+  const history = useApi<{ events: LiveEvent[] }>(
+    `/events?types=plan.imported,plan.written,metric.measured&subject=${encodeURIComponent(id)}&limit=1000`,
+    refresh,
+  );
+  const metrics = useMemo(
+    () => new Map((plan.data?.plan.metrics ?? []).map((m) => [m.id, m])),
+    [plan.data],
+  );
+  const measured = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const e of history.data?.events ?? []) {
+      const d = e.data as { metric?: string; value?: unknown; unit?: string };
+      if (e.type === 'metric.measured' && typeof d.metric === 'string')
+        m.set(d.metric, `${String(d.value)}${d.unit ?? ''}`);
+    }
+    return m;
+  }, [history.data]);
+  if (plan.error !== null) return <ErrorBox error={plan.error} />;
+  if (plan.data === null) return <p className="muted">Loading plan…</p>;
+  const { plan: ir, status } = plan.data;
+  const scope = status.totals.tasks.total + status.totals.checkboxes.total;
+  const doneNow = status.totals.tasks.done + status.totals.checkboxes.checked;
+  return (
+    <section aria-labelledby="plan-h">
+      <p>
+        <Link to="/plans">← Plans</Link>
+      </p>
+      <h1 id="plan-h">{ir.title}</h1>
+      <div className="muted">
+        {plan.data.path} · version {plan.data.version} · sha256 {plan.data.sha256.slice(0, 12)}
+      </div>
+      <div className="grid2">
+        <div>
+          <h2>Progress</h2>
+          <Progress
+            done={status.totals.tasks.done}
+            total={status.totals.tasks.total}
+            label="tasks done"
+            caption="Tasks done"
+          />
+          <Progress
+            done={status.totals.checkboxes.checked}
+            total={status.totals.checkboxes.total}
+            label="checkboxes"
+            caption="Checklist items"
+          />
+        </div>
+        <div>
+          <h2>Burn-up</h2>
+          <BurnUp points={burnUp(history.data?.events ?? [], doneNow, scope)} />
+        </div>
+      </div>
+      {ir.metrics.length === 0 ? null : (
+        <>
+          <h2>Metrics</h2>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Metric</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Baseline</th>
+                  <th scope="col">Measured</th>
+                </tr>
+              </thead>
+              <tbody>
+                {ir.metrics.map((m) => (
+                  <tr key={m.id}>
+                    <td>{m.name}</td>
+                    <td>
+                      {m.target}
+                      {m.passRule === undefined ? '' : ` (${m.passRule})`}
+                    </td>
+                    <td>{m.baseline ?? '—'}</td>
+                    <td>{measured.get(m.id) ?? <span className="muted">not measured</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      <h2>Phases</h2>
+      {ir.phases.length === 0 ? <Empty title="This plan has no phases" /> : null}
+      {ir.phases.map((ph) => {
+        const st = status.phases.find((p) => p.id === ph.id);
+        return (
+          <details key={ph.id} className="phase" open={ph.status !== 'done'}>
+            <summary>
+              <span className="phase-title">{ph.title}</span> <Pill value={ph.status} />
+              {st === undefined ? null : (
+                <Progress done={st.tasks.done} total={st.tasks.total} label={`${ph.title} tasks`} />
+              )}
+            </summary>
+            {ph.goal === undefined ? null : <p>{ph.goal}</p>}
+            {ph.tasks.length === 0 ? (
+              <p className="muted">No tasks in this phase.</p>
+            ) : (
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Task</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Owners</th>
+                      <th scope="col">Estimate</th>
+                      <th scope="col">Checklist</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {ph.tasks.map((t) => (
+                      <TaskRow key={t.id} task={t} />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            <Gate phase={ph} metrics={metrics} measured={measured} />
+          </details>
+        );
+      })}
+      <p>
+        <button type="button" className="linklike" onClick={() => navigate('/runs')}>
+          See runs →
+        </button>
+      </p>
+    </section>
+  );
+}
