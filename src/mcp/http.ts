@@ -47,12 +47,11 @@ export function createMcpHttpHandler(
           ),
         );
       }
-      const compiled = compileMcpOptions({
+      const server = createPulserMcpServer(caller.ws, {
         ...options,
         agent: caller.user,
         readOnly: options.readOnly === true || !caller.canWrite,
       });
-      const server = createPulserMcpServer(caller.ws, compiled);
       const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
       await server.connect(transport);
       try {

@@ -8,7 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isPulserError } from '../errors/index.js';
 import { agentActor } from '../workspace/claim-options.js';
 import type { Workspace } from '../workspace/open.js';
-import { compileMcpOptions, type CompiledMcpOptions, type PulserMcpOptions } from './options.js';
+import { compileMcpOptions, type PulserMcpOptions } from './options.js';
 import { registerResources } from './resources.js';
 import { TOOLS, type ToolDef } from './tools.js';
 
@@ -76,14 +76,8 @@ function clip(value: unknown): unknown {
  * const server = createPulserMcpServer(ws, { agent: 'claude', leaseMs: 600_000 });
  * await server.connect(new StdioServerTransport());
  */
-export function createPulserMcpServer(
-  ws: Workspace,
-  options: PulserMcpOptions | CompiledMcpOptions = {},
-): McpServer {
-  const compiled =
-    'sweepMs' in options && options.tools instanceof Set
-      ? (options as CompiledMcpOptions)
-      : compileMcpOptions(options as PulserMcpOptions);
+export function createPulserMcpServer(ws: Workspace, options: PulserMcpOptions = {}): McpServer {
+  const compiled = compileMcpOptions(options);
   const server = new McpServer(
     { name: 'pulser', title: 'Pulser', version: SERVER_VERSION },
     { instructions: INSTRUCTIONS },
@@ -131,12 +125,18 @@ function register(
         outcome = { outcome: 'refused', code: r.code, message: r.message };
       }
       if (def.write) {
-        await ws.store.events.append({
-          type: 'agent.call',
-          actor,
-          subject: null,
-          data: { tool: def.name, arguments: clip(args), ...outcome },
-        });
+        try {
+          await ws.store.events.append({
+            type: 'agent.call',
+            actor,
+            subject: null,
+            data: { tool: def.name, arguments: clip(args), ...outcome },
+          });
+        } catch (error) {
+          process.stderr.write(
+            `pulser mcp: cannot record the call of ${def.name}: ${String(error)}\n`,
+          );
+        }
       }
       return result;
     },

@@ -17,7 +17,7 @@ import { createPulserMcpServer } from './server.js';
  */
 export async function serveMcpStdio(ws: Workspace, options: PulserMcpOptions = {}): Promise<void> {
   const compiled = compileMcpOptions(options);
-  const server = createPulserMcpServer(ws, compiled);
+  const server = createPulserMcpServer(ws, options);
   const stopSweeper = startClaimSweeper(ws, compiled.sweepMs, (error) =>
     process.stderr.write(`pulser mcp: releasing expired claims failed: ${String(error)}\n`),
   );
