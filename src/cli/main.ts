@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { formatError, isPulserError } from '../errors/index.js';
+import { registerMcpCommands } from './commands/mcp.js';
 import { registerPlanCommands } from './commands/plan.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerServeCommands } from './commands/serve.js';
@@ -25,6 +26,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
   registerPlanCommands(program);
   registerRunCommands(program);
   registerServeCommands(program);
+  registerMcpCommands(program);
 
   program
     .command('schema')

@@ -23,6 +23,7 @@ export const ErrorCodes = {
   trust: 'E_TRUST',
   state: 'E_STATE',
   auth: 'E_AUTH',
+  tool: 'E_TOOL',
   internal: 'E_INTERNAL',
 } as const;
 

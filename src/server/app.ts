@@ -8,12 +8,17 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Tenant } from './context.js';
 import { HttpError, onError } from './errors.js';
 import { eventRoutes } from './routes/events.js';
+import { mcpRoutes, type McpMount } from './routes/mcp.js';
 import { planRoutes } from './routes/plans.js';
 import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/session.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { MAX_BODY_BYTES, authenticateRequest, hostCheck, securityHeaders } from './security.js';
 import { staticHandler } from './static.js';
+
+function tooLarge(): never {
+  throw new HttpError(413, 'E_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`);
+}
 
 /** Resolves the tenant named by `:ws` and authenticates the caller against it. */
 function tenantAuth(tenants: ReadonlyMap<string, Tenant>) {
@@ -38,6 +43,8 @@ export interface AppOptions {
   readonly webDir?: string | null;
   /** Interval of SSE keep-alive comments. @default 15000 */
   readonly heartbeatMs?: number;
+  /** Serves MCP over HTTP at `/mcp` (bearer tokens only); null serves none. @default null */
+  readonly mcp?: McpMount | null;
 }
 
 /**
@@ -61,6 +68,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   );
 
   app.get('/api/health', (c) => c.json({ ok: true }));
+  if (options.mcp !== undefined && options.mcp !== null) {
+    app.use('/mcp/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => tooLarge() }));
+    app.use('/mcp', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => tooLarge() }));
+    app.route('/', mcpRoutes(options.tenants, options.mcp));
+  }
   app.route('/api', sessionRoutes(options.tenants));
 
   const scoped = new Hono<AppEnv>();

@@ -16,6 +16,7 @@ export const STATUS_OF: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCodes.trust]: 409,
   [ErrorCodes.auth]: 401,
   [ErrorCodes.store]: 503,
+  [ErrorCodes.tool]: 502,
   [ErrorCodes.internal]: 500,
 };
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { workspaceId } from '../workspace/auth.js';
 import type { Workspace } from '../workspace/open.js';
-import { createApp } from './app.js';
+import { createApp, type AppOptions } from './app.js';
 import type { Tenant } from './context.js';
 import { EventHub, type EventHubOptions } from './event-hub.js';
 import { defaultWebDir } from './static.js';
@@ -34,6 +34,8 @@ export interface ServerOptions {
   /** Folder of the built UI. @default dist/web of this package */
   readonly webDir?: string | null;
   readonly hub?: EventHubOptions;
+  /** Serves MCP over HTTP at `/mcp`. @default null */
+  readonly mcp?: AppOptions['mcp'];
 }
 
 /** A running server. */
@@ -67,6 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       tenants,
       allowedHosts,
       webDir: options.webDir === undefined ? defaultWebDir() : options.webDir,
+      mcp: options.mcp ?? null,
     });
   };
   let handler: ReturnType<typeof app> | null = null;

@@ -1,4 +1,5 @@
 import type { AuthStore } from './auth-store.js';
+import type { ClaimStore } from './claim-store.js';
 import type { EventLog } from './events.js';
 import type { PlanStore } from './plan-store.js';
 import type { RunStore } from './run-store.js';
@@ -17,6 +18,8 @@ export interface Store {
   readonly plans: PlanStore;
   readonly runs: RunStore;
   readonly auth: AuthStore;
+  /** Task claims by agents (leased). */
+  readonly claims: ClaimStore;
   /** Runs the backend's integrity check; returns problems found (empty when healthy). */
   integrityCheck(): Promise<string[]>;
   /** Closes the connection(s). */

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../errors/index.js';
 import type { Durability } from '../store/store.js';
+import { parseMcpServers, type McpServers } from '../tools/mcp-client-config.js';
 
 /** Settings of a workspace, from `.pulser/config.json` and then the environment. */
 export interface WorkspaceConfig {
   /** SQLite sync mode. @default 'normal' */
   readonly durability: Durability;
   /** External MCP servers steps may call, in the `mcpServers` shape MCP clients use. */
-  readonly mcpServers: Readonly<Record<string, unknown>>;
+  readonly mcpServers: McpServers;
 }
 
 /** The environment variables Pulser reads; they are read here and nowhere else. */
@@ -53,6 +54,6 @@ export function loadConfig(pulserDir: string, env: PulserEnv): WorkspaceConfig {
       : raw.durability === undefined
         ? 'normal'
         : parseDurability(raw.durability, path);
-  const mcpServers = (raw.mcpServers ?? {}) as Record<string, unknown>;
+  const mcpServers = parseMcpServers(raw.mcpServers, path);
   return { durability, mcpServers };
 }

@@ -38,7 +38,14 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
       }
     }
   }
-  const server = await startServer({ workspaces, port, host: opts.host });
+  const { createMcpHttpHandler } = await import('../../mcp/http.js');
+  const mcp = createMcpHttpHandler();
+  const server = await startServer({
+    workspaces,
+    port,
+    host: opts.host,
+    mcp: (request, caller) => mcp.handle(request, caller),
+  });
   const user =
     cliActor()
       .replace(/^cli:/u, '')
@@ -49,6 +56,7 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
     const id = await workspaceId(ws);
     out(`  ${id} (${ws.root}): open ${server.url}/#token=${secret}`);
   }
+  out(`MCP (streamable HTTP) on ${server.url}/mcp with Authorization: Bearer <API token>`);
   out('The login links work once and expire in 24 hours. Press Ctrl+C to stop.');
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -60,6 +68,7 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
     process.on('SIGTERM', stop);
   });
   await server.close();
+  mcp.close();
   for (const ws of workspaces) await ws.close();
 }
 

@@ -3,7 +3,9 @@ import type { PlanStore } from '../plan-store.js';
 import type { RunStore } from '../run-store.js';
 import type { Durability, Store } from '../store.js';
 import type { AuthStore } from '../auth-store.js';
+import type { ClaimStore } from '../claim-store.js';
 import { SqliteAuthStore } from './auth.js';
+import { SqliteClaimStore } from './claims.js';
 import { SqliteDb } from './database.js';
 import { SqliteEventLog } from './event-log.js';
 import { SqlitePlanStore } from './plans.js';
@@ -40,6 +42,7 @@ export class SqliteStore implements Store {
   readonly plans: PlanStore;
   readonly runs: RunStore;
   readonly auth: AuthStore;
+  readonly claims: ClaimStore;
 
   constructor(db: SqliteDb) {
     this.db = db;
@@ -47,6 +50,7 @@ export class SqliteStore implements Store {
     this.plans = new SqlitePlanStore(db);
     this.runs = {};
     this.auth = new SqliteAuthStore(db);
+    this.claims = new SqliteClaimStore(db);
   }
 
   integrityCheck(): Promise<string[]> {

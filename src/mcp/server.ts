@@ -1,0 +1,144 @@
+/**
+ * The Pulser MCP server: the tools of `tools.ts` and the resources of `resources.ts` over one
+ * workspace. Every write call is recorded as an `agent.call` event with the agent's identity;
+ * read calls write nothing.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { isPulserError } from '../errors/index.js';
+import { agentActor } from '../workspace/claim-options.js';
+import type { Workspace } from '../workspace/open.js';
+import { compileMcpOptions, type PulserMcpOptions } from './options.js';
+import { registerResources } from './resources.js';
+import { TOOLS, type ToolDef } from './tools.js';
+
+/** Version reported to MCP clients. */
+export const SERVER_VERSION = '0.1.0';
+
+const INSTRUCTIONS = `Pulser holds the team's plans. To work: pulser_next lists ready tasks; \
+pulser_claim takes one (exactly one agent wins); pulser_progress records notes and renews your \
+lease; pulser_set_status marks the task done when its criteria pass (refused otherwise), or \
+pulser_release gives it back. An abandoned claim is released when its lease expires.`;
+
+function ok(value: unknown): CallToolResult {
+  const structured =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : { value };
+  return {
+    content: [{ type: 'text', text: JSON.stringify(value) }],
+    structuredContent: structured,
+  };
+}
+
+/** A tool error the agent can act on: `E_STATE: message` and the hint. */
+function refused(error: unknown): { result: CallToolResult; code: string; message: string } {
+  if (isPulserError(error)) {
+    const hint = error.data.hint;
+    const text = `${error.code}: ${error.message}${hint === undefined ? '' : `\nhint: ${hint}`}`;
+    return {
+      result: {
+        isError: true,
+        content: [{ type: 'text', text }],
+        structuredContent: {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(hint === undefined ? {} : { hint }),
+          },
+        },
+      },
+      code: error.code,
+      message: error.message,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`pulser mcp: unexpected error: ${message}\n`);
+  return {
+    result: {
+      isError: true,
+      content: [{ type: 'text', text: 'E_INTERNAL: internal error (see the server log)' }],
+    },
+    code: 'E_INTERNAL',
+    message: 'internal error',
+  };
+}
+
+function clip(value: unknown): unknown {
+  const text = JSON.stringify(value ?? null);
+  return text.length <= 8000 ? value : { truncated: text.slice(0, 8000) };
+}
+
+/**
+ * Creates the MCP server for workspace `ws` (connect it to a transport to serve it).
+ *
+ * @example
+ * const server = createPulserMcpServer(ws, { agent: 'claude', leaseMs: 600_000 });
+ * await server.connect(new StdioServerTransport());
+ */
+export function createPulserMcpServer(ws: Workspace, options: PulserMcpOptions = {}): McpServer {
+  const compiled = compileMcpOptions(options);
+  const server = new McpServer(
+    { name: 'pulser', title: 'Pulser', version: SERVER_VERSION },
+    { instructions: INSTRUCTIONS },
+  );
+  const agent = (): string =>
+    compiled.agent ?? agentActor(server.server.getClientVersion()?.name ?? 'unknown');
+  for (const def of TOOLS) {
+    if (compiled.tools.has(def.name)) register(server, ws, def, agent, compiled.leaseMs);
+  }
+  registerResources(server, ws);
+  return server;
+}
+
+function register(
+  server: McpServer,
+  ws: Workspace,
+  def: ToolDef,
+  agent: () => string,
+  leaseMs: number,
+): void {
+  server.registerTool(
+    def.name,
+    {
+      title: def.title,
+      description: def.description,
+      inputSchema: def.input,
+      annotations: {
+        title: def.title,
+        readOnlyHint: !def.write,
+        destructiveHint: false,
+        idempotentHint: def.idempotent,
+        openWorldHint: false,
+      },
+    },
+    async (args: Record<string, unknown>): Promise<CallToolResult> => {
+      const actor = agent();
+      let result: CallToolResult;
+      let outcome: { outcome: 'ok' } | { outcome: 'refused'; code: string; message: string };
+      try {
+        result = ok(await def.run({ ws, agent: actor, leaseMs }, args));
+        outcome = { outcome: 'ok' };
+      } catch (error) {
+        const r = refused(error);
+        result = r.result;
+        outcome = { outcome: 'refused', code: r.code, message: r.message };
+      }
+      if (def.write) {
+        try {
+          await ws.store.events.append({
+            type: 'agent.call',
+            actor,
+            subject: null,
+            data: { tool: def.name, arguments: clip(args), ...outcome },
+          });
+        } catch (error) {
+          process.stderr.write(
+            `pulser mcp: cannot record the call of ${def.name}: ${String(error)}\n`,
+          );
+        }
+      }
+      return result;
+    },
+  );
+}

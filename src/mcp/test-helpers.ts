@@ -1,0 +1,104 @@
+/**
+ * Helpers of the MCP tests: a temp project with a plan imported by the real CLI, and SDK
+ * clients driving real `pulser mcp` processes over stdio.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/** The `pulser` executable. */
+export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
+
+/** A plan with two phases; task 1.2 holds the phase's exit criterion. */
+export const PLAN_MD = `# Launch Plan
+
+## Phase 1: Foundation
+
+### Task 1.1: Set up CI @ANA (2 hours)
+
+- [x] Add the workflow
+- [ ] Cache dependencies
+
+### Task 1.2: Write docs @BEN (1 day)
+
+- [ ] Quick start
+
+**Exit criteria:**
+
+- [ ] CI is green on main
+
+## Phase 2: Release
+
+### Task 2.1: Tag v1 @ANA
+
+- [ ] Push the tag
+`;
+
+/** A temp project holding PLAN.md, imported with the real CLI. */
+export function mcpProject(): { root: string; done: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'pulser-mcp-'));
+  writeFileSync(join(root, 'PLAN.md'), PLAN_MD);
+  const r = spawnSync(process.execPath, [BIN, 'import', 'PLAN.md', '-w', root], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
+  return { root, done: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** An SDK client connected to its own `pulser mcp` process. */
+export interface Agent {
+  readonly client: Client;
+  readonly transport: StdioClientTransport;
+  /** Calls a tool; returns the result (errors are results with `isError`). */
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+/** Starts `pulser mcp -w root ...extra` and connects a client named `name` to it. */
+export async function startAgent(
+  root: string,
+  name: string,
+  extra: ReadonlyArray<string> = [],
+): Promise<Agent> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, 'mcp', '-w', root, ...extra],
+    stderr: 'pipe',
+    env: { PULSER_DEBUG: '' },
+  });
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(transport);
+  return {
+    client,
+    transport,
+    call: async (tool, args = {}) =>
+      (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
+    close: () => client.close(),
+  };
+}
+
+/** The text of a tool result. */
+export function text(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+/** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
+export async function until<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
