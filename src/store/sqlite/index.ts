@@ -7,6 +7,7 @@ import { SqliteAuthStore } from './auth.js';
 import { SqliteDb } from './database.js';
 import { SqliteEventLog } from './event-log.js';
 import { SqlitePlanStore } from './plans.js';
+import { SqliteRunStore } from './runs.js';
 
 /** Options of the embedded SQLite store. */
 export interface SqliteStoreOptions {
@@ -45,7 +46,7 @@ export class SqliteStore implements Store {
     this.db = db;
     this.events = new SqliteEventLog(db);
     this.plans = new SqlitePlanStore(db);
-    this.runs = {};
+    this.runs = new SqliteRunStore(db);
     this.auth = new SqliteAuthStore(db);
   }
 
