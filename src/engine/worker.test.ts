@@ -5,8 +5,22 @@ import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../store/clock.js';
 import type { Workspace } from '../workspace/open.js';
 import { startWorker, type WorkerHandle } from '../workspace/run-worker.js';
-import { artifactPath, cancelRun, getRun, runLogs, startRun, waitForRun, type AdHocStep } from '../workspace/runs.js';
-import { allEvents, chainProblems, replayProblems, runWorkspace, until } from '../workspace/run-test-helpers.js';
+import {
+  artifactPath,
+  cancelRun,
+  getRun,
+  runLogs,
+  startRun,
+  waitForRun,
+  type AdHocStep,
+} from '../workspace/runs.js';
+import {
+  allEvents,
+  chainProblems,
+  replayProblems,
+  runWorkspace,
+  until,
+} from '../workspace/run-test-helpers.js';
 import { retryDelay } from './backoff.js';
 import { DEFAULT_RETRY_POLICY } from '../store/run-store.js';
 
@@ -36,8 +50,14 @@ describe('backoff formula', () => {
       [1, 2, 3].map((n) => retryDelay(p, n, () => 0.999999)),
       [500, 1000, 2000],
     );
-    assert.equal(retryDelay({ ...p, maxDelayMs: 3000 }, 10, () => 0), 3000);
-    assert.equal(retryDelay({ ...p, jitter: 0 }, 2, () => 0.7), 2000);
+    assert.equal(
+      retryDelay({ ...p, maxDelayMs: 3000 }, 10, () => 0),
+      3000,
+    );
+    assert.equal(
+      retryDelay({ ...p, jitter: 0 }, 2, () => 0.7),
+      2000,
+    );
   });
 });
 
@@ -70,7 +90,9 @@ describe('worker: retries on an injectable clock (no sleeps)', () => {
       assert.equal(step.state, 'queued');
       assert.equal(step.retries, i + 1);
       assert.equal(step.runAt, clock.now() + delay);
-      const scheduled = (await ws.store.runs.runEvents(run.id)).filter((e) => e.type === 'step.retry_scheduled');
+      const scheduled = (await ws.store.runs.runEvents(run.id)).filter(
+        (e) => e.type === 'step.retry_scheduled',
+      );
       assert.deepEqual(scheduled.at(-1)!.data, {
         runId: run.id,
         stepId,
@@ -131,7 +153,10 @@ describe('worker: real child processes', () => {
     mkdirSync(join(root, 'sub'));
     const { run } = await startRun(ws, {
       steps: [
-        shell('env', 'pwd; echo "$GREETING"; echo err >&2', { cwd: 'sub', env: { GREETING: 'hello there' } }),
+        shell('env', 'pwd; echo "$GREETING"; echo err >&2', {
+          cwd: 'sub',
+          env: { GREETING: 'hello there' },
+        }),
         shell('signal', 'kill -TERM $$', { retry: { maxRetries: 0 } }),
       ],
       actor: ACTOR,
@@ -142,7 +167,10 @@ describe('worker: real child processes', () => {
     assert.equal(r.steps[1]!.state, 'quarantined');
     assert.equal(r.steps[1]!.signal, 'SIGTERM');
     const logs = await runLogs(ws, run.id);
-    const out = logs.filter((l) => l.stepId === `${run.id}.1` && l.stream === 'stdout').map((l) => l.text).join('');
+    const out = logs
+      .filter((l) => l.stepId === `${run.id}.1` && l.stream === 'stdout')
+      .map((l) => l.text)
+      .join('');
     assert.equal(out, `${join(root, 'sub')}\nhello there\n`);
     assert.ok(logs.some((l) => l.stream === 'stderr' && l.text === 'err\n'));
     await cancelRun(ws, run.id, ACTOR);
@@ -172,7 +200,12 @@ describe('worker: real child processes', () => {
 
   it('bounds output and says so', async () => {
     const { run } = await startRun(ws, {
-      steps: [shell('chatty', 'i=0; while [ $i -lt 4000 ]; do echo "line $i of some output"; i=$((i+1)); done')],
+      steps: [
+        shell(
+          'chatty',
+          'i=0; while [ $i -lt 4000 ]; do echo "line $i of some output"; i=$((i+1)); done',
+        ),
+      ],
       actor: ACTOR,
     });
     const r = await waitForRun(ws, run.id, { until: 'finished' });
@@ -215,7 +248,11 @@ describe('worker: real child processes', () => {
       steps: [shell('forever', `sleep 60 & echo $! > "${pidFile}"; wait`)],
       actor: ACTOR,
     });
-    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 10_000, 'the step to start');
+    await until(
+      () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '',
+      10_000,
+      'the step to start',
+    );
     const pid = Number(readFileSync(pidFile, 'utf8'));
     await cancelRun(ws, run.id, ACTOR);
     await until(() => !alive(pid), 10_000, 'the cancelled step to be killed');

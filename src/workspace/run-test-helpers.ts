@@ -78,7 +78,16 @@ const NEXT: Readonly<Record<string, ReadonlyArray<StepState>>> = {
 };
 
 const FROM: Readonly<Record<string, ReadonlyArray<StepState | null>>> = {
-  'step.queued': [null, 'awaiting_approval', 'quarantined', 'failed', 'timed_out', 'cancelled', 'leased', 'running'],
+  'step.queued': [
+    null,
+    'awaiting_approval',
+    'quarantined',
+    'failed',
+    'timed_out',
+    'cancelled',
+    'leased',
+    'running',
+  ],
   'step.awaiting_approval': [null, 'queued', 'awaiting_approval'],
   'step.leased': ['queued'],
   'step.started': ['leased'],
@@ -133,7 +142,11 @@ export async function replayProblems(ws: Workspace): Promise<string[]> {
 }
 
 /** Waits (polling, up to `ms`) until `check` is true; throws when it never is. */
-export async function until(check: () => boolean | Promise<boolean>, ms = 20_000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  ms = 20_000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -60,7 +60,9 @@ describe('trust: untrusted documents never execute', () => {
     const planId = await addPlan(ws, name, evilPlan(canary));
     const { run, steps } = await startRun(ws, { target: planId, actor: ME });
     assert.equal(steps.length, 2);
-    assert.ok(steps.every((s) => s.state === 'awaiting_approval' && s.approvalReason === 'untrusted'));
+    assert.ok(
+      steps.every((s) => s.state === 'awaiting_approval' && s.approvalReason === 'untrusted'),
+    );
     const settled = await waitForRun(ws, run.id);
     assert.equal(settled.status, 'waiting');
     for (let i = 0; i < 5; i++) await w.worker.tick();
@@ -69,10 +71,7 @@ describe('trust: untrusted documents never execute', () => {
     const events = await ws.store.runs.runEvents(run.id);
     assert.ok(!events.some((e) => e.type === 'step.leased' || e.type === 'step.started'));
     const inbox = await runtimeInbox(ws);
-    assert.deepEqual(
-      inbox.approvals.map((s) => s.id).sort(),
-      steps.map((s) => s.id).sort(),
-    );
+    assert.deepEqual(inbox.approvals.map((s) => s.id).sort(), steps.map((s) => s.id).sort());
     assert.ok(inbox.untrusted.some((p) => p.planId === planId && p.executables.length === 2));
 
     // Trust the document: its commands run exactly as written; titles and paths never reach a shell.
@@ -151,7 +150,8 @@ describe('trust: bound to the content hash and to each command digest (direnv mo
   });
   after(() => done());
 
-  const v1 = '# P\n\n## Task A\n\n```sh\necho a\n```\n\n## Task B\n\n```sh\necho b\necho two\n```\n';
+  const v1 =
+    '# P\n\n## Task A\n\n```sh\necho a\n```\n\n## Task B\n\n```sh\necho b\necho two\n```\n';
   const v2 =
     '# P\n\n## Task A\n\n```sh\necho a\n```\n\n## Task B\n\n```sh\necho b\nrm -rf /tmp/nothing-here\n```\n';
 

@@ -25,7 +25,12 @@ interface ActOptions {
 }
 
 /** Runs one action and prints what changed. */
-export async function act(ws: Workspace, action: Action, id: string, opts: ActOptions): Promise<void> {
+export async function act(
+  ws: Workspace,
+  action: Action,
+  id: string,
+  opts: ActOptions,
+): Promise<void> {
   const actor = cliActor();
   let result: unknown;
   let line: string;

@@ -30,7 +30,11 @@ function parseStatus(status: string | undefined): RunStatus | undefined {
 }
 
 /** `pulser runs [RUN]`. */
-export async function runsCommand(ws: Workspace, id: string | undefined, opts: RunsOptions): Promise<void> {
+export async function runsCommand(
+  ws: Workspace,
+  id: string | undefined,
+  opts: RunsOptions,
+): Promise<void> {
   if (id !== undefined) {
     const { steps, ...run } = await getRun(ws, id);
     if (opts.json === true) outJson({ run: { ...run, steps } });
@@ -80,7 +84,10 @@ export async function logsCommand(
 }
 
 /** `pulser sessions [--archived]`. */
-export async function sessionsCommand(ws: Workspace, opts: { archived?: boolean; json?: boolean }): Promise<void> {
+export async function sessionsCommand(
+  ws: Workspace,
+  opts: { archived?: boolean; json?: boolean },
+): Promise<void> {
   const sessions = await listSessions(ws, { archived: opts.archived === true });
   if (opts.json === true) outJson({ sessions });
   else out(renderSessions(sessions));

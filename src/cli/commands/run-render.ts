@@ -34,7 +34,9 @@ export function eventLine(e: StoredEvent, titles: ReadonlyMap<string, string>): 
     case 'run.created':
       return `${t} ${who} created by ${e.actor}`;
     case 'step.queued':
-      return d.reason === undefined ? null : `${t} ${name} queued (${d.reason.replace(/_/gu, ' ')})`;
+      return d.reason === undefined
+        ? null
+        : `${t} ${name} queued (${d.reason.replace(/_/gu, ' ')})`;
     case 'step.leased':
       return null;
     case 'step.started':
@@ -93,7 +95,9 @@ function progress(run: RunRecord): string {
 /** The `pulser runs` table. */
 export function renderRuns(runs: ReadonlyArray<RunRecord>): string {
   if (runs.length === 0) return 'no runs (start one with `pulser run TARGET`)';
-  const lines = [`${pad('RUN', 13)} ${pad('STATUS', 9)} ${pad('LANE', 8)} ${pad('STEPS', 14)} CREATED              TITLE`];
+  const lines = [
+    `${pad('RUN', 13)} ${pad('STATUS', 9)} ${pad('LANE', 8)} ${pad('STEPS', 14)} CREATED              TITLE`,
+  ];
   for (const r of runs) {
     lines.push(
       `${pad(r.id, 13)} ${pad(r.status, 9)} ${pad(r.lane, 8)} ${pad(progress(r), 14)} ${r.createdAt.slice(0, 19).replace('T', ' ')}  ${r.title}`,
@@ -135,15 +139,25 @@ export function renderSessions(sessions: ReadonlyArray<SessionRecord>): string {
 }
 
 /** What to do about a run that waits for a person. */
-export function stalledHint(run: RunRecord, steps: ReadonlyArray<StepRecord>, paths: ReadonlyMap<string, string>): string {
+export function stalledHint(
+  run: RunRecord,
+  steps: ReadonlyArray<StepRecord>,
+  paths: ReadonlyMap<string, string>,
+): string {
   const lines: string[] = [];
-  const untrusted = steps.filter((s) => s.state === 'awaiting_approval' && s.approvalReason === 'untrusted');
-  const required = steps.filter((s) => s.state === 'awaiting_approval' && s.approvalReason === 'approval_required');
+  const untrusted = steps.filter(
+    (s) => s.state === 'awaiting_approval' && s.approvalReason === 'untrusted',
+  );
+  const required = steps.filter(
+    (s) => s.state === 'awaiting_approval' && s.approvalReason === 'approval_required',
+  );
   const quarantined = steps.filter((s) => s.state === 'quarantined');
   if (untrusted.length > 0) {
-    const files = [...new Set(untrusted.map((s) => (s.planId === null ? null : (paths.get(s.planId) ?? s.planId))))].filter(
-      (f): f is string => f !== null,
-    );
+    const files = [
+      ...new Set(
+        untrusted.map((s) => (s.planId === null ? null : (paths.get(s.planId) ?? s.planId))),
+      ),
+    ].filter((f): f is string => f !== null);
     lines.push(`${untrusted.length} step(s) wait because their commands are not trusted:`);
     for (const s of untrusted) lines.push(`  ${s.id}  ${s.title}`);
     if (files.length > 0) {
@@ -159,8 +173,13 @@ export function stalledHint(run: RunRecord, steps: ReadonlyArray<StepRecord>, pa
   }
   if (quarantined.length > 0) {
     lines.push(`${quarantined.length} step(s) are quarantined (retries exhausted):`);
-    for (const s of quarantined) lines.push(`  ${s.id}  ${s.title}: ${s.error ?? ''}   pulser resolve ${s.id} retry|skip|abort`);
+    for (const s of quarantined)
+      lines.push(
+        `  ${s.id}  ${s.title}: ${s.error ?? ''}   pulser resolve ${s.id} retry|skip|abort`,
+      );
   }
-  lines.push(`then continue with: pulser run --resume ${run.id}   (or keep a \`pulser worker\` running)`);
+  lines.push(
+    `then continue with: pulser run --resume ${run.id}   (or keep a \`pulser worker\` running)`,
+  );
   return lines.join('\n');
 }

@@ -40,11 +40,16 @@ async function defaultTarget(ws: Workspace): Promise<string> {
   const plans = await ws.store.plans.list();
   if (plans.length === 1) return plans[0]!.id;
   if (plans.length === 0) {
-    throw new UsageError('no plan has been imported yet', { hint: 'run `pulser import PLAN.md` first' });
+    throw new UsageError('no plan has been imported yet', {
+      hint: 'run `pulser import PLAN.md` first',
+    });
   }
-  throw new UsageError(`several plans are imported (${plans.map((p) => p.id).join(', ')}); name one`, {
-    hint: `pulser run ${plans[0]!.id}`,
-  });
+  throw new UsageError(
+    `several plans are imported (${plans.map((p) => p.id).join(', ')}); name one`,
+    {
+      hint: `pulser run ${plans[0]!.id}`,
+    },
+  );
 }
 
 /** Live progress on a terminal: a block of one line per lane, redrawn in place. */
@@ -67,24 +72,33 @@ class LiveBlock {
       const mine = steps.filter((s) => s.lane === lane);
       const done = mine.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length;
       const current = mine.find((s) => s.state === 'running' || s.state === 'leased');
-      const waiting = mine.find((s) => s.state === 'awaiting_approval' || s.state === 'quarantined');
+      const waiting = mine.find(
+        (s) => s.state === 'awaiting_approval' || s.state === 'quarantined',
+      );
       const bar = `[${'#'.repeat(Math.round((done / mine.length) * 10)).padEnd(10, '-')}] ${done}/${mine.length}`;
       let what = 'idle';
       if (current !== undefined) {
         const since = current.startedAt === null ? now : Date.parse(current.startedAt);
         what = `▶ ${current.title} (${((now - since) / 1000).toFixed(1)} s)`;
-      } else if (waiting !== undefined) what = `⏸ ${waiting.title} (${waiting.state.replace('_', ' ')})`;
+      } else if (waiting !== undefined)
+        what = `⏸ ${waiting.title} (${waiting.state.replace('_', ' ')})`;
       else if (done === mine.length) what = '✓ done';
       lines.push(`lane ${lane.padEnd(8)} ${bar}  ${what}`.slice(0, width));
     }
-    lines.push(`${run.id} ${run.status} · ${((now - this.#started) / 1000).toFixed(1)} s`.slice(0, width));
+    lines.push(
+      `${run.id} ${run.status} · ${((now - this.#started) / 1000).toFixed(1)} s`.slice(0, width),
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
     this.#lines = lines.length;
   }
 }
 
 /** `pulser run`. */
-export async function runCommand(ws: Workspace, target: string | undefined, opts: RunOptions): Promise<void> {
+export async function runCommand(
+  ws: Workspace,
+  target: string | undefined,
+  opts: RunOptions,
+): Promise<void> {
   const actor = cliActor();
   let runId: string;
   if (opts.resume !== undefined) {
@@ -97,8 +111,7 @@ export async function runCommand(ws: Workspace, target: string | undefined, opts
           'pulser: WARNING: anything the document says will execute with your permissions.\n',
       );
     }
-    const session =
-      opts.newSession !== undefined ? { title: opts.newSession } : opts.session;
+    const session = opts.newSession !== undefined ? { title: opts.newSession } : opts.session;
     const { run } = await startRun(ws, {
       target: target ?? (await defaultTarget(ws)),
       actor,
@@ -115,7 +128,9 @@ export async function runCommand(ws: Workspace, target: string | undefined, opts
     const { steps, ...run } = await getRun(ws, runId);
     if (opts.json === true) out(JSON.stringify({ run, steps }));
     else {
-      out(`queued ${runId} (${steps.length} steps); \`pulser worker\` executes it, \`pulser logs -f ${runId}\` follows it`);
+      out(
+        `queued ${runId} (${steps.length} steps); \`pulser worker\` executes it, \`pulser logs -f ${runId}\` follows it`,
+      );
       if (isStalled(run, steps)) out(stalledHint(run, steps, await planPaths(ws)));
     }
     return;
@@ -137,7 +152,8 @@ export async function runCommand(ws: Workspace, target: string | undefined, opts
     const final = await follow(ws, runId, opts.json === true);
     process.exitCode = exitCodeOf(final.run);
     if (opts.json !== true) {
-      if (final.run.finishedAt === null) out(stalledHint(final.run, final.steps, await planPaths(ws)));
+      if (final.run.finishedAt === null)
+        out(stalledHint(final.run, final.steps, await planPaths(ws)));
       else if (final.run.status !== 'succeeded') out(renderRun(final.run, final.steps));
     }
   } finally {

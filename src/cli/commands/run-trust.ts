@@ -30,7 +30,8 @@ export async function trustCommand(
       const by = p.trustedBy === null ? '' : ` by ${p.trustedBy} at ${p.trustedAt ?? ''}`;
       out(`${p.planId} (${p.path}, sha256 ${p.sha256.slice(0, 12)}): ${p.status}${by}`);
       for (const e of p.executables) {
-        const mark = e.trust === 'trusted' ? 'trusted  ' : e.trust === 'changed' ? 'CHANGED  ' : 'untrusted';
+        const mark =
+          e.trust === 'trusted' ? 'trusted  ' : e.trust === 'changed' ? 'CHANGED  ' : 'untrusted';
         out(`  ${mark} ${e.kind.padEnd(8)} ${e.nodeId}`);
       }
     }
@@ -50,7 +51,11 @@ export async function trustCommand(
 }
 
 /** `pulser untrust PLAN|FILE`. */
-export async function untrustCommand(ws: Workspace, ref: string, opts: { json?: boolean }): Promise<void> {
+export async function untrustCommand(
+  ws: Workspace,
+  ref: string,
+  opts: { json?: boolean },
+): Promise<void> {
   let planId = ref;
   if (existsSync(ref)) {
     const stored = await ws.store.plans.getByPath(workspacePath(ws.root, resolve(ref)));
@@ -58,5 +63,8 @@ export async function untrustCommand(ws: Workspace, ref: string, opts: { json?: 
   }
   const { revoked, parked } = await untrustPlan(ws, planId, cliActor());
   if (opts.json === true) outJson({ revoked, parked });
-  else out(`revoked ${revoked.length} trust grant(s) of ${planId}; ${parked.length} queued step(s) wait for approval again`);
+  else
+    out(
+      `revoked ${revoked.length} trust grant(s) of ${planId}; ${parked.length} queued step(s) wait for approval again`,
+    );
 }

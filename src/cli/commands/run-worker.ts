@@ -16,7 +16,10 @@ export async function workerCommand(
     ...(opts.id === undefined ? {} : { id: opts.id }),
     ...(opts.leaseMs === undefined ? {} : { leaseMs: opts.leaseMs }),
     onNotice: (n) => {
-      const line = opts.json === true ? JSON.stringify({ ts: new Date().toISOString(), ...n }) : `pulser worker: ${n.message}`;
+      const line =
+        opts.json === true
+          ? JSON.stringify({ ts: new Date().toISOString(), ...n })
+          : `pulser worker: ${n.message}`;
       process.stderr.write(`${line}\n`);
     },
   });

@@ -183,7 +183,11 @@ export function registerRunCommands(program: Command): void {
     .option('--lane <lane...>', 'only these lanes')
     .option('--concurrency <n>', 'steps executed at once (default 4)', positiveInt('--concurrency'))
     .option('--id <id>', 'worker ID recorded in events (default: host-pid-random)')
-    .option('--lease-ms <ms>', 'lease length without heartbeat (default 30000)', positiveInt('--lease-ms'))
+    .option(
+      '--lease-ms <ms>',
+      'lease length without heartbeat (default 30000)',
+      positiveInt('--lease-ms'),
+    )
     .option('--json', 'print notices as JSON lines')
     .action(async (opts: Record<string, unknown>, command: Command) => {
       const { workerCommand } = await import('./run-worker.js');

@@ -64,7 +64,12 @@ describe('SQLite run store: the state machine', () => {
     assert.equal(leaseB.attempt, 2);
     // A wakes up and reports success: rejected.
     const stale = await runs().apply([
-      { kind: 'finish', lease: leaseA, worker: 'worker:A', outcome: { kind: 'succeeded', exitCode: 0 } },
+      {
+        kind: 'finish',
+        lease: leaseA,
+        worker: 'worker:A',
+        outcome: { kind: 'succeeded', exitCode: 0 },
+      },
     ]);
     assert.deepEqual(stale, [{ ok: false, reason: 'stale' }]);
     assert.deepEqual(await finishOk(leaseB, 'worker:B'), [{ ok: true }, { ok: true }]);
@@ -128,7 +133,14 @@ describe('SQLite run store: the state machine', () => {
         kind: 'finish',
         lease,
         worker: 'worker:A',
-        outcome: { kind: 'failed', exitCode: 1, signal: null, error: 'x', retryable: false, retryDelayMs: null },
+        outcome: {
+          kind: 'failed',
+          exitCode: 1,
+          signal: null,
+          error: 'x',
+          retryable: false,
+          retryDelayMs: null,
+        },
       },
     ]);
     await runs().resolve(lease.stepId, 'abort', 'cli:ana');
@@ -163,7 +175,14 @@ describe('SQLite run store: the state machine', () => {
         kind: 'finish',
         lease: l1,
         worker: 'worker:A',
-        outcome: { kind: 'failed', exitCode: 1, signal: null, error: 'x', retryable: false, retryDelayMs: null },
+        outcome: {
+          kind: 'failed',
+          exitCode: 1,
+          signal: null,
+          error: 'x',
+          retryable: false,
+          retryDelayMs: null,
+        },
       },
     ]);
     let steps = await runs().listSteps(run.id);
@@ -194,7 +213,11 @@ describe('SQLite run store: the state machine', () => {
   });
 
   it('limits steps per lane across workers', async () => {
-    const { run } = await create([step('a1', { lane: 'A' }), step('a2', { lane: 'A' }), step('b1', { lane: 'B' })]);
+    const { run } = await create([
+      step('a1', { lane: 'A' }),
+      step('a2', { lane: 'A' }),
+      step('b1', { lane: 'B' }),
+    ]);
     const limits = { laneLimits: { A: 1 }, runs: [run.id] };
     const c1 = await runs().claim(claimInput('worker:A', limits));
     assert.deepEqual(c1.leases.map((l) => l.spec.title).sort(), ['a1', 'b1']);
@@ -278,7 +301,11 @@ describe('SQLite run store: the state machine', () => {
     assert.ok(!(await runs().listRuns()).some((r) => r.id === run.id));
     assert.ok((await runs().listRuns({ archived: true })).some((r) => r.id === run.id));
     assert.ok(!(await runs().listSessions()).some((s) => s.id === session));
-    assert.ok((await runs().listSessions({ archived: true })).some((s) => s.id === session && s.archived));
-    assert.ok((await runs().listRuns({ q: 'new sess', archived: true })).some((r) => r.id === run.id));
+    assert.ok(
+      (await runs().listSessions({ archived: true })).some((s) => s.id === session && s.archived),
+    );
+    assert.ok(
+      (await runs().listRuns({ q: 'new sess', archived: true })).some((r) => r.id === run.id),
+    );
   });
 });
