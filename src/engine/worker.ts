@@ -213,7 +213,7 @@ export class Worker {
           lease,
           worker: this.actor,
           leaseMs: this.options.leaseMs,
-        }).catch(() => ({ ok: true }) as OpResult);
+        }).catch(() => ({ ok: true }));
         if (!r.ok) {
           const f = this.#inflight.get(lease.stepId);
           if (f !== undefined && !f.abort.signal.aborted) {

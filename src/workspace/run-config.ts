@@ -79,5 +79,5 @@ export function loadRuntimeConfig(dir: string): RuntimeConfig {
     }
     out.rateLimits = rates;
   }
-  return out as RuntimeConfig;
+  return out;
 }

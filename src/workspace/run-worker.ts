@@ -40,7 +40,7 @@ export function startWorker(
     rateLimits: { ...(config.rateLimits ?? {}), ...(options.rateLimits ?? {}) },
     root: ws.root,
     artifactsDir: artifactsDir(ws),
-  } as WorkerOptions);
+  });
   if (autoStart) worker.start();
   return {
     actor: worker.actor,

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { StateError, TrustError, UsageError } from '../errors/index.js';
-import type { Step, Task } from '../ir/schema.js';
+import type { Task } from '../ir/schema.js';
 import { planRunSteps, commandDigest, type RunnableNode } from '../engine/plan-steps.js';
 import { notifyWork } from '../engine/worker.js';
 import { artifactFile } from '../engine/artifacts.js';
@@ -109,8 +109,7 @@ async function targetSteps(
     );
   }
   const nodeId = node.kind === 'plan' ? stored.id : node.id;
-  const title =
-    node.kind === 'plan' ? node.title : node.kind === 'step' ? (node as Step).title : node.title;
+  const title = node.title;
   return {
     target: { planId: stored.id, planSha256: stored.sha256, nodeId, kind: node.kind },
     title,

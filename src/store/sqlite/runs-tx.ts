@@ -178,7 +178,7 @@ export class RunTx {
       }
     }
     this.#touched.set(step.run_id, actor);
-    return { ...step, ...full, state: to } as StepRow;
+    return { ...step, ...full, state: to };
   }
 
   #patch(id: string, state: StepState, patch: StepPatch): void {
