@@ -122,7 +122,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     maxLeaseLosses: positive('maxLeaseLosses', options.maxLeaseLosses, 5),
     stopGraceMs: options.stopGraceMs ?? 10_000,
     tools: { shell: shellTool, noop: noopTool, ...(options.tools ?? {}) },
-    env: options.env ?? process.env,
+    env: { ...(options.env ?? process.env) },
     onNotice: options.onNotice ?? (() => undefined),
   };
 }

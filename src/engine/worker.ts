@@ -179,6 +179,8 @@ export class Worker {
           r();
         };
       });
+      // Steps that finish together free their slots together: claim for all of them at once.
+      await new Promise((r) => setImmediate(r));
     }
   }
 
@@ -265,16 +267,15 @@ export class Worker {
     if (!started.ok) return;
     const spec = lease.spec;
     const cwd = resolve(o.root, spec.cwd ?? '.');
-    const base: Record<string, string | undefined> =
-      spec.inheritEnv === false ? { PATH: o.env.PATH } : { ...o.env };
-    const env = {
-      ...base,
+    let env: Record<string, string | undefined> | undefined;
+    const buildEnv = (): Record<string, string | undefined> => ({
+      ...(spec.inheritEnv === false ? { PATH: o.env.PATH } : o.env),
       ...(spec.env ?? {}),
       PULSER_RUN_ID: lease.runId,
       PULSER_STEP_ID: lease.stepId,
       PULSER_ATTEMPT: String(lease.attempt),
       PULSER_WORKSPACE: o.root,
-    };
+    });
     const sink = new OutputSink((stream, text, truncated) => {
       void this.#write({
         kind: 'output',
@@ -301,7 +302,9 @@ export class Worker {
           lease,
           spec,
           cwd,
-          env,
+          get env() {
+            return (env ??= buildEnv());
+          },
           timeoutMs: spec.timeoutMs ?? o.defaultTimeoutMs,
           signal: f.abort.signal,
           onOutput: (stream, text) => sink.add(stream, text),

@@ -217,6 +217,8 @@ export interface RunRecord {
   readonly finishedAt: string | null;
   /** Steps in each state. */
   readonly counts: Readonly<Record<StepState, number>>;
+  /** Queued steps whose dependencies are done (runnable now or after their retry delay). */
+  readonly ready: number;
 }
 
 /** Filters of `listRuns`. */

@@ -315,13 +315,10 @@ export async function resolveStep(
 }
 
 /** Whether a run can make no progress without a person (only approvals/quarantine left). */
-export function isStalled(run: RunRecord, steps: ReadonlyArray<StepRecord>): boolean {
+export function isStalled(run: RunRecord): boolean {
   if (run.finishedAt !== null) return false;
-  const moving = steps.some(
-    (s) =>
-      s.state === 'leased' || s.state === 'running' || (s.state === 'queued' && s.blocked === 0),
-  );
-  return !moving && steps.some((s) => s.state === 'awaiting_approval' || s.state === 'quarantined');
+  const c = run.counts;
+  return c.leased + c.running + run.ready === 0 && c.awaiting_approval + c.quarantined > 0;
 }
 
 /**
@@ -336,10 +333,11 @@ export async function waitForRun(
   const id = (await findRun(ws, runId)).id;
   for (;;) {
     const run = (await ws.store.runs.getRun(id))!;
-    const steps = await ws.store.runs.listSteps(id);
-    if (run.finishedAt !== null) return { ...run, steps };
-    if (options.until !== 'finished' && isStalled(run, steps)) return { ...run, steps };
-    if (options.signal?.aborted === true) return { ...run, steps };
+    const settled =
+      run.finishedAt !== null ||
+      (options.until !== 'finished' && isStalled(run)) ||
+      options.signal?.aborted === true;
+    if (settled) return { ...run, steps: await ws.store.runs.listSteps(id) };
     await new Promise((r) => setTimeout(r, options.pollMs ?? 50));
   }
 }

@@ -131,7 +131,7 @@ export async function runCommand(
       out(
         `queued ${runId} (${steps.length} steps); \`pulser worker\` executes it, \`pulser logs -f ${runId}\` follows it`,
       );
-      if (isStalled(run, steps)) out(stalledHint(run, steps, await planPaths(ws)));
+      if (isStalled(run)) out(stalledHint(run, steps, await planPaths(ws)));
     }
     return;
   }
@@ -206,7 +206,7 @@ async function follow(
       live.draw(run, steps);
       lastDraw = now;
     }
-    const done = run.finishedAt !== null || isStalled(run, steps);
+    const done = run.finishedAt !== null || isStalled(run);
     if (done && events.length < 2000) {
       live?.clear();
       return { run, steps };

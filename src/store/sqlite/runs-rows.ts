@@ -96,7 +96,11 @@ export function zeroCounts(): Record<StepState, number> {
 }
 
 /** A run record from its row and its per-state step counts. */
-export function runFromRow(row: RunRow, counts: Record<StepState, number>): RunRecord {
+export function runFromRow(
+  row: RunRow,
+  counts: Record<StepState, number>,
+  ready: number,
+): RunRecord {
   return {
     id: row.id,
     title: row.title,
@@ -110,6 +114,7 @@ export function runFromRow(row: RunRow, counts: Record<StepState, number>): RunR
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     counts,
+    ready,
   };
 }
 

@@ -64,6 +64,16 @@ export class RunTx {
   readonly sdb: SqliteDb;
   readonly db: Database.Database;
   readonly #touched = new Map<string, string>();
+  readonly #deltas = new Map<string, [number, number]>();
+  readonly #started = new Set<string>();
+  readonly #startStmt: Database.Statement<
+    [string, string, number],
+    { run_id: string; attempts: number; tool: string }
+  >;
+  readonly #succeedStmt: Database.Statement<
+    [number | null, string, string, number],
+    { run_id: string; attempts: number; fallback_of: string | null }
+  >;
   readonly #cancelling = new Set<string>();
   readonly #patchStmts = new Map<string, Database.Statement>();
   readonly #stepById: Database.Statement<[string], StepRow>;
@@ -99,9 +109,25 @@ export class RunTx {
        VALUES (@id, @run_id, @ord, @title, @tool, @lane, @spec, @digest, @plan_id, @node_id,
          @authority, @approval_reason, @fallback_of, @state, @blocked, @max_retries, @run_at)`,
     );
+    this.#startStmt = this.db.prepare(
+      `UPDATE run_steps SET state = 'running', started_at = ?
+       WHERE id = ? AND fence = ? AND state = 'leased' RETURNING run_id, attempts, tool`,
+    );
+    this.#succeedStmt = this.db.prepare(
+      `UPDATE run_steps SET state = 'succeeded', exit_code = ?, error = NULL, signal = NULL,
+         finished_at = ?, lease_owner = NULL, lease_expires = NULL
+       WHERE id = ? AND fence = ? AND state = 'running' RETURNING run_id, attempts, fallback_of`,
+    );
     this.#startedRun = this.db.prepare(
       'UPDATE runs SET started_at = ? WHERE id = ? AND started_at IS NULL',
     );
+  }
+
+  /** Forgets what an earlier (possibly rolled back) transaction left; called as each one begins. */
+  reset(): void {
+    this.#touched.clear();
+    this.#deltas.clear();
+    this.#cancelling.clear();
   }
 
   /** Now, in ms since the epoch (the store's clock). */
@@ -155,8 +181,8 @@ export class RunTx {
     this.#patch(step.id, to, full);
     const openDelta = (isTerminal(to) ? 0 : 1) - (isTerminal(from) ? 0 : 1);
     const waitDelta = (WAITING.has(to) ? 1 : 0) - (WAITING.has(from) ? 1 : 0);
-    if (openDelta !== 0 || waitDelta !== 0) this.#counters.run(openDelta, waitDelta, step.run_id);
-    if (to === 'running') this.#startedRun.run(full.started_at ?? this.iso(), step.run_id);
+    if (openDelta !== 0 || waitDelta !== 0) this.#delta(step.run_id, openDelta, waitDelta);
+    if (to === 'running') this.markStarted(step.run_id, full.started_at ?? this.iso());
     if (OK_STATES.has(to) && !OK_STATES.has(from)) {
       this.#unblock.run(step.id);
       if (to === 'succeeded' && step.fallback_of !== null) {
@@ -195,6 +221,10 @@ export class RunTx {
 
   /** Brings the status of every run touched in this transaction up to date (ending it when done). */
   settle(): void {
+    for (const [runId, [open, waiting]] of this.#deltas) {
+      if (open !== 0 || waiting !== 0) this.#counters.run(open, waiting, runId);
+    }
+    this.#deltas.clear();
     for (const [runId, actor] of this.#touched) this.#refresh(runId, actor);
     this.#touched.clear();
     this.#cancelling.clear();
@@ -275,7 +305,7 @@ export class RunTx {
   }
 
   /** Inserts a step (queued or awaiting approval), appends its first event and counts it on the run. */
-  insertStep(s: InsertStep, actor: string): StepRow {
+  insertStep(s: InsertStep, actor: string): void {
     const { authority, reason } = this.authorize(s.spec, s.digest, s.unsafe);
     const state: StepState = reason === null ? 'queued' : 'awaiting_approval';
     const now = this.now();
@@ -298,7 +328,7 @@ export class RunTx {
       max_retries: s.spec.retry?.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
       run_at: now,
     });
-    this.#counters.run(1, state === 'awaiting_approval' ? 1 : 0, s.runId);
+    this.#delta(s.runId, 1, state === 'awaiting_approval' ? 1 : 0);
     const data: Record<string, unknown> = { runId: s.runId, stepId: s.id };
     if (s.fallbackOf !== null) data.fallbackOf = s.fallbackOf;
     if (reason === null) {
@@ -311,6 +341,62 @@ export class RunTx {
       this.emit('step.awaiting_approval', actor, s.id, data);
     }
     this.#touched.set(s.runId, actor);
-    return this.step(s.id)!;
+  }
+
+  /** Adds to a run's open/waiting counters (written by `settle`). */
+  #delta(runId: string, open: number, waiting: number): void {
+    const d = this.#deltas.get(runId);
+    if (d === undefined) this.#deltas.set(runId, [open, waiting]);
+    else {
+      d[0] += open;
+      d[1] += waiting;
+    }
+  }
+
+  /** Records that a run has started (once per run and connection). */
+  markStarted(runId: string, at: string): void {
+    if (this.#started.has(runId)) return;
+    this.#startedRun.run(at, runId);
+    this.#started.add(runId);
+  }
+
+  /**
+   * Fast path of `leased → running` for the lease holder: one fenced UPDATE. Returns the run ID
+   * and attempt, or null when the lease is stale.
+   */
+  startLeased(
+    id: string,
+    fence: number,
+    actor: string,
+  ): { runId: string; attempt: number; tool: string } | null {
+    const at = this.iso();
+    const row = this.#startStmt.get(at, id, fence);
+    if (row === undefined) return null;
+    this.markStarted(row.run_id, at);
+    this.#touched.set(row.run_id, actor);
+    return { runId: row.run_id, attempt: row.attempts, tool: row.tool };
+  }
+
+  /**
+   * Fast path of `running → succeeded` for the lease holder: one fenced UPDATE, then the
+   * dependents are unblocked. Returns the run ID and attempt, or null when the lease is stale.
+   */
+  succeedRunning(
+    id: string,
+    fence: number,
+    exitCode: number | null,
+    actor: string,
+  ): { runId: string; attempt: number } | null {
+    const row = this.#succeedStmt.get(exitCode, this.iso(), id, fence);
+    if (row === undefined) return null;
+    this.#delta(row.run_id, -1, 0);
+    this.#unblock.run(id);
+    if (row.fallback_of !== null) {
+      this.db
+        .prepare('UPDATE run_steps SET recovered_by = ? WHERE id = ?')
+        .run(id, row.fallback_of);
+    }
+    this.#touched.set(row.run_id, actor);
+    return { runId: row.run_id, attempt: row.attempts };
   }
 }

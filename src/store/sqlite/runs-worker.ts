@@ -165,7 +165,10 @@ export class WorkerOps {
     sql += inList('run_id', input.runs);
     if (input.runs !== undefined) params.push(...input.runs);
     sql += ' ORDER BY run_at, rowid LIMIT ?';
-    params.push(Math.max(input.limit * 4, 16));
+    const filtered =
+      Object.keys(input.laneLimits ?? {}).length > 0 ||
+      Object.keys(input.rateLimits ?? {}).length > 0;
+    params.push(filtered ? Math.max(input.limit * 4, 16) : input.limit);
     const candidates = this.#stmt(sql).all(...params) as StepRow[];
 
     const leases: Lease[] = [];
@@ -237,23 +240,43 @@ export class WorkerOps {
         results.push(changed === 1 ? { ok: true } : this.#stale(op));
         continue;
       }
+      if (op.kind === 'start') {
+        const started = t.startLeased(lease.stepId, lease.fence, op.worker);
+        if (started === null) results.push(this.#stale(op));
+        else {
+          t.emit('step.started', op.worker, lease.stepId, {
+            runId: started.runId,
+            stepId: lease.stepId,
+            attempt: started.attempt,
+            worker: op.worker,
+            tool: started.tool,
+          });
+          results.push({ ok: true });
+        }
+        continue;
+      }
+      if (op.kind === 'finish' && op.outcome.kind === 'succeeded') {
+        const done = t.succeedRunning(lease.stepId, lease.fence, op.outcome.exitCode, op.worker);
+        if (done === null) results.push(this.#stale(op));
+        else {
+          t.emit('step.succeeded', op.worker, lease.stepId, {
+            runId: done.runId,
+            stepId: lease.stepId,
+            attempt: done.attempt,
+            exitCode: op.outcome.exitCode,
+          });
+          results.push({ ok: true });
+        }
+        continue;
+      }
       const row = t.step(lease.stepId);
-      const expected = op.kind === 'start' ? 'leased' : 'running';
+      const expected = 'running';
       if (row === undefined || row.fence !== lease.fence || row.state !== expected) {
         results.push(this.#stale(op));
         continue;
       }
       const base = { runId: row.run_id, stepId: row.id };
       switch (op.kind) {
-        case 'start':
-          t.move(row, 'running', op.worker, { started_at: t.iso() });
-          t.emit('step.started', op.worker, row.id, {
-            ...base,
-            attempt: row.attempts,
-            worker: op.worker,
-            tool: row.tool,
-          });
-          break;
         case 'output':
           t.emit('step.output', op.worker, row.id, {
             ...base,

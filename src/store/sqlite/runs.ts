@@ -66,7 +66,12 @@ export class SqliteRunStore implements RunStore {
 
   #tx<T>(fn: () => T): Promise<T> {
     try {
-      return Promise.resolve(this.#sdb.tx(fn));
+      return Promise.resolve(
+        this.#sdb.tx(() => {
+          this.#t.reset();
+          return fn();
+        }),
+      );
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
@@ -215,22 +220,29 @@ export class SqliteRunStore implements RunStore {
     return id;
   }
 
-  #counts(runIds: ReadonlyArray<string>): Map<string, Record<StepState, number>> {
-    const map = new Map<string, Record<StepState, number>>();
-    for (const id of runIds) map.set(id, zeroCounts());
+  #counts(
+    runIds: ReadonlyArray<string>,
+  ): Map<string, { counts: Record<StepState, number>; ready: number }> {
+    const map = new Map<string, { counts: Record<StepState, number>; ready: number }>();
+    for (const id of runIds) map.set(id, { counts: zeroCounts(), ready: 0 });
     if (runIds.length === 0) return map;
     const rows = this.#db
       .prepare(
-        `SELECT run_id, state, count(*) AS n FROM run_steps WHERE run_id IN (${runIds.map(() => '?').join(', ')})
-         GROUP BY run_id, state`,
+        `SELECT run_id, state, count(*) AS n, sum(blocked = 0) AS ready FROM run_steps
+         WHERE run_id IN (${runIds.map(() => '?').join(', ')}) GROUP BY run_id, state`,
       )
-      .all(...runIds) as Array<{ run_id: string; state: StepState; n: number }>;
-    for (const r of rows) map.get(r.run_id)![r.state] = r.n;
+      .all(...runIds) as Array<{ run_id: string; state: StepState; n: number; ready: number }>;
+    for (const r of rows) {
+      const entry = map.get(r.run_id)!;
+      entry.counts[r.state] = r.n;
+      if (r.state === 'queued') entry.ready = r.ready;
+    }
     return map;
   }
 
   #runRecord(row: RunRow): RunRecord {
-    return runFromRow(row, this.#counts([row.id]).get(row.id)!);
+    const c = this.#counts([row.id]).get(row.id)!;
+    return runFromRow(row, c.counts, c.ready);
   }
 
   #stepRecords(runId: string): StepRecord[] {
@@ -300,7 +312,10 @@ export class SqliteRunStore implements RunStore {
         )
         .all(...params) as RunRow[];
       const counts = this.#counts(rows.map((r) => r.id));
-      return rows.map((r) => runFromRow(r, counts.get(r.id)!));
+      return rows.map((r) => {
+        const c = counts.get(r.id)!;
+        return runFromRow(r, c.counts, c.ready);
+      });
     });
   }
 
