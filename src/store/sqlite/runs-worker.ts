@@ -55,6 +55,7 @@ export class WorkerOps {
   readonly #active: Database.Statement<[], { lane: string; n: number }>;
   readonly #held: Database.Statement<[string, number], { ok: number }>;
   readonly #heartbeat: Database.Statement<[number, string, number]>;
+  readonly #lease: Database.Statement<[number, number, string, number, string]>;
 
   constructor(t: RunTx) {
     this.#t = t;
@@ -67,6 +68,10 @@ export class WorkerOps {
     );
     this.#held = t.db.prepare(
       `SELECT 1 AS ok FROM run_steps WHERE id = ? AND fence = ? AND state IN ('leased', 'running')`,
+    );
+    this.#lease = t.db.prepare(
+      `UPDATE run_steps SET state = 'leased', fence = ?, attempts = ?, lease_owner = ?, lease_expires = ?
+       WHERE id = ? AND state = 'queued'`,
     );
     this.#heartbeat = t.db.prepare(
       `UPDATE run_steps SET lease_expires = ? WHERE id = ? AND fence = ? AND state IN ('leased', 'running')`,
@@ -189,12 +194,17 @@ export class WorkerOps {
         bucket.dirty = true;
       }
       active.set(row.lane, (active.get(row.lane) ?? 0) + 1);
-      const moved = t.move(row, 'leased', input.worker, {
+      // queued → leased changes no counter of the run: one UPDATE is the whole transition.
+      const moved: StepRow = {
+        ...row,
+        state: 'leased',
         fence: row.fence + 1,
         attempts: row.attempts + 1,
         lease_owner: input.worker,
         lease_expires: now + input.leaseMs,
-      });
+      };
+      this.#lease.run(moved.fence, moved.attempts, input.worker, moved.lease_expires!, row.id);
+      t.touch(row.run_id, input.worker);
       t.emit('step.leased', input.worker, row.id, {
         runId: row.run_id,
         stepId: row.id,
