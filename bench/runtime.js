@@ -64,7 +64,7 @@ async function noopThroughput(durability, runs, perRun) {
       for (const e of events)
         if (e.type.startsWith('run.') && left.delete(e.subject) && left.size === 0) finished();
     });
-    const w = startWorker(ws, { concurrency: 64, pollMs: 5 });
+    const w = startWorker(ws, { concurrency: 128, pollMs: 5 });
     await all;
     const t2 = performance.now();
     off();
@@ -83,7 +83,7 @@ async function noopThroughput(durability, runs, perRun) {
 function spawnWorker(root, id) {
   const child = spawn(
     process.execPath,
-    [BIN, '-w', root, 'worker', '--id', id, '--concurrency', '64'],
+    [BIN, '-w', root, 'worker', '--id', id, '--concurrency', '128'],
     {
       stdio: 'ignore',
     },
@@ -226,15 +226,17 @@ async function graphile(n) {
   const logFactory = () => () => undefined;
   const { Logger } = await import('graphile-worker');
   const logger = new Logger(logFactory);
+  const pgPool = new pg.Pool({ connectionString, max: 12 });
+  pgPool.on('error', () => undefined);
   try {
-    const utils = await makeWorkerUtils({ connectionString, logger });
+    const utils = await makeWorkerUtils({ pgPool, logger });
     await utils.migrate();
     const jobs = Array.from({ length: n }, (_, i) => ({ identifier: 'noop', payload: { i } }));
     const t0 = performance.now();
     for (let i = 0; i < n; i += 1000) await utils.addJobs(jobs.slice(i, i + 1000));
     const t1 = performance.now();
     await runOnce({
-      connectionString,
+      pgPool,
       concurrency: 10,
       logger,
       noHandleSignals: true,
@@ -253,6 +255,7 @@ async function graphile(n) {
       left: left.rows[0].n,
     };
   } finally {
+    await pgPool.end();
     await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
     await admin.end();
   }
