@@ -9,6 +9,7 @@ import { SqliteClaimStore } from './claims.js';
 import { SqliteDb } from './database.js';
 import { SqliteEventLog } from './event-log.js';
 import { SqlitePlanStore } from './plans.js';
+import { SqliteRunStore } from './runs.js';
 
 /** Options of the embedded SQLite store. */
 export interface SqliteStoreOptions {
@@ -48,7 +49,7 @@ export class SqliteStore implements Store {
     this.db = db;
     this.events = new SqliteEventLog(db);
     this.plans = new SqlitePlanStore(db);
-    this.runs = {};
+    this.runs = new SqliteRunStore(db);
     this.auth = new SqliteAuthStore(db);
     this.claims = new SqliteClaimStore(db);
   }

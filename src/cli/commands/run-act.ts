@@ -1,0 +1,89 @@
+/**
+ * The runtime's one-shot actions: retry, approve, reject, resolve, cancel, archive.
+ */
+import type { Workspace } from '../../workspace/open.js';
+import { cliActor } from '../../workspace/plan-file.js';
+import {
+  approveStep,
+  archiveSession,
+  cancelRun,
+  cancelStep,
+  rejectStep,
+  resolveStep,
+  retry,
+} from '../../workspace/runs.js';
+import type { ResolveAction } from '../../store/run-store.js';
+import { out, outJson } from '../context.js';
+
+type Action = 'retry' | 'approve' | 'reject' | 'resolve' | 'cancel' | 'archive' | 'unarchive';
+
+interface ActOptions {
+  readonly json?: boolean;
+  readonly note?: string;
+  readonly reason?: string;
+  readonly action?: string;
+}
+
+/** Runs one action and prints what changed. */
+export async function act(
+  ws: Workspace,
+  action: Action,
+  id: string,
+  opts: ActOptions,
+): Promise<void> {
+  const actor = cliActor();
+  let result: unknown;
+  let line: string;
+  switch (action) {
+    case 'retry': {
+      const r = await retry(ws, id, actor);
+      result = r;
+      line = `re-queued ${r.steps.map((s) => s.id).join(', ')} of ${r.run.id} (now ${r.run.status}); \`pulser run --resume ${r.run.id}\` or a worker executes them`;
+      break;
+    }
+    case 'approve': {
+      const s = await approveStep(ws, id, actor, opts.note);
+      result = s;
+      line = `approved ${s.id} (${s.title}); it is ${s.state}`;
+      break;
+    }
+    case 'reject': {
+      const s = await rejectStep(ws, id, actor, opts.reason);
+      result = s;
+      line = `rejected ${s.id} (${s.title}); it is ${s.state}`;
+      break;
+    }
+    case 'resolve': {
+      const s = await resolveStep(ws, id, (opts.action ?? '') as ResolveAction, actor);
+      result = s;
+      line = `${opts.action ?? ''}: ${s.id} is ${s.state}`;
+      break;
+    }
+    case 'cancel': {
+      const isStep = (await ws.store.runs.getRun(id.trim())) === null && /\.\d+$/u.test(id.trim());
+      if (isStep) {
+        const s = await cancelStep(ws, id, actor);
+        result = s;
+        line = `cancelled ${s.id}`;
+      } else {
+        const r = await cancelRun(ws, id, actor);
+        result = r;
+        line = `cancelled ${r.id} (${r.status})`;
+      }
+      break;
+    }
+    case 'archive':
+    case 'unarchive': {
+      const s = await archiveSession(ws, id, action === 'archive', actor);
+      result = s;
+      line = `${action}d session ${s.id} (${s.title})`;
+      break;
+    }
+    default: {
+      const never: never = action;
+      throw new Error(`unknown action ${String(never)}`);
+    }
+  }
+  if (opts.json === true) outJson(result);
+  else out(line);
+}

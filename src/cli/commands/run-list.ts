@@ -1,0 +1,94 @@
+/**
+ * `pulser runs`, `pulser logs` and `pulser sessions`.
+ */
+import { UsageError } from '../../errors/index.js';
+import { RUN_STATUSES, type RunStatus } from '../../store/run-store.js';
+import type { Workspace } from '../../workspace/open.js';
+import { getRun, listRuns, listSessions, runLogs } from '../../workspace/runs.js';
+import { findRun, findSession } from '../../workspace/run-ids.js';
+import { out, outJson } from '../context.js';
+import { renderRun, renderRuns, renderSessions } from './run-render.js';
+
+interface RunsOptions {
+  readonly status?: string;
+  readonly lane?: string;
+  readonly session?: string;
+  readonly search?: string;
+  readonly archived?: boolean;
+  readonly limit?: number;
+  readonly json?: boolean;
+}
+
+function parseStatus(status: string | undefined): RunStatus | undefined {
+  if (status === undefined) return undefined;
+  if (!(RUN_STATUSES as ReadonlyArray<string>).includes(status)) {
+    throw new UsageError(`invalid status ${JSON.stringify(status)}`, {
+      hint: `use one of ${RUN_STATUSES.join(', ')}`,
+    });
+  }
+  return status as RunStatus;
+}
+
+/** `pulser runs [RUN]`. */
+export async function runsCommand(
+  ws: Workspace,
+  id: string | undefined,
+  opts: RunsOptions,
+): Promise<void> {
+  if (id !== undefined) {
+    const { steps, ...run } = await getRun(ws, id);
+    if (opts.json === true) outJson({ run: { ...run, steps } });
+    else out(renderRun(run, steps));
+    return;
+  }
+  const status = parseStatus(opts.status);
+  const session = opts.session === undefined ? undefined : (await findSession(ws, opts.session)).id;
+  const runs = await listRuns(ws, {
+    ...(status === undefined ? {} : { status }),
+    ...(opts.lane === undefined ? {} : { lane: opts.lane }),
+    ...(session === undefined ? {} : { session }),
+    ...(opts.search === undefined ? {} : { q: opts.search }),
+    ...(opts.archived === true ? { archived: true } : {}),
+    limit: opts.limit ?? 30,
+  });
+  if (opts.json === true) outJson({ runs });
+  else out(renderRuns(runs));
+}
+
+/** `pulser logs RUN [-f]`. */
+export async function logsCommand(
+  ws: Workspace,
+  id: string,
+  opts: { follow?: boolean; json?: boolean },
+): Promise<void> {
+  const run = await findRun(ws, id);
+  let after = 0;
+  for (;;) {
+    const finished = (await ws.store.runs.getRun(run.id))?.finishedAt != null;
+    for (;;) {
+      const lines = await runLogs(ws, run.id, { after, limit: 5000 });
+      for (const l of lines) {
+        if (opts.json === true) out(JSON.stringify(l));
+        else {
+          const prefix = `${l.stepId} ${l.stream === 'stderr' ? '!' : '|'} `;
+          for (const line of l.text.replace(/\n$/u, '').split('\n')) out(`${prefix}${line}`);
+        }
+      }
+      if (lines.length === 0) break;
+      after = lines[lines.length - 1]!.seq;
+      if (lines.length < 5000) break;
+    }
+    if (opts.follow !== true || finished) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** `pulser sessions [--archived]`. */
+export async function sessionsCommand(
+  ws: Workspace,
+  opts: { archived?: boolean; json?: boolean },
+): Promise<void> {
+  const sessions = await listSessions(ws, { archived: opts.archived === true });
+  if (opts.json === true) outJson({ sessions });
+  else out(renderSessions(sessions));
+}

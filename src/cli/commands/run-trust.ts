@@ -1,0 +1,70 @@
+/**
+ * `pulser trust FILE`, `pulser trust --show`, `pulser untrust PLAN`.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../../errors/index.js';
+import type { Workspace } from '../../workspace/open.js';
+import { cliActor, workspacePath } from '../../workspace/plan-file.js';
+import { trustFile, trustStatus, untrustPlan } from '../../workspace/trust.js';
+import { out, outJson } from '../context.js';
+
+/** `pulser trust FILE` or `pulser trust --show`. */
+export async function trustCommand(
+  ws: Workspace,
+  file: string | undefined,
+  opts: { show?: boolean; json?: boolean },
+): Promise<void> {
+  if (opts.show === true || file === undefined) {
+    if (file !== undefined) throw new UsageError('give a FILE to trust, or --show, not both');
+    const plans = await trustStatus(ws);
+    if (opts.json === true) {
+      outJson({ plans });
+      return;
+    }
+    if (plans.length === 0) {
+      out('no plan imported yet');
+      return;
+    }
+    for (const p of plans) {
+      const by = p.trustedBy === null ? '' : ` by ${p.trustedBy} at ${p.trustedAt ?? ''}`;
+      out(`${p.planId} (${p.path}, sha256 ${p.sha256.slice(0, 12)}): ${p.status}${by}`);
+      for (const e of p.executables) {
+        const mark =
+          e.trust === 'trusted' ? 'trusted  ' : e.trust === 'changed' ? 'CHANGED  ' : 'untrusted';
+        out(`  ${mark} ${e.kind.padEnd(8)} ${e.nodeId}`);
+      }
+    }
+    return;
+  }
+  const { grant, released, plan } = await trustFile(ws, file, cliActor());
+  if (opts.json === true) {
+    outJson({ grant, released });
+    return;
+  }
+  out(
+    `trusted ${plan.path} (${plan.id}, sha256 ${grant.sha256.slice(0, 12)}): ${grant.items.length} command(s)`,
+  );
+  if (released.length > 0) {
+    out(`released ${released.length} waiting step(s): ${released.map((s) => s.id).join(', ')}`);
+  }
+}
+
+/** `pulser untrust PLAN|FILE`. */
+export async function untrustCommand(
+  ws: Workspace,
+  ref: string,
+  opts: { json?: boolean },
+): Promise<void> {
+  let planId = ref;
+  if (existsSync(ref)) {
+    const stored = await ws.store.plans.getByPath(workspacePath(ws.root, resolve(ref)));
+    if (stored !== null) planId = stored.id;
+  }
+  const { revoked, parked } = await untrustPlan(ws, planId, cliActor());
+  if (opts.json === true) outJson({ revoked, parked });
+  else
+    out(
+      `revoked ${revoked.length} trust grant(s) of ${planId}; ${parked.length} queued step(s) wait for approval again`,
+    );
+}

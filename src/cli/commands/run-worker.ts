@@ -1,0 +1,36 @@
+/**
+ * `pulser worker`: a long-lived worker process. SIGINT/SIGTERM stop it gracefully (running
+ * steps get a grace period, then are killed and released for another worker).
+ */
+import type { Workspace } from '../../workspace/open.js';
+import { startWorker } from '../../workspace/run-worker.js';
+
+/** Runs a worker until SIGINT or SIGTERM. */
+export async function workerCommand(
+  ws: Workspace,
+  opts: { lane?: string[]; concurrency?: number; id?: string; leaseMs?: number; json?: boolean },
+): Promise<void> {
+  const handle = startWorker(ws, {
+    ...(opts.lane === undefined ? {} : { lanes: opts.lane }),
+    ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+    ...(opts.id === undefined ? {} : { id: opts.id }),
+    ...(opts.leaseMs === undefined ? {} : { leaseMs: opts.leaseMs }),
+    onNotice: (n) => {
+      const line =
+        opts.json === true
+          ? JSON.stringify({ ts: new Date().toISOString(), ...n })
+          : `pulser worker: ${n.message}`;
+      process.stderr.write(`${line}\n`);
+    },
+  });
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await handle.stop();
+}

@@ -1,0 +1,436 @@
+/**
+ * What workers do to the SQLite store: claim ready steps (taking back expired leases first,
+ * honouring per-lane limits and shared token buckets), and apply batches of fenced writes.
+ * A write whose fencing token or state no longer matches is rejected (and recorded as a
+ * `worker.fenced` event), so a worker that was paused past its lease cannot overwrite the
+ * result of the worker that took the step over.
+ */
+import type Database from 'better-sqlite3';
+import type {
+  ClaimInput,
+  ClaimResult,
+  Lease,
+  OpResult,
+  RateLimit,
+  StepSpec,
+  WorkerOp,
+} from '../run-store.js';
+import { sha256Hex } from '../../util/hash.js';
+import type { StepRow } from './runs-rows.js';
+import { type RunTx } from './runs-tx.js';
+
+interface Bucket {
+  tokens: number;
+  updated: number;
+  readonly limit: RateLimit;
+  dirty: boolean;
+}
+
+function inList(column: string, values: ReadonlyArray<string> | undefined): string {
+  if (values === undefined) return '';
+  return ` AND ${column} IN (${values.map(() => '?').join(', ') || 'NULL'})`;
+}
+
+/** Lease a worker gets for a claimed step row. */
+function leaseOf(row: StepRow): Lease {
+  const spec = JSON.parse(row.spec) as StepSpec;
+  return {
+    stepId: row.id,
+    runId: row.run_id,
+    fence: row.fence,
+    attempt: row.attempts,
+    retries: row.retries,
+    maxRetries: row.max_retries,
+    lane: row.lane,
+    spec,
+    hasFallback: spec.fallback !== undefined && row.fallback_of === null,
+  };
+}
+
+/** Claims and fenced writes of workers. */
+export class WorkerOps {
+  readonly #t: RunTx;
+  readonly #stmts = new Map<string, Database.Statement>();
+  readonly #expired: Database.Statement<[number, number], StepRow>;
+  readonly #active: Database.Statement<[], { lane: string; n: number }>;
+  readonly #held: Database.Statement<[string, number], { ok: number }>;
+  readonly #heartbeat: Database.Statement<[number, string, number]>;
+  readonly #lease: Database.Statement<[number, number, string, number, string]>;
+
+  constructor(t: RunTx) {
+    this.#t = t;
+    this.#expired = t.db.prepare(
+      `SELECT * FROM run_steps WHERE state IN ('leased', 'running') AND lease_expires < ?
+       ORDER BY lease_expires LIMIT ?`,
+    );
+    this.#active = t.db.prepare(
+      `SELECT lane, count(*) AS n FROM run_steps WHERE state IN ('leased', 'running') GROUP BY lane`,
+    );
+    this.#held = t.db.prepare(
+      `SELECT 1 AS ok FROM run_steps WHERE id = ? AND fence = ? AND state IN ('leased', 'running')`,
+    );
+    this.#lease = t.db.prepare(
+      `UPDATE run_steps SET state = 'leased', fence = ?, attempts = ?, lease_owner = ?, lease_expires = ?
+       WHERE id = ? AND state = 'queued'`,
+    );
+    this.#heartbeat = t.db.prepare(
+      `UPDATE run_steps SET lease_expires = ? WHERE id = ? AND fence = ? AND state IN ('leased', 'running')`,
+    );
+  }
+
+  #stmt(sql: string): Database.Statement {
+    let s = this.#stmts.get(sql);
+    if (s === undefined) {
+      s = this.#t.db.prepare(sql);
+      this.#stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Takes back expired leases, then leases ready steps; runs inside one transaction. */
+  claim(input: ClaimInput): ClaimResult {
+    const t = this.#t;
+    const now = t.now();
+    let reclaimed = 0;
+    for (const row of this.#expired.all(now, 100)) {
+      reclaimed++;
+      const losses = row.lease_losses + 1;
+      const error = `lease of ${row.lease_owner ?? 'a worker'} expired (no heartbeat since before ${t.iso(row.lease_expires ?? now)})`;
+      t.emit('step.failed', input.worker, row.id, {
+        runId: row.run_id,
+        stepId: row.id,
+        exitCode: null,
+        signal: null,
+        error,
+        retryable: true,
+        attempt: row.attempts,
+        leaseExpired: true,
+      });
+      if (losses > input.maxLeaseLosses) {
+        t.move(row, 'quarantined', input.worker, {
+          lease_losses: losses,
+          fence: row.fence + 1,
+          error,
+        });
+        t.emit('step.quarantined', input.worker, row.id, {
+          runId: row.run_id,
+          stepId: row.id,
+          attempts: row.attempts,
+          retries: row.retries,
+          error: `lost its lease ${losses} times`,
+        });
+      } else {
+        t.move(row, 'queued', input.worker, {
+          lease_losses: losses,
+          fence: row.fence + 1,
+          run_at: now,
+          error,
+        });
+        t.emit('step.queued', input.worker, row.id, {
+          runId: row.run_id,
+          stepId: row.id,
+          reason: 'lease_expired',
+        });
+      }
+    }
+
+    const active = new Map<string, number>();
+    for (const r of this.#active.all()) active.set(r.lane, r.n);
+    const limits = input.laneLimits ?? {};
+    const laneRoom = (lane: string): boolean => {
+      const limit = limits[lane] ?? limits['*'];
+      return limit === undefined || (active.get(lane) ?? 0) < limit;
+    };
+    const buckets = new Map<string, Bucket>();
+    const bucketOf = (tool: string): Bucket | null => {
+      const limit = input.rateLimits?.[tool];
+      if (limit === undefined) return null;
+      let b = buckets.get(tool);
+      if (b === undefined) {
+        const row = this.#stmt('SELECT tokens, updated_ms FROM rate_buckets WHERE tool = ?').get(
+          tool,
+        ) as { tokens: number; updated_ms: number } | undefined;
+        const tokens =
+          row === undefined
+            ? limit.burst
+            : Math.min(
+                limit.burst,
+                row.tokens + (Math.max(0, now - row.updated_ms) * limit.perSecond) / 1000,
+              );
+        b = { tokens, updated: now, limit, dirty: row === undefined };
+        buckets.set(tool, b);
+      }
+      return b;
+    };
+
+    const params: Array<string | number> = [now];
+    let sql = `SELECT * FROM run_steps WHERE state = 'queued' AND blocked = 0 AND run_at <= ?`;
+    sql += inList('lane', input.lanes);
+    if (input.lanes !== undefined) params.push(...input.lanes);
+    sql += inList('run_id', input.runs);
+    if (input.runs !== undefined) params.push(...input.runs);
+    sql += ' ORDER BY run_at, rowid LIMIT ?';
+    const filtered =
+      Object.keys(input.laneLimits ?? {}).length > 0 ||
+      Object.keys(input.rateLimits ?? {}).length > 0;
+    params.push(filtered ? Math.max(input.limit * 4, 16) : input.limit);
+    const candidates = this.#stmt(sql).all(...params) as StepRow[];
+
+    const leases: Lease[] = [];
+    let nextAt: number | null = null;
+    const later = (at: number): void => {
+      nextAt = nextAt === null ? at : Math.min(nextAt, at);
+    };
+    for (const row of candidates) {
+      if (leases.length >= input.limit) break;
+      if (!laneRoom(row.lane)) continue;
+      const bucket = bucketOf(row.tool);
+      if (bucket !== null) {
+        if (bucket.tokens < 1) {
+          later(now + Math.ceil(((1 - bucket.tokens) * 1000) / bucket.limit.perSecond));
+          continue;
+        }
+        bucket.tokens -= 1;
+        bucket.dirty = true;
+      }
+      active.set(row.lane, (active.get(row.lane) ?? 0) + 1);
+      // queued → leased changes no counter of the run: one UPDATE is the whole transition.
+      const moved: StepRow = {
+        ...row,
+        state: 'leased',
+        fence: row.fence + 1,
+        attempts: row.attempts + 1,
+        lease_owner: input.worker,
+        lease_expires: now + input.leaseMs,
+      };
+      this.#lease.run(moved.fence, moved.attempts, input.worker, moved.lease_expires!, row.id);
+      t.touch(row.run_id, input.worker);
+      t.emit('step.leased', input.worker, row.id, {
+        runId: row.run_id,
+        stepId: row.id,
+        worker: input.worker,
+        fence: moved.fence,
+        attempt: moved.attempts,
+      });
+      leases.push(leaseOf(moved));
+    }
+    for (const [tool, b] of buckets) {
+      if (!b.dirty) continue;
+      this.#stmt(
+        `INSERT INTO rate_buckets (tool, tokens, updated_ms) VALUES (?, ?, ?)
+         ON CONFLICT (tool) DO UPDATE SET tokens = excluded.tokens, updated_ms = excluded.updated_ms`,
+      ).run(tool, b.tokens, b.updated);
+    }
+    if (leases.length === 0 || candidates.length < input.limit) {
+      let waitSql = `SELECT min(run_at) AS at FROM run_steps WHERE state = 'queued' AND blocked = 0 AND run_at > ?`;
+      const waitParams: Array<string | number> = [now];
+      waitSql += inList('lane', input.lanes);
+      if (input.lanes !== undefined) waitParams.push(...input.lanes);
+      waitSql += inList('run_id', input.runs);
+      if (input.runs !== undefined) waitParams.push(...input.runs);
+      const at = (this.#stmt(waitSql).get(...waitParams) as { at: number | null }).at;
+      if (at !== null) later(at);
+    }
+    t.settle();
+    return { leases, nextAt, reclaimed };
+  }
+
+  /** Applies fenced writes; each op is checked on its own. */
+  apply(ops: ReadonlyArray<WorkerOp>): OpResult[] {
+    const t = this.#t;
+    const results: OpResult[] = [];
+    for (const op of ops) {
+      const { lease } = op;
+      if (op.kind === 'heartbeat') {
+        const changed = this.#heartbeat.run(
+          t.now() + op.leaseMs,
+          lease.stepId,
+          lease.fence,
+        ).changes;
+        results.push(changed === 1 ? { ok: true } : this.#stale(op));
+        continue;
+      }
+      if (op.kind === 'start') {
+        const started = t.startLeased(lease.stepId, lease.fence, op.worker);
+        if (started === null) results.push(this.#stale(op));
+        else {
+          t.emit('step.started', op.worker, lease.stepId, {
+            runId: started.runId,
+            stepId: lease.stepId,
+            attempt: started.attempt,
+            worker: op.worker,
+            tool: started.tool,
+          });
+          results.push({ ok: true });
+        }
+        continue;
+      }
+      if (op.kind === 'finish' && op.outcome.kind === 'succeeded') {
+        const done = t.succeedRunning(lease.stepId, lease.fence, op.outcome.exitCode, op.worker);
+        if (done === null) results.push(this.#stale(op));
+        else {
+          t.emit('step.succeeded', op.worker, lease.stepId, {
+            runId: done.runId,
+            stepId: lease.stepId,
+            attempt: done.attempt,
+            exitCode: op.outcome.exitCode,
+          });
+          results.push({ ok: true });
+        }
+        continue;
+      }
+      const row = t.step(lease.stepId);
+      const expected = 'running';
+      if (row === undefined || row.fence !== lease.fence || row.state !== expected) {
+        results.push(this.#stale(op));
+        continue;
+      }
+      const base = { runId: row.run_id, stepId: row.id };
+      switch (op.kind) {
+        case 'output':
+          t.emit('step.output', op.worker, row.id, {
+            ...base,
+            stream: op.stream,
+            text: op.text,
+            ...(op.truncated === true ? { truncated: true } : {}),
+          });
+          break;
+        case 'artifact':
+          t.emit('step.artifact', op.worker, row.id, {
+            ...base,
+            path: op.path,
+            sha256: op.sha256,
+            bytes: op.bytes,
+          });
+          break;
+        case 'release':
+          t.move(row, 'queued', op.worker, { fence: row.fence + 1, run_at: t.now() });
+          t.emit('step.queued', op.worker, row.id, { ...base, reason: op.reason });
+          break;
+        case 'finish':
+          this.#finish(row, op);
+          break;
+        default: {
+          const never: never = op;
+          throw new Error(`unknown op ${String(never)}`);
+        }
+      }
+      results.push({ ok: true });
+    }
+    t.settle();
+    return results;
+  }
+
+  #finish(row: StepRow, op: Extract<WorkerOp, { kind: 'finish' }>): void {
+    const t = this.#t;
+    const { outcome, worker } = op;
+    const base = { runId: row.run_id, stepId: row.id };
+    if (outcome.kind === 'succeeded') {
+      t.move(row, 'succeeded', worker, { exit_code: outcome.exitCode, error: null, signal: null });
+      t.emit('step.succeeded', worker, row.id, {
+        ...base,
+        attempt: row.attempts,
+        exitCode: outcome.exitCode,
+      });
+      return;
+    }
+    t.emit(outcome.kind === 'timed_out' ? 'step.timed_out' : 'step.failed', worker, row.id, {
+      ...base,
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      error: outcome.error,
+      retryable: outcome.retryable,
+      attempt: row.attempts,
+    });
+    const result = {
+      exit_code: outcome.exitCode,
+      signal: outcome.signal,
+      error: outcome.error,
+    };
+    if (outcome.retryDelayMs !== null && outcome.retryable && row.retries < row.max_retries) {
+      const at = t.now() + outcome.retryDelayMs;
+      t.move(row, 'queued', worker, { ...result, retries: row.retries + 1, run_at: at });
+      t.emit('step.retry_scheduled', worker, row.id, {
+        ...base,
+        attempt: row.attempts + 1,
+        retry: row.retries + 1,
+        delayMs: outcome.retryDelayMs,
+        at: t.iso(at),
+      });
+      return;
+    }
+    const spec = JSON.parse(row.spec) as StepSpec;
+    if (spec.fallback !== undefined && row.fallback_of === null) {
+      t.move(row, outcome.kind, worker, result, false);
+      this.#startFallback(row, spec.fallback, worker);
+      return;
+    }
+    t.move(row, 'quarantined', worker, result);
+    t.emit('step.quarantined', worker, row.id, {
+      ...base,
+      attempts: row.attempts,
+      retries: row.retries,
+      error: outcome.error,
+    });
+  }
+
+  #startFallback(row: StepRow, fallback: StepSpec, actor: string): void {
+    const t = this.#t;
+    const ord =
+      (
+        t.db.prepare('SELECT max(ord) AS n FROM run_steps WHERE run_id = ?').get(row.run_id) as {
+          n: number;
+        }
+      ).n + 1;
+    const id = `${row.run_id}.${ord}`;
+    const { fallback: _nested, ...spec } = fallback;
+    t.insertStep(
+      {
+        id,
+        runId: row.run_id,
+        ord,
+        spec,
+        digest: sha256Hex(`${spec.tool}\n${spec.input}`),
+        lane: spec.lane ?? row.lane,
+        blocked: 0,
+        fallbackOf: row.id,
+        unsafe: row.authority === 'unsafe',
+      },
+      actor,
+    );
+    t.db.prepare('UPDATE run_step_deps SET dep_id = ? WHERE dep_id = ?').run(id, row.id);
+  }
+
+  #stale(op: WorkerOp): OpResult {
+    const row = this.#t.step(op.lease.stepId);
+    this.#t.emit('worker.fenced', op.worker, op.lease.stepId, {
+      runId: op.lease.runId,
+      stepId: op.lease.stepId,
+      op: op.kind,
+      fence: op.lease.fence,
+      currentFence: row?.fence ?? null,
+      state: row?.state ?? null,
+    });
+    return { ok: false, reason: 'stale' };
+  }
+
+  /** Which leases are still held. */
+  stillHeld(leases: ReadonlyArray<Lease>): Set<string> {
+    const held = new Set<string>();
+    for (const l of leases) if (this.#held.get(l.stepId, l.fence) !== undefined) held.add(l.stepId);
+    return held;
+  }
+
+  /** Whether a claim may find something now (ready or expired). */
+  hasWork(input: Pick<ClaimInput, 'lanes' | 'runs'>): boolean {
+    const now = this.#t.now();
+    if (this.#expired.get(now, 1) !== undefined) return true;
+    let sql = `SELECT 1 AS ok FROM run_steps WHERE state = 'queued' AND blocked = 0 AND run_at <= ?`;
+    const params: Array<string | number> = [now];
+    sql += inList('lane', input.lanes);
+    if (input.lanes !== undefined) params.push(...input.lanes);
+    sql += inList('run_id', input.runs);
+    if (input.runs !== undefined) params.push(...input.runs);
+    return this.#stmt(`${sql} LIMIT 1`).get(...params) !== undefined;
+  }
+}
