@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { formatError, isPulserError } from '../errors/index.js';
+import { registerLedgerCommands } from './commands/ledger.js';
 import { registerPlanCommands } from './commands/plan.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerServeCommands } from './commands/serve.js';
@@ -25,6 +26,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
   registerPlanCommands(program);
   registerRunCommands(program);
   registerServeCommands(program);
+  registerLedgerCommands(program);
 
   program
     .command('schema')

@@ -1,5 +1,6 @@
 import type { AuthStore } from './auth-store.js';
 import type { EventLog } from './events.js';
+import type { LedgerStore } from './ledger-store.js';
 import type { PlanStore } from './plan-store.js';
 import type { RunStore } from './run-store.js';
 
@@ -17,6 +18,8 @@ export interface Store {
   readonly plans: PlanStore;
   readonly runs: RunStore;
   readonly auth: AuthStore;
+  /** The ledger's identity, signed checkpoints and raw event scans. */
+  readonly ledger: LedgerStore;
   /** Runs the backend's integrity check; returns problems found (empty when healthy). */
   integrityCheck(): Promise<string[]>;
   /** Closes the connection(s). */

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { StoreError } from '../../errors/index.js';
-import { GENESIS_HASH, eventDigest } from '../../util/chain.js';
+import { canonicalJson } from '../../util/canonical-json.js';
+import { GENESIS_HASH, eventDigestRaw } from '../../util/chain.js';
 import type { Clock } from '../clock.js';
 import type { EventInput, StoredEvent } from '../events.js';
 import type { Durability } from '../store.js';
@@ -128,21 +129,20 @@ export class SqliteDb {
     const prevHash = last?.hash ?? GENESIS_HASH;
     const ts = new Date(this.clock.now()).toISOString();
     const data = event.data === undefined ? null : event.data;
-    const hash = eventDigest(prevHash, {
-      seq,
-      ts,
-      type: event.type,
-      actor: event.actor,
-      subject: event.subject,
-      data,
-    });
+    // The stored text is the canonical JSON the hash covers, so verification hashes it as is.
+    const dataJson = canonicalJson(data);
+    const hash = eventDigestRaw(
+      prevHash,
+      { seq, ts, type: event.type, actor: event.actor, subject: event.subject },
+      dataJson,
+    );
     this.#insertEvent.run(
       seq,
       ts,
       event.type,
       event.actor,
       event.subject,
-      JSON.stringify(data),
+      dataJson,
       prevHash,
       hash,
     );

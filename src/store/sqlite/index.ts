@@ -6,6 +6,7 @@ import type { AuthStore } from '../auth-store.js';
 import { SqliteAuthStore } from './auth.js';
 import { SqliteDb } from './database.js';
 import { SqliteEventLog } from './event-log.js';
+import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePlanStore } from './plans.js';
 
 /** Options of the embedded SQLite store. */
@@ -40,6 +41,7 @@ export class SqliteStore implements Store {
   readonly plans: PlanStore;
   readonly runs: RunStore;
   readonly auth: AuthStore;
+  readonly ledger: SqliteLedgerStore;
 
   constructor(db: SqliteDb) {
     this.db = db;
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
     this.plans = new SqlitePlanStore(db);
     this.runs = {};
     this.auth = new SqliteAuthStore(db);
+    this.ledger = new SqliteLedgerStore(db);
   }
 
   integrityCheck(): Promise<string[]> {
