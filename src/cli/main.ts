@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { formatError, isPulserError } from '../errors/index.js';
+import { registerCheckCommands } from './commands/check.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerPlanCommands } from './commands/plan.js';
 import { registerRunCommands } from './commands/run.js';
@@ -27,6 +28,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
   registerRunCommands(program);
   registerServeCommands(program);
   registerLedgerCommands(program);
+  registerCheckCommands(program);
 
   program
     .command('schema')
