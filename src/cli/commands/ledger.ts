@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { out, outJson, withWorkspace } from '../context.js';
+import { registerProofCommands } from './ledger-proofs.js';
 
 interface JsonOption {
   readonly json?: boolean;
@@ -72,6 +73,8 @@ export function registerLedgerCommands(program: Command): void {
           );
       });
     });
+
+  registerProofCommands(program);
 
   const keys = program
     .command('keys')
