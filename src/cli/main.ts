@@ -8,6 +8,7 @@ import { formatError, isPulserError } from '../errors/index.js';
 import { registerCheckCommands } from './commands/check.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerPlanCommands } from './commands/plan.js';
+import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerServeCommands } from './commands/serve.js';
 
@@ -29,6 +30,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
   registerServeCommands(program);
   registerLedgerCommands(program);
   registerCheckCommands(program);
+  registerReportCommands(program);
 
   program
     .command('schema')
