@@ -4,6 +4,9 @@
 import type { ReportModel, ReportVerdict } from './model.js';
 import type { Count } from './progress.js';
 
+/** Rows of the runs and approvals tables (the JSON report has all). */
+const SHOWN = 20;
+
 const pct = (c: Count): string =>
   c.total === 0 ? '—' : `${Math.round((100 * c.done) / c.total)}%`;
 const frac = (c: Count): string => `${c.done}/${c.total}`;
@@ -104,7 +107,20 @@ export function renderMarkdown(m: ReportModel): string {
       '| run | status | created | ended | steps |',
       '| --- | --- | --- | --- | --- |',
     );
-    for (const r of m.runs) {
+    const byStatus = new Map<string, number>();
+    for (const r of m.runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+    out.splice(
+      out.length - 2,
+      0,
+      `${m.runs.length} runs: ${[...byStatus]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => `${v} ${k}`)
+        .join(
+          ', ',
+        )}${m.runs.length > SHOWN ? `; the latest ${SHOWN} below, all in the JSON report` : ''}.`,
+      '',
+    );
+    for (const r of m.runs.slice(-SHOWN).reverse()) {
       const steps = Object.entries(r.steps)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ');
@@ -130,7 +146,7 @@ export function renderMarkdown(m: ReportModel): string {
       '| decision | subject | by | at | reason |',
       '| --- | --- | --- | --- | --- |',
     );
-    for (const a of m.approvals) {
+    for (const a of m.approvals.slice(-SHOWN).reverse()) {
       out.push(
         `| ${a.kind} | \`${a.subject}\` | ${cell(a.by)} | ${a.at} | ${cell(a.reason ?? '')} |`,
       );
