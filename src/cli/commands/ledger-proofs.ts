@@ -38,7 +38,9 @@ export function registerProofCommands(program: Command): void {
           const { writeFileSync } = await import('node:fs');
           writeFileSync(opts.out, r.text);
           out(
-            `wrote ${r.envelopes.length} signed proof(s) to ${opts.out} (key ${r.keyId}, ledger ${r.ledgerId}); verify with \`pulser proofs verify ${opts.out}\``,
+            r.envelopes.length === 0
+              ? `wrote no proof to ${opts.out}: no verdict is decided yet; run \`pulser check\` first`
+              : `wrote ${r.envelopes.length} signed proof(s) to ${opts.out} (key ${r.keyId}, ledger ${r.ledgerId}); verify with \`pulser proofs verify ${opts.out}\``,
           );
         });
       },
