@@ -29,13 +29,23 @@ interface EventRow {
 
 /** Converts a stored row into a StoredEvent. */
 export function eventFromRow(row: EventRow): StoredEvent {
+  let data: unknown;
+  try {
+    data = JSON.parse(row.data) as unknown;
+  } catch (cause) {
+    throw new StoreError(
+      `event ${row.seq} of the ledger is damaged: its data is not JSON`,
+      { hint: 'run `pulser ledger verify` to see what changed' },
+      cause,
+    );
+  }
   return {
     seq: row.seq,
     ts: row.ts,
     type: row.type,
     actor: row.actor,
     subject: row.subject,
-    data: JSON.parse(row.data) as unknown,
+    data,
     prevHash: row.prev_hash,
     hash: row.hash,
   };
