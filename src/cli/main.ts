@@ -6,7 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { formatError, isPulserError } from '../errors/index.js';
 import { registerMcpCommands } from './commands/mcp.js';
+import { registerCheckCommands } from './commands/check.js';
+import { registerLedgerCommands } from './commands/ledger.js';
 import { registerPlanCommands } from './commands/plan.js';
+import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerServeCommands } from './commands/serve.js';
 
@@ -27,6 +30,9 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
   registerRunCommands(program);
   registerServeCommands(program);
   registerMcpCommands(program);
+  registerLedgerCommands(program);
+  registerCheckCommands(program);
+  registerReportCommands(program);
 
   program
     .command('schema')

@@ -31,7 +31,7 @@ export {
   type Subject,
   type VerdictPredicate,
 } from './intoto.js';
-export { Keyring } from './keyring.js';
+export { Keyring, type KeyInfo } from './keyring.js';
 export {
   generateSigningKey,
   importSigningKey,
@@ -55,5 +55,6 @@ export {
   type LedgerProblem,
   type LedgerProblemCode,
   type LedgerVerdict,
+  type RawChainedEvent,
   type VerifyLedgerOptions,
 } from './verify.js';

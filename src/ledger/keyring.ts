@@ -13,6 +13,15 @@ import {
 
 const KEY_ID = /^[0-9a-f]{16}$/;
 
+/** One key of a {@link Keyring}. */
+export interface KeyInfo {
+  readonly keyId: string;
+  /** True for the key that signs new checkpoints. */
+  readonly active: boolean;
+  /** True while its private key file exists (retired keys only verify). */
+  readonly canSign: boolean;
+}
+
 /**
  * A directory of Ed25519 keys, normally `.pulser/keys/`: `<keyid>.key` (PKCS#8 PEM, mode 0600)
  * for keys that may still sign, `<keyid>.pub` (SPKI PEM) for every key ever used, and `active`
@@ -78,6 +87,25 @@ export class Keyring {
       keys.set(checked(key, match[1]!, file).keyId, key.publicKey);
     }
     return keys;
+  }
+
+  /** Every key of the keyring, by key id: whether it is active and whether it can still sign. */
+  async list(): Promise<KeyInfo[]> {
+    const names = new Set(await readdir(this.dir));
+    const active = await this.#activeId();
+    const ids = [...names]
+      .map((n) => /^([0-9a-f]{16})\.(?:pub|key)$/.exec(n)?.[1])
+      .filter((id): id is string => id !== undefined);
+    return [...new Set(ids)].sort().map((keyId) => ({
+      keyId,
+      active: keyId === active,
+      canSign: names.has(`${keyId}.key`),
+    }));
+  }
+
+  /** The active key id, or undefined when no key was created yet. */
+  activeId(): Promise<string | undefined> {
+    return this.#activeId();
   }
 
   async #activeId(): Promise<string | undefined> {

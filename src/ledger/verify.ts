@@ -1,4 +1,4 @@
-import { GENESIS_HASH, eventDigest, type ChainedEvent } from '../util/chain.js';
+import { GENESIS_HASH, eventDigest, eventDigestRaw, type ChainedEvent } from '../util/chain.js';
 import { verifyCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { TrustedKeys } from './keys.js';
 
@@ -24,6 +24,18 @@ export type LedgerProblemCode =
   | 'checkpoint_mismatch'
   /** The ledger ends before a signed checkpoint's position: events were cut off. */
   | 'truncated';
+
+/** An event as stored: its data as the canonical JSON text its hash covers. */
+export interface RawChainedEvent {
+  readonly seq: number;
+  readonly ts: string;
+  readonly type: string;
+  readonly actor: string;
+  readonly subject: string | null;
+  readonly dataJson: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
 
 /** One finding of {@link verifyLedger}. */
 export interface LedgerProblem {
@@ -109,6 +121,45 @@ export class LedgerVerifier {
     this.#checkpoints.sort((a, b) => a.seq - b.seq);
   }
 
+  /**
+   * Checks the next event of the ledger given as stored, its data as the stored JSON text: the
+   * hash covers that text byte for byte, so any change to it is detected without parsing it.
+   * Field types are trusted to the database (a typed row); use {@link add} for parsed events.
+   */
+  addRaw(e: RawChainedEvent): void {
+    const position = ++this.#count;
+    const seq = e.seq;
+    if (seq !== this.#prevSeq + 1) this.#seqGap(position, seq);
+    if (e.prevHash !== this.#prevHash) {
+      this.#report({
+        code: 'broken_link',
+        seq,
+        message: `event ${seq} does not link to the hash of the event before it`,
+      });
+    }
+    if (eventDigestRaw(e.prevHash, e, e.dataJson) !== e.hash) {
+      this.#report({
+        code: 'hash_mismatch',
+        seq,
+        message: `event ${seq} does not match its hash: its content was changed`,
+      });
+    }
+    this.#matchCheckpoints(position, e.hash, seq);
+    this.#prevSeq = seq;
+    this.#prevHash = e.hash;
+  }
+
+  #seqGap(position: number, seq: unknown): void {
+    this.#report({
+      code: 'seq_gap',
+      seq: Number.isSafeInteger(seq) ? (seq as number) : position,
+      message:
+        position === 1
+          ? `the ledger starts at event ${String(seq)}, not 1`
+          : `event ${String(seq)} follows event ${this.#prevSeq}: an event was removed, inserted or moved`,
+    });
+  }
+
   /** Checks the next event of the ledger. */
   add(e: ChainedEvent): void {
     const position = ++this.#count;
@@ -123,16 +174,7 @@ export class LedgerVerifier {
       return;
     }
     const seq = Number.isSafeInteger(e.seq) ? e.seq : position;
-    if (e.seq !== this.#prevSeq + 1) {
-      this.#report({
-        code: 'seq_gap',
-        seq,
-        message:
-          position === 1
-            ? `the ledger starts at event ${String(e.seq)}, not 1`
-            : `event ${String(e.seq)} follows event ${this.#prevSeq}: an event was removed, inserted or moved`,
-      });
-    }
+    if (e.seq !== this.#prevSeq + 1) this.#seqGap(position, e.seq);
     if (e.prevHash !== this.#prevHash) {
       this.#report({
         code: 'broken_link',
@@ -157,9 +199,14 @@ export class LedgerVerifier {
         message: `event ${seq} does not match its hash: its content was changed`,
       });
     }
-    this.#matchCheckpoints(position, e, seq);
+    this.#matchCheckpoints(position, e.hash, seq);
     this.#prevSeq = seq;
     this.#prevHash = e.hash;
+  }
+
+  /** The first problem found in the events so far, or null. */
+  get firstBad(): LedgerProblem | null {
+    return this.#firstBad;
   }
 
   /** Finishes verification after the last event and returns the verdict. */
@@ -186,11 +233,11 @@ export class LedgerVerifier {
     };
   }
 
-  #matchCheckpoints(position: number, e: ChainedEvent, seq: number): void {
+  #matchCheckpoints(position: number, hash: string, seq: number): void {
     const checkpoints = this.#checkpoints;
     while (this.#next < checkpoints.length && checkpoints[this.#next]!.seq <= position) {
       const cp = checkpoints[this.#next++]!;
-      if (cp.seq === position && cp.head === e.hash) {
+      if (cp.seq === position && cp.head === hash) {
         this.#lastCheckpoint = cp;
         continue;
       }

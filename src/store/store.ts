@@ -1,6 +1,7 @@
 import type { AuthStore } from './auth-store.js';
 import type { ClaimStore } from './claim-store.js';
 import type { EventLog } from './events.js';
+import type { LedgerStore } from './ledger-store.js';
 import type { PlanStore } from './plan-store.js';
 import type { RunStore } from './run-store.js';
 
@@ -20,6 +21,8 @@ export interface Store {
   readonly auth: AuthStore;
   /** Task claims by agents (leased). */
   readonly claims: ClaimStore;
+  /** The ledger's identity, signed checkpoints and raw event scans. */
+  readonly ledger: LedgerStore;
   /** Runs the backend's integrity check; returns problems found (empty when healthy). */
   integrityCheck(): Promise<string[]>;
   /** Closes the connection(s). */

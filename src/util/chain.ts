@@ -64,12 +64,31 @@ export function eventPreimage(prevHash: string, e: ChainedEventInput): string {
   if (e.subject !== null && typeof e.subject !== 'string') {
     throw new TypeError(`event ${e.seq}: subject must be a string or null`);
   }
+  return preimageOf(prevHash, e, canonicalJson(e.data));
+}
+
+function preimageOf(prevHash: string, e: Omit<ChainedEventInput, 'data'>, data: string): string {
   const subject = e.subject === null ? 'null' : quote(e.subject);
   return (
     `${EVENT_DIGEST_TAG}\n${prevHash}\n{"actor":${quote(e.actor)},` +
-    `"data":${canonicalJson(e.data)},"seq":${e.seq},"subject":${subject},` +
+    `"data":${data},"seq":${e.seq},"subject":${subject},` +
     `"ts":${quote(e.ts)},"type":${quote(e.type)}}`
   );
+}
+
+/**
+ * {@link eventDigest} of an event whose data is given as its canonical JSON text (as the store
+ * writes it), hashing that text byte for byte without parsing it: equal to `eventDigest` when
+ * `dataJson === canonicalJson(data)`, and different for any other text. The ledger verifier
+ * uses it on stored rows, so any change to the stored bytes is detected, even one that parses
+ * to the same value. Field types are not checked here (stored rows are typed by the database).
+ */
+export function eventDigestRaw(
+  prevHash: string,
+  e: Omit<ChainedEventInput, 'data'>,
+  dataJson: string,
+): string {
+  return hash('sha256', preimageOf(prevHash, e, dataJson), 'hex');
 }
 
 /**

@@ -6,3 +6,7 @@ export type { VerdictRecord } from './flaky.js';
 export { isFlaky } from './flaky.js';
 export type { BindingResult } from './binding.js';
 export { findAnnotation, parseAnnotation, fromUnknown, parseSidecar } from './binding.js';
+export type { CommandOutcome, FileObservation, Measurement, Signoff } from './evaluate.js';
+export { evaluateCommand, evaluateFile, evaluateMeasurement, evaluateSignoff } from './evaluate.js';
+export type { MeasuredValue } from './measure.js';
+export { parseMeasuredValue } from './measure.js';

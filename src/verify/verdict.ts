@@ -1,5 +1,8 @@
-/** Outcome of one verifier or gate. `pending` means nothing has decided it yet. */
-export type VerdictStatus = 'pass' | 'fail' | 'pending' | 'error';
+/**
+ * Outcome of one verifier or gate. `pending` means nothing has decided it yet; `not_run` means
+ * its verifier could not run here (a command verifier without the runtime, for instance).
+ */
+export type VerdictStatus = 'pass' | 'fail' | 'pending' | 'error' | 'not_run';
 
 /** What a verifier decided about a criterion or metric, and why. */
 export interface Verdict {

@@ -5,6 +5,7 @@ import type { Clock } from '../store/clock.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
 import { loadConfig, readEnv, type PulserEnv, type WorkspaceConfig } from './config.js';
+import { sealLedger } from './ledger.js';
 
 /** Name of the folder that holds a workspace's state. */
 export const WORKSPACE_DIR = '.pulser';
@@ -17,7 +18,7 @@ export interface Workspace {
   readonly dir: string;
   readonly config: WorkspaceConfig;
   readonly store: Store;
-  /** Closes the store. */
+  /** Signs a checkpoint of the ledger when events were appended, then closes the store. */
   close(): Promise<void>;
 }
 
@@ -94,5 +95,20 @@ export function openWorkspace(options: OpenWorkspaceOptions = {}): Promise<Works
       ),
     );
   }
-  return Promise.resolve({ root, dir, config, store, close: () => store.close() });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    try {
+      // Sign the chain's head when this session appended events (see workspace/ledger.ts).
+      await sealLedger({ dir, store });
+    } catch (error) {
+      process.stderr.write(
+        `pulser: warning: the ledger head was not signed: ${(error as Error).message}\n`,
+      );
+    } finally {
+      await store.close();
+    }
+  };
+  return Promise.resolve({ root, dir, config, store, close });
 }

@@ -22,6 +22,7 @@ import { diffPlans } from '../ir/index.js';
 import { decodeSource, lineIndexAt, lineStarts } from '../source/index.js';
 import type { PlanWrite } from '../store/plan-store.js';
 import { sha256Hex } from '../util/hash.js';
+import { gateForPromotion, recordForcedPromotion } from './gate.js';
 import { storePlan } from './import-plan.js';
 import type { Workspace } from './open.js';
 import { cliActor, readPlanFile } from './plan-file.js';
@@ -301,6 +302,7 @@ export async function setStatus(
   ref: string,
   status: TaskStatus,
   actor: string = cliActor(),
+  promotion: { readonly force?: boolean; readonly reason?: string } = {},
 ): Promise<WriteResult> {
   const resolved = await resolveNode(ws, ref);
   const { node } = resolved;
@@ -312,8 +314,13 @@ export async function setStatus(
           : 'give the ID of a task or a phase',
     });
   }
+  // A phase is not marked done while its gate does not pass, unless forced (see gate.ts).
+  const gate =
+    node.kind === 'phase' && status === 'done' && node.status !== 'done'
+      ? await gateForPromotion(ws, resolved.stored.id, node.id, { ...promotion, actor })
+      : null;
   const undo = await undoOf(ws, resolved.stored.id, node.id, status);
-  return writeBack(
+  const result = await writeBack(
     ws,
     {
       action: 'set-status',
@@ -329,4 +336,8 @@ export async function setStatus(
     },
     actor,
   );
+  if (gate !== null && result.changed) {
+    await recordForcedPromotion(ws, resolved.stored.id, gate, { ...promotion, actor });
+  }
+  return result;
 }

@@ -95,15 +95,31 @@ export function registerPlanCommands(program: Command): void {
     .description("Set a task's (or phase's) status in the plan's markdown file, then re-import it.")
     .argument('<id>', 'task or phase ID')
     .argument('<status>', 'open | in_progress | done | blocked | deferred')
+    .option('--force', 'mark a phase done even though its gate does not pass (recorded as forced)')
+    .option('--reason <text>', 'why the promotion is forced (recorded)')
     .option('--json', JSON_HELP)
-    .action(async (id: string, status: string, opts: JsonOption, command: Command) => {
-      const { runWrite } = await import('./plan-write.js');
-      const { parseTaskStatus } = await import('../../workspace/write-back.js');
-      const parsed = parseTaskStatus(status);
-      await withWorkspace(command, (ws) =>
-        runWrite(ws, opts.json === true, (wb) => wb.setStatus(ws, id, parsed)),
-      );
-    });
+    .action(
+      async (
+        id: string,
+        status: string,
+        opts: JsonOption & { readonly force?: boolean; readonly reason?: string },
+        command: Command,
+      ) => {
+        const { runWrite } = await import('./plan-write.js');
+        const { parseTaskStatus } = await import('../../workspace/write-back.js');
+        const { cliActor } = await import('../../workspace/plan-file.js');
+        const parsed = parseTaskStatus(status);
+        const promotion = {
+          ...(opts.force === true ? { force: true } : {}),
+          ...(opts.reason === undefined ? {} : { reason: opts.reason }),
+        };
+        await withWorkspace(command, (ws) =>
+          runWrite(ws, opts.json === true, (wb) =>
+            wb.setStatus(ws, id, parsed, cliActor(), promotion),
+          ),
+        );
+      },
+    );
 
   program
     .command('summary')

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { StoreError } from '../../errors/index.js';
-import { GENESIS_HASH, eventDigest } from '../../util/chain.js';
+import { canonicalJson } from '../../util/canonical-json.js';
+import { GENESIS_HASH, eventDigestRaw } from '../../util/chain.js';
 import type { Clock } from '../clock.js';
 import type { EventInput, StoredEvent } from '../events.js';
 import type { Durability } from '../store.js';
@@ -28,13 +29,23 @@ interface EventRow {
 
 /** Converts a stored row into a StoredEvent. */
 export function eventFromRow(row: EventRow): StoredEvent {
+  let data: unknown;
+  try {
+    data = JSON.parse(row.data) as unknown;
+  } catch (cause) {
+    throw new StoreError(
+      `event ${row.seq} of the ledger is damaged: its data is not JSON`,
+      { hint: 'run `pulser ledger verify` to see what changed' },
+      cause,
+    );
+  }
   return {
     seq: row.seq,
     ts: row.ts,
     type: row.type,
     actor: row.actor,
     subject: row.subject,
-    data: JSON.parse(row.data) as unknown,
+    data,
     prevHash: row.prev_hash,
     hash: row.hash,
   };
@@ -128,21 +139,20 @@ export class SqliteDb {
     const prevHash = last?.hash ?? GENESIS_HASH;
     const ts = new Date(this.clock.now()).toISOString();
     const data = event.data === undefined ? null : event.data;
-    const hash = eventDigest(prevHash, {
-      seq,
-      ts,
-      type: event.type,
-      actor: event.actor,
-      subject: event.subject,
-      data,
-    });
+    // The stored text is the canonical JSON the hash covers, so verification hashes it as is.
+    const dataJson = canonicalJson(data);
+    const hash = eventDigestRaw(
+      prevHash,
+      { seq, ts, type: event.type, actor: event.actor, subject: event.subject },
+      dataJson,
+    );
     this.#insertEvent.run(
       seq,
       ts,
       event.type,
       event.actor,
       event.subject,
-      JSON.stringify(data),
+      dataJson,
       prevHash,
       hash,
     );

@@ -8,6 +8,7 @@ import { SqliteAuthStore } from './auth.js';
 import { SqliteClaimStore } from './claims.js';
 import { SqliteDb } from './database.js';
 import { SqliteEventLog } from './event-log.js';
+import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePlanStore } from './plans.js';
 import { SqliteRunStore } from './runs.js';
 
@@ -44,6 +45,7 @@ export class SqliteStore implements Store {
   readonly runs: RunStore;
   readonly auth: AuthStore;
   readonly claims: ClaimStore;
+  readonly ledger: SqliteLedgerStore;
 
   constructor(db: SqliteDb) {
     this.db = db;
@@ -52,6 +54,7 @@ export class SqliteStore implements Store {
     this.runs = new SqliteRunStore(db);
     this.auth = new SqliteAuthStore(db);
     this.claims = new SqliteClaimStore(db);
+    this.ledger = new SqliteLedgerStore(db);
   }
 
   integrityCheck(): Promise<string[]> {

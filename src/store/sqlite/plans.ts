@@ -163,6 +163,8 @@ export class SqlitePlanStore implements PlanStore {
           sha256: stored.sha256,
           version: stored.version,
           diff: summarizeDiff(diff),
+          // The compiled IR, so that reports can be rebuilt from the ledger alone.
+          ir: input.plan,
         },
       }),
     );

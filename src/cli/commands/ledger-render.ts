@@ -1,0 +1,76 @@
+/**
+ * Text rendering of the ledger commands.
+ */
+import type { KeyEntry } from '../../workspace/ledger-keys.js';
+import type { LedgerCheck, LedgerStatus } from '../../workspace/ledger.js';
+
+const n = (x: number): string => x.toLocaleString('en-US');
+
+/** `pulser ledger verify` as text. */
+export function renderVerify(check: LedgerCheck): string {
+  const { verdict: v, ledgerId } = check;
+  const lines: string[] = [];
+  const sources = check.checkpointSources;
+  const from = `${sources.database} in the database, ${sources.file} in checkpoints.jsonl${sources.extra > 0 ? `, ${sources.extra} given` : ''}`;
+  if (v.ok && check.fileProblems.length === 0) {
+    lines.push(`ledger ${ledgerId}: OK, ${n(v.count)} events, chain intact`);
+    lines.push(`  head: event ${v.head.seq} ${v.head.hash}`);
+    const cp = v.lastCheckpoint;
+    lines.push(
+      cp === null
+        ? `  signed: no checkpoint yet (${from})`
+        : `  signed: event ${cp.seq} by key ${cp.keyId} at ${cp.ts} (checkpoints: ${from})`,
+    );
+    if (v.unsignedTail > 0) {
+      lines.push(
+        `  ${n(v.unsignedTail)} event(s) after the last checkpoint are not signed yet (run \`pulser ledger checkpoint\`)`,
+      );
+    }
+    return lines.join('\n');
+  }
+  const count = v.problemCount + check.fileProblems.length;
+  lines.push(`ledger ${ledgerId}: FAILED, ${n(count)} problem(s) in ${n(v.count)} events`);
+  const bad = v.firstBad;
+  if (bad !== null) {
+    const e = check.firstBadEvent;
+    const what =
+      e === null
+        ? ''
+        : ` (${e.type} at ${e.ts} by ${e.actor}${e.subject === null ? '' : ` on ${e.subject}`})`;
+    lines.push(`  first bad event: ${bad.seq}${what}: ${bad.message}`);
+  }
+  for (const p of [...check.fileProblems, ...v.problems].slice(0, 10)) {
+    lines.push(`  - [${p.code}] ${p.message}`);
+  }
+  if (count > 10) lines.push(`  ... and ${n(count - 10)} more (--json shows up to 100)`);
+  const cp = v.lastCheckpoint;
+  lines.push(
+    cp === null
+      ? `  no checkpoint matched the chain (${from})`
+      : `  last good checkpoint: event ${cp.seq} by key ${cp.keyId} (${from})`,
+  );
+  return lines.join('\n');
+}
+
+/** `pulser ledger status` as text. */
+export function renderStatus(s: LedgerStatus): string {
+  const cp = s.lastCheckpoint;
+  return [
+    `ledger ${s.ledgerId}`,
+    `  events:      ${n(s.head.seq)} (head ${s.head.hash})`,
+    `  checkpoints: ${n(s.checkpoints)}${cp === null ? '' : `, last at event ${cp.seq} by key ${cp.keyId} at ${cp.ts}`}`,
+    `  unsigned:    ${n(s.unsigned)} event(s)`,
+    `  signing key: ${s.activeKeyId ?? 'none yet (created on first use)'}${s.keys > 1 ? `, ${s.keys - 1} retired` : ''}`,
+  ].join('\n');
+}
+
+/** `pulser keys` as text. */
+export function renderKeys(keys: ReadonlyArray<KeyEntry>): string {
+  if (keys.length === 0) return 'no keys yet: the first is created when the ledger is first signed';
+  return keys
+    .map(
+      (k) =>
+        `${k.keyId}  ${k.state.padEnd(7)}  ${String(k.checkpoints).padStart(6)} checkpoint(s)  ed25519 ${k.publicKey}${k.state === 'retired' && k.canSign ? '  (private key still on disk)' : ''}`,
+    )
+    .join('\n');
+}

@@ -1,0 +1,644 @@
+/**
+ * The report model: everything a report shows, folded from the ledger's events alone (no table,
+ * no file, no clock). Same events, same model, same bytes. Runtime events (`run.*`, `step.*`,
+ * `trust.granted`) are read generically and may be absent.
+ */
+import type { Plan } from '../ir/index.js';
+import type { VerdictStatus } from '../verify/index.js';
+import { phaseProgress, planProgress, type Count } from './progress.js';
+
+/** An event as the report reads it (a stored ledger event). */
+export interface ReportEvent {
+  readonly seq: number;
+  readonly ts: string;
+  readonly type: string;
+  readonly actor: string;
+  readonly subject: string | null;
+  readonly data: unknown;
+  readonly hash: string;
+}
+
+/** Gate status in a report: `unchecked` when no `gate.decided` event exists yet. */
+export type ReportGateStatus = 'pass' | 'fail' | 'pending' | 'unchecked';
+
+/** A criterion or metric verdict in a report. */
+export interface ReportVerdict {
+  readonly id: string;
+  readonly text: string;
+  readonly status: VerdictStatus;
+  readonly reason: string;
+  readonly verifier: string;
+  readonly decidedAt: string | null;
+  readonly by: string | null;
+  readonly seq: number | null;
+  readonly flaky: boolean;
+}
+
+/** A phase in a report. */
+export interface ReportPhase {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly tasks: Count;
+  readonly checkboxes: Count;
+  readonly gate: {
+    readonly status: ReportGateStatus;
+    readonly decidedAt: string | null;
+    readonly seq: number | null;
+    /** True when the gate was decided on an older version of the plan. */
+    readonly stale: boolean;
+    readonly verdicts: ReadonlyArray<ReportVerdict>;
+    readonly artifacts: ReadonlyArray<{ readonly name: string; readonly sha256: string }>;
+  };
+  /** Forced promotions of this phase (`gate.forced`). */
+  readonly forced: ReadonlyArray<{
+    readonly by: string;
+    readonly at: string;
+    readonly reason: string | null;
+    readonly seq: number;
+  }>;
+}
+
+/** A metric in a report: its target, latest value and history. */
+export interface ReportMetric {
+  readonly id: string;
+  readonly name: string;
+  readonly phaseId: string | null;
+  readonly target: string;
+  readonly status: VerdictStatus;
+  readonly reason: string;
+  readonly latest: {
+    readonly value: number;
+    readonly raw: string;
+    readonly by: string;
+    readonly at: string;
+  } | null;
+  readonly history: ReadonlyArray<{ readonly at: string; readonly value: number }>;
+}
+
+/** A plan in a report. */
+export interface ReportPlan {
+  readonly id: string;
+  readonly title: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly version: number;
+  readonly importedAt: string;
+  readonly tasks: Count;
+  readonly checkboxes: Count;
+  readonly phases: ReadonlyArray<ReportPhase>;
+  readonly metrics: ReadonlyArray<ReportMetric>;
+}
+
+/** A run in a report. */
+export interface ReportRun {
+  readonly id: string;
+  readonly status: string;
+  readonly createdAt: string;
+  readonly endedAt: string | null;
+  readonly target: string | null;
+  readonly steps: Readonly<Record<string, number>>;
+}
+
+/** A step that waits for a person. */
+export interface ReportStep {
+  readonly id: string;
+  readonly runId: string | null;
+  readonly state: string;
+  readonly since: string;
+  readonly reason: string | null;
+}
+
+/** A decision a person made: an approval, rejection, signoff, forced promotion or trust grant. */
+export interface ReportApproval {
+  readonly kind: 'approved' | 'rejected' | 'signed_off' | 'signoff_rejected' | 'forced' | 'trusted';
+  readonly subject: string;
+  readonly by: string;
+  readonly at: string;
+  readonly reason: string | null;
+  readonly seq: number;
+}
+
+/** Something that waits for a person, with the command that does it. */
+export interface ReportNeed {
+  readonly kind: 'approval' | 'quarantine' | 'flaky' | 'signoff' | 'failing_gate' | 'measurement';
+  readonly subject: string;
+  /** What a person reads: the criterion's text, the step's reason. */
+  readonly label: string;
+  readonly what: string;
+  readonly command: string;
+}
+
+/** One point of the burn-up chart: scope and done after an event. */
+export interface BurnupPoint {
+  readonly seq: number;
+  readonly at: string;
+  /** Tasks plus checkboxes in scope. */
+  readonly scope: number;
+  readonly done: number;
+  readonly gatesPassing: number;
+}
+
+/** Everything a report shows. */
+export interface ReportModel {
+  readonly ledger: {
+    readonly events: number;
+    readonly head: { readonly seq: number; readonly hash: string };
+    readonly first: string | null;
+    readonly last: string | null;
+    readonly types: Readonly<Record<string, number>>;
+  };
+  readonly totals: {
+    readonly tasks: Count;
+    readonly checkboxes: Count;
+    readonly gates: Readonly<Record<ReportGateStatus, number>>;
+    readonly verdicts: Readonly<Record<VerdictStatus, number>>;
+  };
+  readonly plans: ReadonlyArray<ReportPlan>;
+  readonly burnup: ReadonlyArray<BurnupPoint>;
+  readonly runs: ReadonlyArray<ReportRun>;
+  readonly quarantined: ReadonlyArray<ReportStep>;
+  readonly awaitingApproval: ReadonlyArray<ReportStep>;
+  readonly approvals: ReadonlyArray<ReportApproval>;
+  readonly needs: ReadonlyArray<ReportNeed>;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const person = (actor: string): string => actor.slice(actor.indexOf(':') + 1);
+
+interface VerdictData {
+  planId: string;
+  planSha: string;
+  target: string;
+  text: string;
+  verifier: unknown;
+  status: VerdictStatus;
+  reason: string;
+  flaky: boolean;
+}
+
+interface GateData {
+  planId: string;
+  planSha: string;
+  phaseId: string;
+  status: 'pass' | 'fail' | 'pending';
+  verdicts: Array<{ target: string; status: VerdictStatus; reason: string }>;
+  artifacts: Array<{ name: string; sha256: string }>;
+}
+
+const STEP_STATES: Readonly<Record<string, string>> = {
+  'step.queued': 'queued',
+  'step.started': 'running',
+  'step.succeeded': 'succeeded',
+  'step.failed': 'failed',
+  'step.retry_scheduled': 'retry_scheduled',
+  'step.quarantined': 'quarantined',
+  'step.awaiting_approval': 'awaiting_approval',
+  'step.approved': 'approved',
+  'step.rejected': 'rejected',
+  'step.skipped': 'skipped',
+};
+
+class Folder {
+  readonly plans = new Map<
+    string,
+    { ir: Plan; path: string; sha256: string; version: number; importedAt: string }
+  >();
+  readonly verdicts = new Map<string, { d: VerdictData; e: ReportEvent }>();
+  readonly gates = new Map<string, { d: GateData; e: ReportEvent }>();
+  readonly forced = new Map<string, ReportPhase['forced'][number][]>();
+  readonly measurements = new Map<
+    string,
+    Array<{ value: number; raw: string; by: string; at: string }>
+  >();
+  readonly runs = new Map<
+    string,
+    { status: string; createdAt: string; endedAt: string | null; target: string | null }
+  >();
+  readonly steps = new Map<
+    string,
+    { runId: string | null; state: string; since: string; reason: string | null }
+  >();
+  readonly approvals: ReportApproval[] = [];
+  readonly types = new Map<string, number>();
+  readonly burnup: BurnupPoint[] = [];
+  readonly progress = new Map<string, { scope: number; done: number }>();
+  readonly gatePass = new Map<string, boolean>();
+  count = 0;
+  first: string | null = null;
+  last: ReportEvent | null = null;
+
+  add(e: ReportEvent): void {
+    this.count++;
+    this.first ??= e.ts;
+    this.last = e;
+    this.types.set(e.type, (this.types.get(e.type) ?? 0) + 1);
+    const d = obj(e.data);
+    switch (e.type) {
+      case 'plan.imported':
+        return this.#imported(e, d);
+      case 'verdict.recorded': {
+        const v = d as unknown as VerdictData;
+        this.verdicts.set(`${v.planId}|${v.target}`, { d: v, e });
+        return;
+      }
+      case 'gate.decided': {
+        const g = d as unknown as GateData;
+        this.gates.set(`${g.planId}|${g.phaseId}`, { d: g, e });
+        const key = `${g.planId}|${g.phaseId}`;
+        const was = this.gatePass.get(key) ?? false;
+        this.gatePass.set(key, g.status === 'pass');
+        if (was !== (g.status === 'pass')) this.#point(e);
+        return;
+      }
+      case 'gate.forced': {
+        const key = `${str(d['planId'])}|${str(d['phaseId'])}`;
+        const list = this.forced.get(key) ?? [];
+        list.push({ by: person(e.actor), at: e.ts, reason: str(d['reason']), seq: e.seq });
+        this.forced.set(key, list);
+        this.approvals.push({
+          kind: 'forced',
+          subject: str(d['phaseId']) ?? '',
+          by: person(e.actor),
+          at: e.ts,
+          reason: str(d['reason']),
+          seq: e.seq,
+        });
+        return;
+      }
+      case 'metric.recorded': {
+        const key = `${str(d['planId'])}|${str(d['metric'])}`;
+        const list = this.measurements.get(key) ?? [];
+        list.push({
+          value: Number(d['value']),
+          raw: str(d['raw']) ?? String(d['value']),
+          by: person(e.actor),
+          at: e.ts,
+        });
+        this.measurements.set(key, list);
+        return;
+      }
+      case 'criterion.signed_off':
+        this.approvals.push({
+          kind: d['verdict'] === 'fail' ? 'signoff_rejected' : 'signed_off',
+          subject: str(d['criterion']) ?? e.subject ?? '',
+          by: str(d['by']) ?? person(e.actor),
+          at: e.ts,
+          reason: str(d['reason']),
+          seq: e.seq,
+        });
+        return;
+      case 'trust.granted':
+        this.approvals.push({
+          kind: 'trusted',
+          subject: e.subject ?? str(d['planId']) ?? '',
+          by: person(e.actor),
+          at: e.ts,
+          reason: str(d['reason']),
+          seq: e.seq,
+        });
+        return;
+      case 'run.created': {
+        const id = str(d['runId']) ?? e.subject ?? `run@${e.seq}`;
+        this.runs.set(id, {
+          status: 'running',
+          createdAt: e.ts,
+          endedAt: null,
+          target: str(d['target']),
+        });
+        return;
+      }
+      case 'run.succeeded':
+      case 'run.failed':
+      case 'run.cancelled': {
+        const id = str(d['runId']) ?? e.subject ?? '';
+        const run = this.runs.get(id) ?? {
+          status: 'running',
+          createdAt: e.ts,
+          endedAt: null,
+          target: null,
+        };
+        this.runs.set(id, { ...run, status: e.type.slice(4), endedAt: e.ts });
+        return;
+      }
+    }
+    const state = STEP_STATES[e.type];
+    if (state !== undefined) {
+      const id = str(d['stepId']) ?? e.subject ?? `step@${e.seq}`;
+      const prev = this.steps.get(id);
+      this.steps.set(id, {
+        runId: str(d['runId']) ?? prev?.runId ?? null,
+        state,
+        since: e.ts,
+        reason: str(d['reason']) ?? str(d['error']),
+      });
+      if (state === 'approved' || state === 'rejected') {
+        this.approvals.push({
+          kind: state,
+          subject: id,
+          by: person(e.actor),
+          at: e.ts,
+          reason: str(d['reason']),
+          seq: e.seq,
+        });
+      }
+    }
+  }
+
+  #imported(e: ReportEvent, d: Obj): void {
+    const ir = d['ir'] as Plan | undefined;
+    const planId = str(d['planId']);
+    if (ir === undefined || planId === null) return;
+    this.plans.set(planId, {
+      ir,
+      path: str(d['path']) ?? '',
+      sha256: str(d['sha256']) ?? '',
+      version: Number(d['version'] ?? 1),
+      importedAt: e.ts,
+    });
+    const p = planProgress(ir);
+    this.progress.set(planId, {
+      scope: p.tasks.total + p.checkboxes.total,
+      done: p.tasks.done + p.checkboxes.done,
+    });
+    this.#point(e);
+  }
+
+  #point(e: ReportEvent): void {
+    let scope = 0;
+    let done = 0;
+    for (const p of this.progress.values()) {
+      scope += p.scope;
+      done += p.done;
+    }
+    let gatesPassing = 0;
+    for (const pass of this.gatePass.values()) if (pass) gatesPassing++;
+    const point = { seq: e.seq, at: e.ts, scope, done, gatesPassing };
+    const prev = this.burnup.at(-1);
+    if (prev !== undefined && prev.at === point.at) this.burnup.pop();
+    this.burnup.push(point);
+  }
+}
+
+function verifierKind(v: unknown): string {
+  const kind = obj(v)['kind'];
+  return typeof kind === 'string' ? kind : 'none';
+}
+
+function verdictOf(f: Folder, planId: string, id: string, fallbackText: string): ReportVerdict {
+  const found = f.verdicts.get(`${planId}|${id}`);
+  if (found === undefined) {
+    return {
+      id,
+      text: fallbackText,
+      status: 'pending',
+      reason: 'not checked yet',
+      verifier: 'none',
+      decidedAt: null,
+      by: null,
+      seq: null,
+      flaky: false,
+    };
+  }
+  const { d, e } = found;
+  return {
+    id,
+    text: d.text,
+    status: d.status,
+    reason: d.reason,
+    verifier: verifierKind(d.verifier),
+    decidedAt: e.ts,
+    by: person(e.actor),
+    seq: e.seq,
+    flaky: d.flaky,
+  };
+}
+
+function planReport(f: Folder, planId: string): ReportPlan {
+  const p = f.plans.get(planId)!;
+  const ir = p.ir;
+  const texts = new Map<string, string>();
+  for (const c of ir.criteria) texts.set(c.id, c.text);
+  for (const t of ir.tasks) for (const c of t.criteria) texts.set(c.id, c.text);
+  for (const ph of ir.phases) {
+    for (const c of ph.criteria) texts.set(c.id, c.text);
+    for (const t of ph.tasks) for (const c of t.criteria) texts.set(c.id, c.text);
+  }
+  for (const m of ir.metrics) texts.set(m.id, m.name);
+  const phaseOfMetric = new Map<string, string>();
+  const phases = ir.phases.map((ph): ReportPhase => {
+    for (const m of ph.metrics) phaseOfMetric.set(m, ph.id);
+    const progress = phaseProgress(ph);
+    const decided = f.gates.get(`${planId}|${ph.id}`);
+    const ids =
+      decided === undefined
+        ? [...ph.gate.criteria, ...ph.gate.metrics]
+        : decided.d.verdicts.map((v) => v.target);
+    const empty = ph.gate.criteria.length + ph.gate.metrics.length === 0;
+    return {
+      id: ph.id,
+      title: ph.title,
+      status: ph.status,
+      ...progress,
+      gate: {
+        status: decided?.d.status ?? (empty ? 'pass' : 'unchecked'),
+        decidedAt: decided?.e.ts ?? null,
+        seq: decided?.e.seq ?? null,
+        stale: decided !== undefined && decided.d.planSha !== p.sha256,
+        verdicts: ids.map((id) => verdictOf(f, planId, id, texts.get(id) ?? id)),
+        artifacts: decided?.d.artifacts ?? [],
+      },
+      forced: f.forced.get(`${planId}|${ph.id}`) ?? [],
+    };
+  });
+  const metrics: ReportMetric[] = ir.metrics.map((m): ReportMetric => {
+    const v = verdictOf(f, planId, m.id, m.name);
+    const history = f.measurements.get(`${planId}|${m.id}`) ?? [];
+    const latest = history.at(-1) ?? null;
+    return {
+      id: m.id,
+      name: m.name,
+      phaseId: phaseOfMetric.get(m.id) ?? null,
+      target: m.passRule ?? m.target,
+      status: v.status,
+      reason: v.reason,
+      latest,
+      history: history.map((h) => ({ at: h.at, value: h.value })),
+    };
+  });
+  // Metrics measured for verifiers bound outside the plan (annotations, sidecar).
+  const known = new Set(ir.metrics.map((m) => m.id));
+  const bound = new Map<string, { d: VerdictData; e: ReportEvent }>();
+  for (const v of f.verdicts.values()) {
+    const ver = obj(v.d.verifier);
+    if (v.d.planId === planId && ver['kind'] === 'metric' && typeof ver['metric'] === 'string') {
+      bound.set(ver['metric'], v);
+    }
+  }
+  for (const [key, history] of f.measurements) {
+    const bar = key.indexOf('|');
+    const id = key.slice(bar + 1);
+    if (key.slice(0, bar) !== planId || known.has(id)) continue;
+    const v = bound.get(id);
+    metrics.push({
+      id,
+      name: v?.d.text ?? id,
+      phaseId: null,
+      target: str(obj(v?.d.verifier)['target']) ?? '',
+      status: v?.d.status ?? 'pending',
+      reason: v?.d.reason ?? 'measured, not checked yet',
+      latest: history.at(-1) ?? null,
+      history: history.map((h) => ({ at: h.at, value: h.value })),
+    });
+  }
+  return {
+    id: planId,
+    title: ir.title,
+    path: p.path,
+    sha256: p.sha256,
+    version: p.version,
+    importedAt: p.importedAt,
+    ...planProgress(ir),
+    phases,
+    metrics,
+  };
+}
+
+function needsOf(
+  plans: ReadonlyArray<ReportPlan>,
+  quarantined: ReportStep[],
+  awaiting: ReportStep[],
+): ReportNeed[] {
+  const needs: ReportNeed[] = [];
+  for (const s of awaiting)
+    needs.push({
+      kind: 'approval',
+      subject: s.id,
+      label: s.reason ?? s.id,
+      what: `step ${s.id} waits for an approval`,
+      command: `pulser approve ${s.id}`,
+    });
+  for (const s of quarantined)
+    needs.push({
+      kind: 'quarantine',
+      subject: s.id,
+      label: s.reason ?? s.id,
+      what: `step ${s.id} is quarantined${s.reason === null ? '' : `: ${s.reason}`}`,
+      command: `pulser retry ${s.id}`,
+    });
+  for (const p of plans) {
+    for (const ph of p.phases) {
+      if (ph.gate.status === 'fail') {
+        needs.push({
+          kind: 'failing_gate',
+          subject: ph.id,
+          label: ph.title,
+          what: `the gate of ${ph.id} fails`,
+          command: `pulser check ${ph.id}`,
+        });
+      }
+      for (const v of ph.gate.verdicts) {
+        if (v.flaky && v.status === 'error') {
+          needs.push({
+            kind: 'flaky',
+            subject: v.id,
+            label: v.text,
+            what: `the verifier of ${v.id} is flaky (quarantined)`,
+            command: `pulser signoff ${v.id} --reason "..."`,
+          });
+        } else if (v.status === 'pending' && v.verifier === 'manual') {
+          needs.push({
+            kind: 'signoff',
+            subject: v.id,
+            label: v.text,
+            what: `${v.id} needs a signoff`,
+            command: `pulser signoff ${v.id} --reason "..."`,
+          });
+        }
+      }
+    }
+    for (const m of p.metrics) {
+      if (m.latest === null && m.phaseId !== null) {
+        needs.push({
+          kind: 'measurement',
+          subject: m.id,
+          label: m.name,
+          what: `${m.id} is not measured (target ${m.target})`,
+          command: `pulser metric set ${m.id} VALUE`,
+        });
+      }
+    }
+  }
+  return needs;
+}
+
+/**
+ * Folds ledger events (in seq order) into the report model.
+ *
+ * @example
+ * const model = buildReport(events); // events from the ledger, seq 1..N
+ */
+export function buildReport(events: Iterable<ReportEvent>): ReportModel {
+  const f = new Folder();
+  for (const e of events) f.add(e);
+  const plans = [...f.plans.keys()].sort().map((id) => planReport(f, id));
+  const steps = [...f.steps].map(([id, s]): ReportStep => ({
+    id,
+    runId: s.runId,
+    state: s.state,
+    since: s.since,
+    reason: s.reason,
+  }));
+  const quarantined = steps.filter((s) => s.state === 'quarantined');
+  const awaitingApproval = steps.filter((s) => s.state === 'awaiting_approval');
+  const stepCounts = new Map<string, Record<string, number>>();
+  for (const s of steps) {
+    if (s.runId === null) continue;
+    const c = stepCounts.get(s.runId) ?? {};
+    c[s.state] = (c[s.state] ?? 0) + 1;
+    stepCounts.set(s.runId, c);
+  }
+  const runs = [...f.runs].map(([id, r]): ReportRun => ({
+    id,
+    ...r,
+    steps: stepCounts.get(id) ?? {},
+  }));
+  const gates: Record<ReportGateStatus, number> = { pass: 0, fail: 0, pending: 0, unchecked: 0 };
+  const verdicts: Record<VerdictStatus, number> = {
+    pass: 0,
+    fail: 0,
+    pending: 0,
+    error: 0,
+    not_run: 0,
+  };
+  for (const p of plans) {
+    for (const ph of p.phases) {
+      gates[ph.gate.status]++;
+      for (const v of ph.gate.verdicts) verdicts[v.status]++;
+    }
+  }
+  const sum = (pick: (p: ReportPlan) => Count): Count => ({
+    done: plans.reduce((n, p) => n + pick(p).done, 0),
+    total: plans.reduce((n, p) => n + pick(p).total, 0),
+  });
+  return {
+    ledger: {
+      events: f.count,
+      head: { seq: f.last?.seq ?? 0, hash: f.last?.hash ?? '0'.repeat(64) },
+      first: f.first,
+      last: f.last?.ts ?? null,
+      types: Object.fromEntries([...f.types].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    },
+    totals: { tasks: sum((p) => p.tasks), checkboxes: sum((p) => p.checkboxes), gates, verdicts },
+    plans,
+    burnup: f.burnup,
+    runs,
+    quarantined,
+    awaitingApproval,
+    approvals: f.approvals,
+    needs: needsOf(plans, quarantined, awaitingApproval),
+  };
+}
