@@ -43,7 +43,7 @@ describe('MCP over streamable HTTP under pulser serve (/mcp)', () => {
   after(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
     await server.close();
-    mcp.close();
+    await mcp.close();
     await a.done();
     await b.done();
   });
@@ -76,7 +76,7 @@ describe('MCP over streamable HTTP under pulser serve (/mcp)', () => {
     async () => {
       const client = await connect('/mcp', a.tokens.operator, 'spoofed-name');
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 10);
+      assert.equal(tools.length, 11);
       const r = (await client.callTool({
         name: 'pulser_claim',
         arguments: { taskId: 'phase-1/task-1-1' },
@@ -98,6 +98,10 @@ describe('MCP over streamable HTTP under pulser serve (/mcp)', () => {
       'pulser_show',
       'pulser_report',
       'pulser_claims',
+      'pulser_run_status',
+      'pulser_logs',
+      'pulser_plan',
+      'pulser_events',
     ]);
     const r = (await client.callTool({
       name: 'pulser_claim',
