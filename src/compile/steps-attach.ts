@@ -1,10 +1,18 @@
 /**
- * Attaching candidate steps (shell fences, inline commands) to the task or phase they stand in.
+ * Attaching candidate steps (shell fences, inline commands, `mcp` fences) to the task or phase
+ * they stand in.
  */
 import type { Builder } from './builder.js';
 import { slugOrHash } from './drafts.js';
 import { filesFromBlock } from './files.js';
-import { isShellLanguage, looksLikeCommands, scriptOf, shellStep } from './steps.js';
+import {
+  isShellLanguage,
+  looksLikeCommands,
+  mcpStep,
+  readMcpFence,
+  scriptOf,
+  shellStep,
+} from './steps.js';
 import type { Token } from './token.js';
 
 const TITLE_MAX = 80;
@@ -18,7 +26,7 @@ function firstCommand(input: string): string {
 }
 
 function title(b: Builder, input: string): string {
-  const t = b.lastText.trim() || firstCommand(input);
+  const t = b.lastText.trim() || input;
   return t.length > TITLE_MAX ? `${t.slice(0, TITLE_MAX - 1)}…` : t;
 }
 
@@ -34,7 +42,7 @@ function addStep(
   const id = b.ids.claim(`${b.scope(owner)}/step/${slugOrHash(firstCommand(input), 32)}`);
   const step = shellStep({
     id,
-    title: title(b, input),
+    title: title(b, firstCommand(input)),
     input,
     language,
     lane: b.frame.lane,
@@ -75,7 +83,37 @@ export function onFence(b: Builder, token: Token): void {
     if (task) task.files.push(...filesFromBlock(token.content, section.action));
     return;
   }
+  if (language === 'mcp') {
+    addMcpStep(b, token, line0);
+    return;
+  }
   const shell = isShellLanguage(language) || (language === '' && looksLikeCommands(token.content));
   if (!shell) return;
   addStep(b, scriptOf(token.content), language || 'unlabeled', line0, token.markup, token.map?.[1]);
+}
+
+/** An `mcp` fence: a step calling a tool of an external MCP server, or a warning saying why not. */
+function addMcpStep(b: Builder, token: Token, line0: number): void {
+  const fence = readMcpFence(token.content);
+  if ('problem' in fence) {
+    b.diag(
+      'compile/invalid-mcp-step',
+      'warning',
+      `This mcp block is not a step: ${fence.problem}. Write {"server": "NAME", "tool": "TOOL", "arguments": {...}}.`,
+      b.pos(line0, token.markup),
+    );
+    return;
+  }
+  const owner = b.owner(true);
+  const call = `${fence.server} ${fence.tool}`;
+  const id = b.ids.claim(`${b.scope(owner)}/step/${slugOrHash(`mcp ${call}`, 32)}`);
+  const step = mcpStep({
+    id,
+    title: title(b, `mcp ${call}`),
+    input: token.content,
+    timeoutMs: fence.timeoutMs,
+    lane: b.frame.lane,
+    pos: b.pos(line0, token.markup, token.map?.[1]),
+  });
+  (owner ? owner.steps : b.planSteps).push(step);
 }

@@ -1,6 +1,6 @@
 /**
- * Candidate steps: shell fences and inline commands. A step found in a document is untrusted:
- * it always requires approval and is never assumed idempotent.
+ * Candidate steps: shell fences, inline commands and `mcp` fences. A step found in a document is
+ * untrusted: it always requires approval and is never assumed idempotent.
  */
 import type { SourcePos, Step } from '../ir/index.js';
 import { sha256Hex } from '../util/hash.js';
@@ -69,6 +69,70 @@ export function shellStep(fields: {
     input: fields.input,
     language: fields.language,
     digest: stepDigest('shell', fields.input),
+    approval: 'required',
+    idempotent: false,
+    ...(fields.lane !== undefined ? { lane: fields.lane } : {}),
+    pos: fields.pos,
+  };
+}
+
+/** What an `mcp` fence holds: `{"server": "fs", "tool": "read_text_file", "arguments": {...}}`. */
+export interface McpFence {
+  readonly server: string;
+  readonly tool: string;
+  readonly timeoutMs?: number;
+}
+
+const MCP_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u;
+
+/**
+ * Reads an `mcp` fence: its server and tool, or what is wrong with it (the runtime checks the
+ * arguments against the tool's schema when it calls the tool).
+ */
+export function readMcpFence(content: string): McpFence | { readonly problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(content);
+  } catch (error) {
+    return { problem: `it is not JSON (${(error as Error).message})` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { problem: 'it is not a JSON object' };
+  }
+  const o = value as Record<string, unknown>;
+  if (typeof o.server !== 'string' || !MCP_NAME_RE.test(o.server)) {
+    return { problem: '"server" must name a server of mcpServers' };
+  }
+  if (typeof o.tool !== 'string' || o.tool === '') return { problem: '"tool" must be a tool name' };
+  const args = o.arguments;
+  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+    return { problem: '"arguments" must be a JSON object' };
+  }
+  const t = o.timeoutMs;
+  if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t <= 0)) {
+    return { problem: '"timeoutMs" must be a positive integer' };
+  }
+  return { server: o.server, tool: o.tool, ...(t === undefined ? {} : { timeoutMs: t }) };
+}
+
+/** A step that calls a tool of an external MCP server; `input` is the fence's JSON as written. */
+export function mcpStep(fields: {
+  id: string;
+  title: string;
+  input: string;
+  timeoutMs: number | undefined;
+  lane: string | undefined;
+  pos: SourcePos;
+}): Step {
+  return {
+    kind: 'step',
+    id: fields.id,
+    title: fields.title,
+    tool: 'mcp',
+    input: fields.input,
+    language: 'mcp',
+    digest: stepDigest('mcp', fields.input),
+    ...(fields.timeoutMs !== undefined ? { timeoutMs: fields.timeoutMs } : {}),
     approval: 'required',
     idempotent: false,
     ...(fields.lane !== undefined ? { lane: fields.lane } : {}),

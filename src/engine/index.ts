@@ -8,6 +8,8 @@ export { retryDelay, retryPolicy } from './backoff.js';
 export type { ToolRunner, ToolContext, ToolResult, ToolRegistry } from './tool.js';
 export { noopTool } from './tool.js';
 export { shellTool, NON_RETRYABLE_EXIT_CODES } from './shell-tool.js';
+export { createMcpTool } from './mcp-tool.js';
+export type { McpCaller } from './mcp-tool.js';
 export { planRunSteps, specOfStep, commandDigest } from './plan-steps.js';
 export type { PlannedSteps, RunnableNode } from './plan-steps.js';
 export { artifactFile, storeArtifact } from './artifacts.js';

@@ -6,7 +6,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startServer, type RunningServer } from '../server/serve.js';
 import { testWorkspace, type TestWorkspace } from '../server/test-helpers.js';
+import type { AgentRun } from '../workspace/agent-runs.js';
 import { importPlan } from '../workspace/import-plan.js';
+import { approveStep } from '../workspace/runs.js';
 import { createMcpHttpHandler, type McpHttpHandler } from './http.js';
 
 const T = { timeout: 60_000 };
@@ -43,7 +45,7 @@ describe('MCP over streamable HTTP under pulser serve (/mcp)', () => {
   after(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
     await server.close();
-    mcp.close();
+    await mcp.close();
     await a.done();
     await b.done();
   });
@@ -76,7 +78,7 @@ describe('MCP over streamable HTTP under pulser serve (/mcp)', () => {
     async () => {
       const client = await connect('/mcp', a.tokens.operator, 'spoofed-name');
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 10);
+      assert.equal(tools.length, 11);
       const r = (await client.callTool({
         name: 'pulser_claim',
         arguments: { taskId: 'phase-1/task-1-1' },
@@ -98,6 +100,10 @@ describe('MCP over streamable HTTP under pulser serve (/mcp)', () => {
       'pulser_show',
       'pulser_report',
       'pulser_claims',
+      'pulser_run_status',
+      'pulser_logs',
+      'pulser_plan',
+      'pulser_events',
     ]);
     const r = (await client.callTool({
       name: 'pulser_claim',
@@ -121,6 +127,35 @@ describe('MCP over streamable HTTP under pulser serve (/mcp)', () => {
       const client = await connect('/mcp', b.tokens.viewer);
       const r = (await client.callTool({ name: 'pulser_status', arguments: {} })) as CallToolResult;
       assert.deepEqual(r.structuredContent, { plans: [] });
+    },
+  );
+
+  it(
+    'pulser_run over HTTP: the handler executes the run once a person approves it',
+    T,
+    async () => {
+      const client = await connect('/mcp', a.tokens.operator);
+      const call = async (name: string, args: Record<string, unknown>): Promise<CallToolResult> =>
+        (await client.callTool({ name, arguments: args })) as CallToolResult;
+      const claim = await call('pulser_claim', { taskId: 'phase-1/task-1-1' });
+      assert.notEqual(claim.isError, true, JSON.stringify(claim.content));
+      const started = await call('pulser_run', { taskId: 'phase-1/task-1-1', waitSeconds: 2 });
+      const run = started.structuredContent as unknown as AgentRun;
+      assert.equal(run.status, 'waiting', JSON.stringify(started.content));
+      assert.equal(run.requestedBy, 'agent:operator-user');
+      await assert.rejects(approveStep(a.ws, `${run.id}.1`, 'agent:operator-user'), {
+        code: 'E_TRUST',
+      });
+      await approveStep(a.ws, `${run.id}.1`, 'user:approver');
+      let view: AgentRun;
+      const end = Date.now() + 30_000;
+      do {
+        await new Promise((r) => setTimeout(r, 100));
+        view = (await call('pulser_run_status', { runId: run.id }))
+          .structuredContent as unknown as AgentRun;
+      } while (view.status !== 'succeeded' && Date.now() < end);
+      assert.equal(view.status, 'succeeded');
+      assert.equal(view.outputTail, 'hello from pulser\n');
     },
   );
 });

@@ -8,6 +8,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { startClaimSweeper } from '../workspace/claims.js';
 import type { Workspace } from '../workspace/open.js';
 import { compileMcpOptions, type PulserMcpOptions } from './options.js';
+import { externalExecutor, inProcessExecutor } from './run-executor.js';
 import { createPulserMcpServer } from './server.js';
 
 /** Who calls, as the HTTP layer authenticated it. */
@@ -19,10 +20,13 @@ export interface McpCaller {
   readonly canWrite: boolean;
 }
 
-/** Serves MCP requests over HTTP; `close()` stops the background claim sweepers. */
+/**
+ * Serves MCP requests over HTTP; `close()` stops the background claim sweepers and the workers
+ * executing runs agents started (their running steps are released for another worker).
+ */
 export interface McpHttpHandler {
   handle(request: Request, caller: McpCaller): Promise<Response>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -36,6 +40,7 @@ export function createMcpHttpHandler(
   options: Omit<PulserMcpOptions, 'agent'> = {},
 ): McpHttpHandler {
   const base = compileMcpOptions(options);
+  const runs = base.executeRuns ? inProcessExecutor() : externalExecutor;
   const sweepers = new Map<Workspace, () => void>();
   return {
     handle: async (request, caller) => {
@@ -47,11 +52,15 @@ export function createMcpHttpHandler(
           ),
         );
       }
-      const server = createPulserMcpServer(caller.ws, {
-        ...options,
-        agent: caller.user,
-        readOnly: options.readOnly === true || !caller.canWrite,
-      });
+      const server = createPulserMcpServer(
+        caller.ws,
+        {
+          ...options,
+          agent: caller.user,
+          readOnly: options.readOnly === true || !caller.canWrite,
+        },
+        runs,
+      );
       const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
       await server.connect(transport);
       try {
@@ -60,9 +69,10 @@ export function createMcpHttpHandler(
         await server.close();
       }
     },
-    close: () => {
+    close: async () => {
       for (const stop of sweepers.values()) stop();
       sweepers.clear();
+      await runs.close();
     },
   };
 }

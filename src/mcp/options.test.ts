@@ -6,8 +6,24 @@ import { DEFAULT_TOOLS, TOOLS } from './tools.js';
 const short = (s: Set<string>): string[] => [...s].map((n) => n.slice('pulser_'.length));
 
 describe('MCP tool selection', () => {
-  it('offers ten tools by default, twelve with all, the read-only ones with read', () => {
-    assert.equal(DEFAULT_TOOLS.length, 10);
+  it('offers the eleven tools of the work loop by default, sixteen with all, the read-only ones with read', () => {
+    assert.deepEqual(
+      DEFAULT_TOOLS.map((n) => n.slice('pulser_'.length)),
+      [
+        'next',
+        'show',
+        'claim',
+        'progress',
+        'release',
+        'check_item',
+        'set_status',
+        'run',
+        'run_status',
+        'logs',
+        'request_approval',
+      ],
+    );
+    assert.equal(selectTools('all').size, 16);
     assert.equal(selectTools('all').size, TOOLS.length);
     assert.deepEqual(short(selectTools('read')), [
       'status',
@@ -15,6 +31,8 @@ describe('MCP tool selection', () => {
       'show',
       'report',
       'claims',
+      'run_status',
+      'logs',
       'plan',
       'events',
     ]);
@@ -25,7 +43,7 @@ describe('MCP tool selection', () => {
     const s = selectTools('default,events,-check_item,-set_status');
     assert.ok(s.has('pulser_events'));
     assert.ok(!s.has('pulser_check_item') && !s.has('pulser_set_status'));
-    assert.equal(selectTools('-report').size, 9, 'a list starting with -name starts from default');
+    assert.equal(selectTools('-logs').size, 10, 'a list starting with -name starts from default');
     assert.equal(selectTools('none').size, 0);
   });
 
@@ -36,6 +54,12 @@ describe('MCP tool selection', () => {
   it('read-only drops every write tool whatever the list', () => {
     const o = compileMcpOptions({ tools: 'all', readOnly: true });
     assert.ok([...o.tools].every((n) => TOOLS.find((t) => t.name === n)?.write === false));
+    assert.equal(compileMcpOptions({ readOnly: true }).tools.size, 9, 'every read tool');
+    assert.deepEqual(
+      short(new Set(compileMcpOptions({ tools: 'default', readOnly: true }).tools)),
+      ['next', 'show', 'run_status', 'logs'],
+    );
+    assert.equal(compileMcpOptions({}).executeRuns, true);
     assert.equal(compileMcpOptions({ agent: 'Claude Desktop' }).agent, 'agent:Claude-Desktop');
     assert.equal(compileMcpOptions({ leaseMs: 2000 }).sweepMs, 500);
   });

@@ -19,10 +19,18 @@ export interface PulserMcpOptions {
    * `all,-check_item` or `status,next,show` (see {@link selectTools}). @default 'default'
    */
   readonly tools?: string;
-  /** Offer no write tool at all (a viewer's token, for example). @default false */
+  /**
+   * Offer no write tool at all (a viewer's token, for example); without `tools`, every read
+   * tool is offered. @default false
+   */
   readonly readOnly?: boolean;
   /** How often to release claims whose lease expired, in ms. @default a quarter of the lease, 250 ms to 30 s */
   readonly sweepMs?: number;
+  /**
+   * Execute the runs agents start (`pulser_run`) in this process, one worker per run, until
+   * they end; false leaves them to `pulser worker`. @default true
+   */
+  readonly executeRuns?: boolean;
 }
 
 /** Options with every default applied. */
@@ -32,6 +40,7 @@ export interface CompiledMcpOptions {
   readonly leaseMs: number;
   readonly tools: ReadonlySet<string>;
   readonly sweepMs: number;
+  readonly executeRuns: boolean;
 }
 
 const GROUPS: Readonly<Record<string, () => ReadonlyArray<string>>> = {
@@ -78,7 +87,7 @@ export function compileMcpOptions(options: PulserMcpOptions = {}): CompiledMcpOp
   if (!Number.isFinite(leaseMs) || leaseMs < 100) {
     throw new UsageError(`invalid claim lease ${leaseMs} ms`, { hint: 'use at least 100 ms' });
   }
-  let tools = selectTools(options.tools ?? 'default');
+  let tools = selectTools(options.tools ?? (options.readOnly === true ? 'read' : 'default'));
   if (options.readOnly === true) {
     tools = new Set([...tools].filter((n) => TOOLS.find((t) => t.name === n)?.write === false));
   }
@@ -87,5 +96,6 @@ export function compileMcpOptions(options: PulserMcpOptions = {}): CompiledMcpOp
     leaseMs,
     tools,
     sweepMs: options.sweepMs ?? Math.min(30_000, Math.max(250, Math.floor(leaseMs / 4))),
+    executeRuns: options.executeRuns ?? true,
   };
 }

@@ -10,14 +10,17 @@ import { agentActor } from '../workspace/claim-options.js';
 import type { Workspace } from '../workspace/open.js';
 import { compileMcpOptions, type PulserMcpOptions } from './options.js';
 import { registerResources } from './resources.js';
-import { TOOLS, type ToolDef } from './tools.js';
+import { externalExecutor, type RunExecutor } from './run-executor.js';
+import { TOOLS, type ToolContext, type ToolDef } from './tools.js';
 
 /** Version reported to MCP clients. */
 export const SERVER_VERSION = '0.1.0';
 
 const INSTRUCTIONS = `Pulser holds the team's plans. To work: pulser_next lists ready tasks; \
-pulser_claim takes one (exactly one agent wins); pulser_progress records notes and renews your \
-lease; pulser_set_status marks the task done when its criteria pass (refused otherwise), or \
+pulser_claim takes one (exactly one agent wins); pulser_run runs its steps durably \
+(pulser_run_status and pulser_logs follow it; steps nobody trusted wait for a person, whom \
+pulser_request_approval asks); pulser_progress records notes and renews your lease; \
+pulser_set_status marks the task done when its criteria pass (refused otherwise), or \
 pulser_release gives it back. An abandoned claim is released when its lease expires.`;
 
 function ok(value: unknown): CallToolResult {
@@ -70,13 +73,18 @@ function clip(value: unknown): unknown {
 }
 
 /**
- * Creates the MCP server for workspace `ws` (connect it to a transport to serve it).
+ * Creates the MCP server for workspace `ws` (connect it to a transport to serve it). `runs`
+ * executes the runs agents start (`pulser_run`); by default they are left to other workers.
  *
  * @example
- * const server = createPulserMcpServer(ws, { agent: 'claude', leaseMs: 600_000 });
+ * const server = createPulserMcpServer(ws, { agent: 'claude', leaseMs: 600_000 }, inProcessExecutor());
  * await server.connect(new StdioServerTransport());
  */
-export function createPulserMcpServer(ws: Workspace, options: PulserMcpOptions = {}): McpServer {
+export function createPulserMcpServer(
+  ws: Workspace,
+  options: PulserMcpOptions = {},
+  runs: RunExecutor = externalExecutor,
+): McpServer {
   const compiled = compileMcpOptions(options);
   const server = new McpServer(
     { name: 'pulser', title: 'Pulser', version: SERVER_VERSION },
@@ -85,7 +93,8 @@ export function createPulserMcpServer(ws: Workspace, options: PulserMcpOptions =
   const agent = (): string =>
     compiled.agent ?? agentActor(server.server.getClientVersion()?.name ?? 'unknown');
   for (const def of TOOLS) {
-    if (compiled.tools.has(def.name)) register(server, ws, def, agent, compiled.leaseMs);
+    if (compiled.tools.has(def.name))
+      register(server, { ws, leaseMs: compiled.leaseMs, runs }, def, agent);
   }
   registerResources(server, ws);
   return server;
@@ -93,11 +102,11 @@ export function createPulserMcpServer(ws: Workspace, options: PulserMcpOptions =
 
 function register(
   server: McpServer,
-  ws: Workspace,
+  ctx: Omit<ToolContext, 'agent'>,
   def: ToolDef,
   agent: () => string,
-  leaseMs: number,
 ): void {
+  const { ws } = ctx;
   server.registerTool(
     def.name,
     {
@@ -117,7 +126,7 @@ function register(
       let result: CallToolResult;
       let outcome: { outcome: 'ok' } | { outcome: 'refused'; code: string; message: string };
       try {
-        result = ok(await def.run({ ws, agent: actor, leaseMs }, args));
+        result = ok(await def.run({ ...ctx, agent: actor }, args));
         outcome = { outcome: 'ok' };
       } catch (error) {
         const r = refused(error);

@@ -46,29 +46,42 @@ describe('pulser mcp (real process, SDK client over stdio)', () => {
     const { tools } = await a.client.listTools();
     const names = tools.map((t) => t.name);
     assert.deepEqual(names, [
-      'pulser_status',
       'pulser_next',
       'pulser_show',
-      'pulser_report',
-      'pulser_claims',
       'pulser_claim',
       'pulser_progress',
       'pulser_release',
       'pulser_check_item',
       'pulser_set_status',
+      'pulser_run',
+      'pulser_run_status',
+      'pulser_logs',
+      'pulser_request_approval',
     ]);
+    const writes = [
+      'claim',
+      'progress',
+      'release',
+      'check_item',
+      'set_status',
+      'run',
+      'request_approval',
+    ];
     for (const t of tools) {
-      const write = ['claim', 'progress', 'release', 'check_item', 'set_status'].some(
-        (w) => t.name === `pulser_${w}`,
-      );
+      const write = writes.some((w) => t.name === `pulser_${w}`);
       assert.equal(t.annotations?.readOnlyHint, !write, t.name);
-      assert.doesNotMatch(t.name, /trust|approve/u);
+      assert.doesNotMatch(t.name, /trust|approve|resolve|retry/u);
+      assert.doesNotMatch(JSON.stringify(t.inputSchema), /unsafe|trustedBy/iu, t.name);
     }
     const refused = await a.call('pulser_trust', { planId: 'plan' });
     assert.equal(refused.isError, true);
+    for (const name of ['pulser_trust', 'pulser_approve', 'pulser_resolve']) {
+      assert.equal((await a.call(name, {})).isError, true, name);
+    }
     const read = await agent('reader', ['--tools', 'read']);
     const readNames = (await read.client.listTools()).tools.map((t) => t.name);
     assert.ok(readNames.includes('pulser_events') && readNames.includes('pulser_plan'));
+    assert.ok(readNames.includes('pulser_status') && readNames.includes('pulser_logs'));
     assert.ok(!readNames.some((n) => ['pulser_claim', 'pulser_set_status'].includes(n)));
     const bad = spawnSync(process.execPath, [BIN, 'mcp', '-w', project.root, '--tools', 'bogus'], {
       encoding: 'utf8',
@@ -80,6 +93,7 @@ describe('pulser mcp (real process, SDK client over stdio)', () => {
 
   it('read tools and resources write nothing (the event log head is unchanged)', T, async () => {
     const a = await agent('quiet', ['--tools', 'read']);
+    assert.equal((await a.client.listTools()).tools.length, 9);
     const before = await head(project.root);
     for (const [tool, args] of [
       ['pulser_status', {}],
@@ -89,6 +103,7 @@ describe('pulser mcp (real process, SDK client over stdio)', () => {
       ['pulser_claims', {}],
       ['pulser_events', { limit: 5 }],
       ['pulser_plan', { planId: 'plan' }],
+      ['pulser_run_status', {}],
     ] as const) {
       const r = await a.call(tool, args);
       assert.notEqual(r.isError, true, `${tool}: ${text(r)}`);

@@ -6,18 +6,22 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { startClaimSweeper } from '../workspace/claims.js';
 import type { Workspace } from '../workspace/open.js';
 import { compileMcpOptions, type PulserMcpOptions } from './options.js';
+import { externalExecutor, inProcessExecutor } from './run-executor.js';
 import { createPulserMcpServer } from './server.js';
 
 /**
  * Serves `ws` over this process's stdin and stdout until stdin closes or a SIGTERM/SIGINT
- * arrives; expired claims are released in the background meanwhile.
+ * arrives; expired claims are released in the background meanwhile, and the runs agents start
+ * are executed in this process (unless `executeRuns` is false). When it stops, steps still
+ * running get a second, then are killed and released for another worker.
  *
  * @example
  * await serveMcpStdio(ws, { agent: 'claude' });
  */
 export async function serveMcpStdio(ws: Workspace, options: PulserMcpOptions = {}): Promise<void> {
   const compiled = compileMcpOptions(options);
-  const server = createPulserMcpServer(ws, options);
+  const runs = compiled.executeRuns ? inProcessExecutor() : externalExecutor;
+  const server = createPulserMcpServer(ws, options, runs);
   const stopSweeper = startClaimSweeper(ws, compiled.sweepMs, (error) =>
     process.stderr.write(`pulser mcp: releasing expired claims failed: ${String(error)}\n`),
   );
@@ -40,4 +44,5 @@ export async function serveMcpStdio(ws: Workspace, options: PulserMcpOptions = {
   await closed;
   stopSweeper();
   await server.close();
+  await runs.close({ graceMs: 1000 });
 }

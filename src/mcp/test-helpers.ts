@@ -39,10 +39,10 @@ export const PLAN_MD = `# Launch Plan
 - [ ] Push the tag
 `;
 
-/** A temp project holding PLAN.md, imported with the real CLI. */
-export function mcpProject(): { root: string; done: () => void } {
+/** A temp project holding PLAN.md (`plan`, by default {@link PLAN_MD}), imported with the real CLI. */
+export function mcpProject(plan: string = PLAN_MD): { root: string; done: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'pulser-mcp-'));
-  writeFileSync(join(root, 'PLAN.md'), PLAN_MD);
+  writeFileSync(join(root, 'PLAN.md'), plan);
   const r = spawnSync(process.execPath, [BIN, 'import', 'PLAN.md', '-w', root], {
     cwd: root,
     encoding: 'utf8',
@@ -101,4 +101,20 @@ export async function until<T>(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Runs the real `pulser` CLI in `root` (as a person at the command line); throws on failure. */
+export function cli(root: string, args: ReadonlyArray<string>): string {
+  const r = spawnSync(process.execPath, [BIN, ...args, '-w', root], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`pulser ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The structured content of a successful tool result (throws on a tool error). */
+export function data<T>(result: CallToolResult): T {
+  if (result.isError === true) throw new Error(`tool error: ${text(result)}`);
+  return result.structuredContent as T;
 }

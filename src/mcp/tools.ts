@@ -1,17 +1,23 @@
 /**
  * The tools Pulser offers agents. Lean on purpose (every description costs an agent tokens):
- * ten by default, two more on request. Read tools never write; write tools follow the rules of
- * `workspace/agent-actions.ts`, and no tool can trust a document or approve anything.
+ * eleven by default (the work loop: next, show, claim, progress, release, check_item,
+ * set_status, run, run_status, logs, request_approval), five more on request (status, report,
+ * claims, plan, events; plans and reports are also resources). Read tools never write; write
+ * tools follow the rules of `workspace/agent-actions.ts` and `agent-runs.ts`, and no tool can
+ * trust a document or approve anything.
  */
 import { z } from 'zod';
 import { NotFoundError } from '../errors/index.js';
 import { agentCheckItem, agentSetStatus } from '../workspace/agent-actions.js';
+import { requestApproval } from '../workspace/agent-requests.js';
+import { agentLogs, agentRunTask, agentRunView, agentRuns } from '../workspace/agent-runs.js';
 import { agentNext, agentReport } from '../workspace/agent-view.js';
 import { claimTask, listClaims, releaseTask, reportProgress } from '../workspace/claims.js';
 import type { Workspace } from '../workspace/open.js';
 import { showNode } from '../workspace/show.js';
 import { planStatus, statusOf } from '../workspace/status.js';
 import { TASK_STATUSES } from '../workspace/write-back.js';
+import type { RunExecutor } from './run-executor.js';
 
 /** What a tool handler sees. */
 export interface ToolContext {
@@ -20,6 +26,8 @@ export interface ToolContext {
   readonly agent: string;
   /** Lease of claims, in milliseconds. */
   readonly leaseMs: number;
+  /** Who executes the runs the agent starts. */
+  readonly runs: RunExecutor;
 }
 
 /** One tool: its MCP definition and its handler. */
@@ -59,6 +67,7 @@ const id = (what: string) =>
     .describe(`${what} ID (or planId:ID when several plans are imported, or a task label)`);
 const note = z.string().min(1).max(4000);
 const planId = z.string().min(1).max(100).describe('plan ID; omit for every plan');
+const runId = z.string().min(1).max(100).describe('run ID (run-…), or a unique prefix');
 
 /** Every tool, in the order they are listed. */
 export const TOOLS: ReadonlyArray<ToolDef> = [
@@ -181,6 +190,76 @@ export const TOOLS: ReadonlyArray<ToolDef> = [
       agentSetStatus(ws, args.id, args.status as (typeof TASK_STATUSES)[number], agent),
   }),
   tool({
+    name: 'pulser_run',
+    title: "Run a task's steps",
+    description:
+      "Run the steps (shell and mcp code blocks) of a task you hold through Pulser's durable runtime, as yourself. Steps of a plan no person trusted wait for a person, who trusts the plan or approves them (you cannot); the answer says who must do what. Waits up to waitSeconds for the run to end.",
+    input: {
+      taskId: id('task'),
+      waitSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(50)
+        .optional()
+        .describe('wait this long for the run to end or need a person; default 20'),
+    },
+    write: true,
+    run: async ({ ws, agent, runs }, { taskId, waitSeconds }) => ({
+      ...(await agentRunTask(ws, taskId, agent, {
+        waitMs: (waitSeconds ?? 20) * 1000,
+        onStarted: (id) => runs.track(ws, id),
+      })),
+      executedBy: runs.inProcess ? 'this MCP server' : 'pulser worker (start one if none runs)',
+    }),
+  }),
+  tool({
+    name: 'pulser_run_status',
+    title: 'Run status',
+    description:
+      "A run's steps and states, what waits for a person, and the output's tail once it ended; without runId, your recent runs.",
+    input: { runId: runId.optional() },
+    write: false,
+    run: async ({ ws, agent }, { runId }) =>
+      runId === undefined ? { runs: await agentRuns(ws, agent) } : agentRunView(ws, runId),
+  }),
+  tool({
+    name: 'pulser_logs',
+    title: 'Run logs',
+    description:
+      "Output lines of a run's steps (stdout, stderr), oldest first; page with after = the answer's next.",
+    input: {
+      runId,
+      stepId: z.string().min(1).max(120).optional().describe('only this step (RUN.N)'),
+      after: z.number().int().min(0).optional().describe('only lines after this seq'),
+      limit: z.number().int().min(1).max(2000).optional().describe('default 200'),
+    },
+    write: false,
+    run: async ({ ws }, args) =>
+      agentLogs(ws, args.runId, {
+        ...(args.stepId === undefined ? {} : { stepId: args.stepId }),
+        ...(args.after === undefined ? {} : { after: args.after }),
+        ...(args.limit === undefined ? {} : { limit: args.limit }),
+      }),
+  }),
+  tool({
+    name: 'pulser_request_approval',
+    title: 'Ask a person',
+    description:
+      'Ask a person, with a reason, to approve a step waiting for approval, resolve a quarantined step, or sign off a criterion or task. It appears in their inbox; it approves nothing by itself.',
+    input: {
+      id: z
+        .string()
+        .min(1)
+        .max(400)
+        .describe('a step (RUN.N) or run waiting for a person, or a criterion or task ID'),
+      reason: note.describe('what the person should look at, and why it is needed'),
+    },
+    write: true,
+    idempotent: true,
+    run: async ({ ws, agent }, { id, reason }) => requestApproval(ws, id, agent, reason),
+  }),
+  tool({
     name: 'pulser_plan',
     title: 'Whole plan',
     description: 'The whole compiled plan (Pulser IR JSON). Large; prefer pulser_show.',
@@ -218,7 +297,15 @@ export const TOOLS: ReadonlyArray<ToolDef> = [
   }),
 ];
 
-/** Names of the tools offered when nothing is chosen. */
+const OPT_IN: ReadonlySet<string> = new Set([
+  'pulser_status',
+  'pulser_report',
+  'pulser_claims',
+  'pulser_plan',
+  'pulser_events',
+]);
+
+/** Names of the tools offered when nothing is chosen: the work loop, without the overviews. */
 export const DEFAULT_TOOLS: ReadonlyArray<string> = TOOLS.map((t) => t.name).filter(
-  (n) => n !== 'pulser_plan' && n !== 'pulser_events',
+  (n) => !OPT_IN.has(n),
 );

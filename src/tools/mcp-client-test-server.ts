@@ -1,9 +1,10 @@
 /**
  * A tiny MCP server for the MCP client tests (run as a real child process): `echo` answers,
- * `exit_mid_call` exits before answering, `hang` never answers (after writing its process ID
- * to the file named by `PULSER_TEST_PID_FILE`, so that a test can kill -9 it).
+ * `exit_mid_call` exits before answering, `crash_once` exits on its first call and answers
+ * afterwards (it remembers by creating the file `marker`), `hang` never answers (after writing
+ * its process ID to the file named by `PULSER_TEST_PID_FILE`, so that a test can kill -9 it).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
@@ -19,6 +20,21 @@ server.registerTool(
 server.registerTool('exit_mid_call', { description: 'Exit without answering.' }, () => {
   process.exit(3);
 });
+
+server.registerTool(
+  'crash_once',
+  {
+    description: 'Exit mid-call the first time, answer afterwards.',
+    inputSchema: { marker: z.string() },
+  },
+  ({ marker }) => {
+    if (!existsSync(marker)) {
+      writeFileSync(marker, String(process.pid));
+      process.exit(4);
+    }
+    return { content: [{ type: 'text', text: 'recovered' }] };
+  },
+);
 
 server.registerTool('hang', { description: 'Never answer.' }, () => {
   const file = process.env.PULSER_TEST_PID_FILE;

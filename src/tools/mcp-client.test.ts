@@ -142,6 +142,7 @@ describe('callMcpTool against real MCP server processes', () => {
     const conn = await connectMcpServer(config, 'test');
     try {
       assert.deepEqual((await conn.listTools()).map((t) => t.name).sort(), [
+        'crash_once',
         'echo',
         'exit_mid_call',
         'fail',

@@ -400,12 +400,25 @@ export async function callMcpTool(
   options: McpCallOptions = {},
 ): Promise<McpToolResult> {
   const cfg = serverConfig(config, server);
-  const end = Date.now() + (options.timeoutMs ?? cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const total = options.timeoutMs ?? cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const end = Date.now() + total;
   const left = (): McpCallOptions => ({ ...options, timeoutMs: Math.max(1, end - Date.now()) });
-  const conn = await connectMcpServer(config, server, left());
+  let conn: McpConnection | undefined;
   try {
+    conn = await connectMcpServer(config, server, left());
     return await conn.callTool(tool, args, left());
+  } catch (error) {
+    if (error instanceof McpCallError && error.reason === 'timeout') {
+      // Say the deadline the caller set, not what was left of it for the last phase.
+      const stderr = error.data.stderr;
+      throw new McpCallError('timeout', server, tool, `no answer within ${total} ms`, {
+        hint: 'raise timeoutMs, or check the server',
+        cause: error,
+        ...(typeof stderr === 'string' ? { stderr } : {}),
+      });
+    }
+    throw error;
   } finally {
-    await conn.close();
+    await conn?.close();
   }
 }

@@ -1,8 +1,9 @@
 /**
- * The runtime's part of the inbox: steps waiting for an approval, quarantined steps, and plans
- * whose current version holds commands nobody trusted yet.
+ * The runtime's part of the inbox: steps waiting for an approval, quarantined steps, plans
+ * whose current version holds commands nobody trusted yet, and agents' open approval requests.
  */
 import type { StepRecord } from '../store/run-store.js';
+import { openApprovalRequests, type ApprovalRequest } from './agent-requests.js';
 import type { Workspace } from './open.js';
 import { trustStatus, type PlanTrust } from './trust.js';
 
@@ -12,6 +13,8 @@ export interface RuntimeInbox {
   readonly quarantined: ReadonlyArray<StepRecord>;
   /** Plans with untrusted (or changed) commands, with those commands. */
   readonly untrusted: ReadonlyArray<PlanTrust>;
+  /** Agents' requests (`pulser_request_approval`) whose subject still waits for a person. */
+  readonly requests: ReadonlyArray<ApprovalRequest>;
 }
 
 /** Everything in the runtime that waits for a person. */
@@ -24,5 +27,6 @@ export async function runtimeInbox(ws: Workspace): Promise<RuntimeInbox> {
     untrusted: plans
       .filter((p) => p.status === 'none' || p.status === 'partial')
       .map((p) => ({ ...p, executables: p.executables.filter((e) => e.trust !== 'trusted') })),
+    requests: await openApprovalRequests(ws),
   };
 }

@@ -3,7 +3,7 @@
  * and the caller's options. Used in-process by `pulser run` and the server, and by the
  * `pulser worker` command as its own process.
  */
-import { Worker, type WorkerOptions } from '../engine/index.js';
+import { Worker, createMcpTool, type WorkerOptions } from '../engine/index.js';
 import type { Workspace } from './open.js';
 import { loadRuntimeConfig } from './run-config.js';
 import { artifactsDir } from './runs.js';
@@ -38,6 +38,7 @@ export function startWorker(
     ...options,
     laneLimits: { ...(config.laneLimits ?? {}), ...(options.laneLimits ?? {}) },
     rateLimits: { ...(config.rateLimits ?? {}), ...(options.rateLimits ?? {}) },
+    tools: { mcp: createMcpTool(ws.config), ...(options.tools ?? {}) },
     root: ws.root,
     artifactsDir: artifactsDir(ws),
   });

@@ -6,6 +6,7 @@ interface ServeOptions {
   readonly tools?: string;
   readonly claimLease?: string;
   readonly readOnly?: boolean;
+  readonly worker?: boolean;
 }
 
 async function serveCommand(opts: ServeOptions, command: Command): Promise<void> {
@@ -19,6 +20,7 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
       ? {}
       : { leaseMs: parseDuration(opts.claimLease, '--claim-lease') }),
     ...(opts.readOnly === true ? { readOnly: true } : {}),
+    ...(opts.worker === false ? { executeRuns: false } : {}),
   };
   compileMcpOptions(options);
   await withWorkspace(command, (ws) => serveMcpStdio(ws, options));
@@ -65,6 +67,10 @@ export function registerMcpCommands(program: Command): void {
       '10m',
     )
     .option('--read-only', 'offer the read tools only')
+    .option(
+      '--no-worker',
+      'do not execute the runs agents start (pulser_run) in this process; leave them to `pulser worker`',
+    )
     .action(serveCommand);
 
   mcp

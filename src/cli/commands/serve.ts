@@ -68,7 +68,7 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
     process.on('SIGTERM', stop);
   });
   await server.close();
-  mcp.close();
+  await mcp.close();
   for (const ws of workspaces) await ws.close();
 }
 
