@@ -182,7 +182,9 @@ describe('Runboard in a real browser', { skip }, () => {
     await greet.getByText('echo hello from the runboard').waitFor();
     await shot(page, 'run-awaiting-approval');
 
-    await greet.getByRole('button', { name: 'Approve' }).click();
+    // Keyboard only: the Approve control is a real button that takes focus and Enter.
+    await greet.getByRole('button', { name: 'Approve' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByTestId('run-log').getByText('hello from the runboard').waitFor();
     await greet.getByText('succeeded', { exact: true }).waitFor();
     assert.ok(

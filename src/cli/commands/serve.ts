@@ -83,6 +83,9 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  if (server.workers.length > 0) {
+    process.stderr.write('pulser serve: stopping; running steps get up to 10 s to finish\n');
+  }
   await server.close();
   mcp.close();
   for (const ws of workspaces) await ws.close();
