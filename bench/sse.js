@@ -225,16 +225,30 @@ async function workerRun(stepsPerSec, seconds) {
 
 /** p50/p99 event-to-client latency: a synthetic producer at `rate`, then a real worker. */
 export async function run({ rate = 1000, seconds = 5, stepsPerSec = 333 } = {}) {
-  const producer = await synthetic(rate, seconds);
+  const synth = await synthetic(rate, seconds);
   const worker = await workerRun(stepsPerSec, seconds);
+  const ok = (v) => v !== null && v < 50;
   return {
     name: 'sse',
-    rate,
-    seconds,
-    ...producer,
-    goalP99Ms: 50,
-    pass: producer.p99Ms !== null && producer.p99Ms < 50,
-    worker,
+    results: [
+      {
+        name: `event-to-client p99, ${rate} events/s appended by another process`,
+        value: synth.p99Ms,
+        unit: 'ms',
+        goal: '< 50',
+        pass: ok(synth.p99Ms),
+      },
+      { name: 'event-to-client p50, another process', value: synth.p50Ms, unit: 'ms' },
+      {
+        name: 'event-to-client p99, events of a real `pulser worker` running no-op steps',
+        value: worker.p99Ms,
+        unit: 'ms',
+        goal: '< 50',
+        pass: ok(worker.p99Ms),
+      },
+      { name: 'event-to-client p50, real worker', value: worker.p50Ms, unit: 'ms' },
+    ],
+    details: { synthetic: { rate, seconds, ...synth }, worker },
   };
 }
 
