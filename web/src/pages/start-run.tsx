@@ -144,7 +144,9 @@ export function StartRun({
           </label>
         ) : null}
         <label className="wide">
-          Intent <span className="muted">(optional)</span>
+          <span>
+            Intent <span className="muted">(optional)</span>
+          </span>
           <input
             value={intent}
             placeholder="Why this run: shown in the list and searchable"
