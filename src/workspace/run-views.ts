@@ -52,20 +52,24 @@ export function stepView(step: StepRecord): StepView {
     : { ...step, spec: redactSpec(step.spec) };
 }
 
-/** The files stored by the steps of a run (from its `step.artifact` events). */
-export async function runArtifacts(ws: Workspace, runId: string): Promise<ArtifactRef[]> {
+/** Every `step.artifact` event's data, in order (read by type: artifacts are few). */
+async function artifactEvents(ws: Workspace): Promise<ArtifactRef[]> {
   const out: ArtifactRef[] = [];
   let after = 0;
   for (;;) {
-    const events = await ws.store.runs.runEvents(runId, after, 5000);
+    const events = await ws.store.events.read({ types: ['step.artifact'], after, limit: 1000 });
     for (const e of events) {
-      if (e.type !== 'step.artifact') continue;
-      const d = e.data as { stepId: string; path: string; sha256: string; bytes: number };
+      const d = e.data as ArtifactRef & { runId?: string };
       out.push({ stepId: d.stepId, path: d.path, sha256: d.sha256, bytes: d.bytes });
     }
-    if (events.length < 5000) return out;
+    if (events.length < 1000) return out;
     after = events.at(-1)!.seq;
   }
+}
+
+/** The files stored by the steps of a run. */
+export async function runArtifacts(ws: Workspace, runId: string): Promise<ArtifactRef[]> {
+  return (await artifactEvents(ws)).filter((a) => a.stepId.startsWith(`${runId}.`));
 }
 
 /** A run (ID or unique prefix) with its steps and artifacts, as shown to readers. */
@@ -181,17 +185,7 @@ export function artifactType(name: string | null): { contentType: string; inline
 }
 
 async function artifactName(ws: Workspace, sha256: string): Promise<string | null> {
-  let after = 0;
-  let name: string | null = null;
-  for (;;) {
-    const events = await ws.store.events.read({ types: ['step.artifact'], after, limit: 1000 });
-    for (const e of events) {
-      const d = e.data as { sha256?: string; path?: string };
-      if (d.sha256 === sha256 && typeof d.path === 'string') name = d.path;
-    }
-    if (events.length < 1000) return name;
-    after = events.at(-1)!.seq;
-  }
+  return (await artifactEvents(ws)).findLast((a) => a.sha256 === sha256)?.path ?? null;
 }
 
 /**

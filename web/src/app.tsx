@@ -72,6 +72,21 @@ function Page({ path, inbox }: { path: string; inbox: Loaded<Inbox> }) {
   return <PlansPage />;
 }
 
+/** Events that can add to or take from the inbox. */
+const INBOX_EVENTS = [
+  'step.awaiting_approval',
+  'step.approved',
+  'step.rejected',
+  'step.quarantined',
+  'step.queued',
+  'step.skipped',
+  'step.cancelled',
+  'step.failed',
+  'trust.',
+  'plan.',
+  'gate.',
+];
+
 function inboxCount(d: Inbox | null): number {
   return d === null
     ? 0
@@ -92,7 +107,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
     else document.getElementById('main')?.focus();
   }, [path]);
   const section = path.split('/')[1] || 'plans';
-  const inboxRefresh = useRefreshOn(['run.', 'step.', 'trust.', 'gate.', 'plan.']);
+  const inboxRefresh = useRefreshOn(INBOX_EVENTS);
   const inbox = useApi<Inbox>('/inbox', inboxRefresh);
   const waiting = inboxCount(inbox.data);
   return (

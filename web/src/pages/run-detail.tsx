@@ -149,7 +149,7 @@ function StepCard({ step, reload }: { step: RunStep; reload: () => void }) {
 export function RunPage({ id }: { id: string }) {
   const refresh = useRefreshOn(['run.', 'step.', 'trust.']);
   const run = useApi<{ run: RunDetail }>(`/runs/${encodeURIComponent(id)}`, refresh);
-  const sessions = useApi<{ sessions: RunSession[] }>('/sessions?archived=true', refresh);
+  const sessions = useApi<{ sessions: RunSession[] }>('/sessions?archived=true');
   const r = run.data?.run;
   if (r === undefined) {
     return (

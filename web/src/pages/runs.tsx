@@ -66,6 +66,7 @@ function StepsCell({ run }: { run: Run }) {
 /** The runs page. */
 export function RunsPage() {
   const refresh = useRefreshOn(['run.', 'step.', 'session.']);
+  const created = useRefreshOn(['run.created', 'session.'], 1000);
   const init = useMemo(readFilters, []);
   const [f, setF] = useState<Filters>(init);
   const [q, setQ] = useState(init.q);
@@ -80,9 +81,9 @@ export function RunsPage() {
     history.replaceState(null, '', `/runs${qs ? `?${qs}` : ''}`);
   }, [qs]);
   const set = (patch: Partial<Filters>) => setF((x) => ({ ...x, ...patch }));
-  const sessions = useApi<{ sessions: RunSession[] }>('/sessions?archived=true', refresh);
+  const sessions = useApi<{ sessions: RunSession[] }>('/sessions?archived=true', created);
   const runs = useApi<{ runs: Run[] }>(`/runs?${qs}`, refresh);
-  const lanesSeen = useApi<{ runs: Run[] }>('/runs?archived=true&limit=1000', refresh);
+  const lanesSeen = useApi<{ runs: Run[] }>('/runs?archived=true&limit=500', created);
   const lanes = useMemo(
     () => [...new Set((lanesSeen.data?.runs ?? []).map((r) => r.lane))].sort(),
     [lanesSeen.data],
