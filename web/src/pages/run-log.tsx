@@ -77,9 +77,16 @@ export function RunLog({ runId, steps }: { runId: string; steps: ReadonlyArray<R
     if (initial.data !== null) merge(initial.data.lines);
   }, [initial.data]);
 
-  // Catch up on what was written while the live stream was (re)connecting.
+  // Catch up on output written while the live stream was not connected: the first read was
+  // made before the stream was live, or the stream dropped and reconnected since.
+  const readWhileLive = useRef(live === 'live');
+  const previous = useRef(live);
   useEffect(() => {
+    const was = previous.current;
+    previous.current = live;
     if (live !== 'live' || initial.data === null) return;
+    if (was === 'live' && readWhileLive.current) return;
+    readWhileLive.current = true;
     const last = Math.max(0, ...seen.current);
     get<{ lines: LogLine[] }>(`${path}?after=${last}`).then(
       (r) => merge(r.lines),
