@@ -96,7 +96,7 @@ export function registerServeCommands(program: Command): void {
   program
     .command('serve')
     .description(
-      'Serve the Runboard (web UI, JSON API, live events) and print a one-time login link.',
+      'Serve the Runboard (web UI, JSON API, live events) with a worker that executes runs, and print a one-time login link.',
     )
     .option('-p, --port <n>', 'TCP port (0: any free port)', '4400')
     .option(
