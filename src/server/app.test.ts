@@ -44,6 +44,7 @@ const MUTATIONS: ReadonlyArray<readonly [string, string, unknown]> = [
   ['POST', '/nodes/some-item/check', {}],
   ['POST', '/runs', { target: 'launch-plan' }],
   ['POST', '/runs/run-1/cancel', {}],
+  ['POST', '/runs/run-1/retry', {}],
   ['POST', '/steps/s/1/retry', {}],
   ['POST', '/steps/s/1/cancel', {}],
   ['POST', '/steps/s/1/approve', {}],
@@ -51,6 +52,7 @@ const MUTATIONS: ReadonlyArray<readonly [string, string, unknown]> = [
   ['POST', '/steps/s/1/resolve', { action: 'skip' }],
   ['POST', '/sessions/sess-1/archive', { archived: true }],
   ['POST', '/trust', { planId: 'plan' }],
+  ['POST', '/untrust', { planId: 'plan' }],
   ['POST', '/gates/plan/phase-1/signoff', {}],
   ['POST', '/tokens', { role: 'admin', user: 'mallory' }],
   ['DELETE', '/tokens/tok_000000000000', undefined],
@@ -148,6 +150,12 @@ describe('tenants', () => {
       '/files',
       '/tokens',
       '/runs',
+      '/runs/run-1/logs',
+      '/sessions',
+      '/inbox',
+      '/targets',
+      '/trust',
+      `/artifacts/${'a'.repeat(64)}`,
     ]) {
       const res = await app.request(`/api/w/${b.tenant.id}${path}`, withToken(a.tokens.admin));
       assert.equal(res.status, 401, path);
@@ -353,6 +361,32 @@ describe('browser sessions', () => {
     assert.ok(ok.status === 200 || ok.status === 201);
     const [last] = (await a.ws.store.events.read({ types: ['plan.imported'] })).slice(-1);
     assert.equal(last?.actor, 'user:ana');
+  });
+
+  test('runtime mutations by a session need the CSRF header too', async () => {
+    const { cookie, csrf } = await signIn();
+    const h = { host: 'pulser.test', cookie, 'content-type': 'application/json' };
+    for (const [path, body] of [
+      ['/runs', { target: 'launch-plan' }],
+      ['/sessions/x/archive', {}],
+      ['/steps/x.1/retry', {}],
+    ] as const) {
+      const before = await state(a);
+      const res = await app.request(`/api/w/${a.tenant.id}${path}`, {
+        method: 'POST',
+        headers: { ...h, origin: 'http://pulser.test' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 403, path);
+      assert.equal(await state(a), before);
+      const cross = await app.request(`/api/w/${a.tenant.id}${path}`, {
+        method: 'POST',
+        headers: { ...h, origin: 'http://evil.example', 'x-pulser-csrf': csrf },
+        body: JSON.stringify(body),
+      });
+      assert.equal(cross.status, 403, path);
+      assert.equal(await state(a), before);
+    }
   });
 
   test('a session cookie does not open another workspace', async () => {

@@ -86,7 +86,7 @@ export function errorResponse(error: unknown): { status: ContentfulStatusCode; b
 /** Hono `onError` handler: maps the error and logs unexpected ones. */
 export function onError(error: Error, c: Context): Response {
   const { status, body } = errorResponse(error);
-  if (status >= 500 && !isPulserError(error)) {
+  if (status >= 500 && !isPulserError(error) && !(error instanceof HttpError)) {
     process.stderr.write(
       `pulser serve: ${c.req.method} ${c.req.path}: ${error.message}\n${process.env.PULSER_DEBUG ? `${error.stack ?? ''}\n` : ''}`,
     );

@@ -7,6 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { workspaceId } from '../workspace/auth.js';
 import type { Workspace } from '../workspace/open.js';
+import {
+  startWorker,
+  type StartWorkerOptions,
+  type WorkerHandle,
+} from '../workspace/run-worker.js';
 import { createApp, type AppOptions } from './app.js';
 import type { Tenant } from './context.js';
 import { EventHub, type EventHubOptions } from './event-hub.js';
@@ -36,6 +41,12 @@ export interface ServerOptions {
   readonly hub?: EventHubOptions;
   /** Serves MCP over HTTP at `/mcp`. @default null */
   readonly mcp?: AppOptions['mcp'];
+  /**
+   * Runs an in-process worker on each workspace, so that runs started from the Runboard
+   * execute (`true`, or the worker's options); false leaves execution to `pulser worker`.
+   * @default false
+   */
+  readonly worker?: boolean | StartWorkerOptions;
 }
 
 /** A running server. */
@@ -44,7 +55,12 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly tenants: ReadonlyArray<Tenant>;
-  /** Stops listening, ends live streams and closes nothing else (the caller owns the workspaces). */
+  /** The in-process workers (one per workspace), empty without `worker`. */
+  readonly workers: ReadonlyArray<WorkerHandle>;
+  /**
+   * Stops listening, ends live streams and stops the workers (running steps get their grace
+   * period); closes nothing else (the caller owns the workspaces).
+   */
   close(): Promise<void>;
 }
 
@@ -87,16 +103,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const port = (server.address() as AddressInfo).port;
   handler = app(port);
+  const workerOptions =
+    options.worker === true ? {} : options.worker === false ? null : (options.worker ?? null);
+  const workers =
+    workerOptions === null ? [] : options.workspaces.map((ws) => startWorker(ws, workerOptions));
   const shown = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shown}:${port}`,
     port,
     tenants,
-    close: () =>
-      new Promise<void>((resolve) => {
+    workers,
+    close: async () => {
+      await new Promise<void>((resolve) => {
         for (const t of tenants) t.hub.close();
         if ('closeAllConnections' in server) server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await Promise.all(workers.map((w) => w.stop()));
+    },
   };
 }

@@ -70,6 +70,11 @@ async function call<T>(url: string, method: string, body?: unknown): Promise<T> 
   return json as T;
 }
 
+/** The URL of a workspace-scoped API path (for links: artifacts). */
+export function workspacePath(path: string): string {
+  return `/api/w/${encodeURIComponent(current?.workspace ?? '')}${path}`;
+}
+
 /** GET a workspace-scoped API path. */
 export function get<T>(path: string): Promise<T> {
   return call<T>(`/api/w/${encodeURIComponent(current?.workspace ?? '')}${path}`, 'GET');

@@ -1,12 +1,13 @@
 // The Runboard shell: sign-in, navigation, routes, live connection state.
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, fetchSession, login, logout, setSession, type Session } from './api';
-import { connect, disconnect, useLiveStatus } from './live';
+import { connect, disconnect, useLiveStatus, useRefreshOn } from './live';
 import { InboxPage } from './pages/inbox';
 import { PlanPage, PlansPage } from './pages/plans';
 import { RunPage } from './pages/run-detail';
 import { RunsPage } from './pages/runs';
-import { Link, navigate } from './ui';
+import type { Inbox } from './types';
+import { Link, navigate, useApi, type Loaded } from './ui';
 
 function usePath(): string {
   const [path, setPath] = useState(location.pathname);
@@ -61,13 +62,35 @@ function Login({ onSession, error }: { onSession: (s: Session) => void; error: s
   );
 }
 
-function Page({ path }: { path: string }) {
+function Page({ path, inbox }: { path: string; inbox: Loaded<Inbox> }) {
   const m = /^\/(plans|runs)\/(.+)$/.exec(path);
   if (m?.[1] === 'plans') return <PlanPage id={decodeURIComponent(m[2]!)} />;
-  if (m?.[1] === 'runs') return <RunPage id={decodeURIComponent(m[2]!)} />;
+  if (m?.[1] === 'runs') return <RunPage key={m[2]} id={decodeURIComponent(m[2]!)} />;
   if (path === '/runs') return <RunsPage />;
-  if (path === '/inbox') return <InboxPage />;
+  if (path === '/inbox')
+    return <InboxPage inbox={inbox.data} error={inbox.error} reload={inbox.reload} />;
   return <PlansPage />;
+}
+
+/** Events that can add to or take from the inbox. */
+const INBOX_EVENTS = [
+  'step.awaiting_approval',
+  'step.approved',
+  'step.rejected',
+  'step.quarantined',
+  'step.queued',
+  'step.skipped',
+  'step.cancelled',
+  'step.failed',
+  'trust.',
+  'plan.',
+  'gate.',
+];
+
+function inboxCount(d: Inbox | null): number {
+  return d === null
+    ? 0
+    : d.approvals.length + d.quarantined.length + d.untrusted.length + d.failingGates.length;
 }
 
 function Shell({ session, onLogout }: { session: Session; onLogout: () => void }) {
@@ -84,6 +107,9 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
     else document.getElementById('main')?.focus();
   }, [path]);
   const section = path.split('/')[1] || 'plans';
+  const inboxRefresh = useRefreshOn(INBOX_EVENTS);
+  const inbox = useApi<Inbox>('/inbox', inboxRefresh);
+  const waiting = inboxCount(inbox.data);
   return (
     <>
       <a className="skip" href="#main">
@@ -93,8 +119,18 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
         <span className="brand">Pulser</span>
         <nav aria-label="main">
           {(['plans', 'runs', 'inbox'] as const).map((s) => (
-            <Link key={s} to={`/${s}`} className={section === s ? 'active' : ''}>
+            <Link
+              key={s}
+              to={`/${s}`}
+              className={section === s ? 'active' : ''}
+              current={section === s}
+            >
               {s[0]!.toUpperCase() + s.slice(1)}
+              {s === 'inbox' && waiting > 0 ? (
+                <span className="badge" aria-label={`${waiting} waiting`}>
+                  {waiting}
+                </span>
+              ) : null}
             </Link>
           ))}
         </nav>
@@ -109,7 +145,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page path={path} />
+        <Page path={path} inbox={inbox} />
       </main>
     </>
   );

@@ -1,5 +1,5 @@
 // Live events: one EventSource per page load; subscribers get every event in seq order.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { streamUrl } from './api';
 
 /** An event of the workspace's log. */
@@ -64,14 +64,31 @@ export function useLiveStatus(): typeof status {
   return s;
 }
 
-/** A counter that increases (debounced) when an event whose type starts with a prefix arrives. */
-export function useRefreshOn(prefixes: ReadonlyArray<string>): number {
+/**
+ * A counter that increases when an event whose type starts with one of `prefixes` arrives, at
+ * most once per `everyMs` (a burst of events causes one reload, not one per event). Output
+ * events (`step.output`) count only when a prefix names them exactly.
+ */
+export function useRefreshOn(prefixes: ReadonlyArray<string>, everyMs = 200): number {
   const [n, setN] = useState(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+    },
+    [],
+  );
   useLive(
     (e) => {
-      if (prefixes.some((p) => e.type.startsWith(p))) setN((x) => x + 1);
+      if (e.type === 'step.output' && !prefixes.includes('step.output')) return;
+      if (!prefixes.some((p) => e.type.startsWith(p))) return;
+      if (timer.current !== null) return;
+      timer.current = setTimeout(() => {
+        timer.current = null;
+        setN((x) => x + 1);
+      }, everyMs);
     },
-    [prefixes.join(',')],
+    [prefixes.join(','), everyMs],
   );
   return n;
 }

@@ -1,29 +1,107 @@
-// Shapes of the runtime API (docs/api.md): runs, steps, sessions, log lines, inbox.
+// Shapes of the runtime API (docs/api.md): runs, steps, sessions, log lines, targets, inbox.
 
-/** A step of a run. */
+/** Lifecycle of a step execution. */
+export type StepState =
+  | 'queued'
+  | 'leased'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'timed_out'
+  | 'cancelled'
+  | 'awaiting_approval'
+  | 'quarantined'
+  | 'skipped';
+
+/** Status of a run. */
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Every run status, for the filter. */
+export const RUN_STATUSES: ReadonlyArray<RunStatus> = [
+  'queued',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'cancelled',
+];
+
+/** What a step does. */
+export interface StepSpec {
+  readonly title: string;
+  readonly tool: string;
+  readonly input: string;
+  readonly language?: string;
+  readonly cwd?: string;
+  readonly outputs?: ReadonlyArray<string>;
+  readonly timeoutMs?: number;
+}
+
+/** A step execution of a run. */
 export interface RunStep {
   readonly id: string;
+  readonly runId: string;
+  readonly ord: number;
   readonly title: string;
-  readonly state: string;
+  readonly state: StepState;
+  readonly tool: string;
+  readonly lane: string;
   readonly attempts: number;
   readonly retries: number;
-  readonly lane?: string;
-  readonly tool?: string;
-  readonly error?: string | null;
+  readonly maxRetries: number;
+  readonly leaseLosses: number;
+  readonly authority: string;
+  readonly approvalReason: 'untrusted' | 'approval_required' | null;
+  readonly planId: string | null;
+  readonly nodeId: string | null;
+  readonly after: ReadonlyArray<string>;
+  readonly blocked: number;
+  readonly runAt: number;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly error: string | null;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly spec: StepSpec;
+}
+
+/** The plan node a run executes. */
+export interface RunTargetRef {
+  readonly planId: string;
+  readonly planSha256: string;
+  readonly nodeId: string;
+  readonly kind: string;
 }
 
 /** A run. */
 export interface Run {
   readonly id: string;
   readonly title: string;
-  readonly intent?: string;
-  readonly status: string;
+  readonly intent: string | null;
+  readonly status: RunStatus;
   readonly lane: string;
   readonly sessionId: string;
-  readonly target: string;
+  readonly target: RunTargetRef | null;
+  readonly requestedBy: string;
   readonly createdAt: string;
-  readonly finishedAt?: string | null;
-  readonly steps?: ReadonlyArray<RunStep>;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly counts: Readonly<Record<StepState, number>>;
+  readonly ready: number;
+}
+
+/** A file a step stored. */
+export interface Artifact {
+  readonly stepId: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** A run with its steps and artifacts. */
+export interface RunDetail extends Run {
+  readonly steps: ReadonlyArray<RunStep>;
+  readonly artifacts: ReadonlyArray<Artifact>;
 }
 
 /** A session grouping runs. */
@@ -32,42 +110,68 @@ export interface RunSession {
   readonly title: string;
   readonly archived: boolean;
   readonly createdAt: string;
+  readonly createdBy: string;
+  readonly runs: number;
 }
 
-/** One line of output. */
+/** A chunk of a step's output (one `step.output` event). */
 export interface LogLine {
   readonly seq: number;
   readonly ts: string;
   readonly stepId: string;
-  readonly stream: 'stdout' | 'stderr' | 'system';
+  readonly stream: 'stdout' | 'stderr';
   readonly text: string;
+}
+
+/** Something a run can be started on. */
+export interface RunTarget {
+  readonly ref: string;
+  readonly planId: string;
+  readonly nodeId: string;
+  readonly kind: 'plan' | 'phase' | 'task';
+  readonly title: string;
+  readonly steps: number;
+  readonly unmet: string | null;
+}
+
+/** One command of a plan and whether it is trusted. */
+export interface ExecutableTrust {
+  readonly kind: 'step' | 'verifier';
+  readonly nodeId: string;
+  readonly title: string;
+  readonly command: string;
+  readonly digest: string;
+  readonly trust: 'trusted' | 'changed' | 'untrusted';
+}
+
+/** Trust of a plan's current version. */
+export interface PlanTrust {
+  readonly planId: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly status: 'full' | 'partial' | 'none' | 'empty';
+  readonly trustedBy: string | null;
+  readonly trustedAt: string | null;
+  readonly executables: ReadonlyArray<ExecutableTrust>;
+}
+
+/** A step waiting for a person, with its run's title. */
+export interface InboxStep extends RunStep {
+  readonly runTitle: string;
+}
+
+/** A phase gate that does not pass. */
+export interface FailingGate {
+  readonly planId: string;
+  readonly phaseId: string;
+  readonly title: string;
+  readonly missing: ReadonlyArray<string>;
 }
 
 /** Everything waiting for a person. */
 export interface Inbox {
-  readonly approvals: ReadonlyArray<{
-    stepId: string;
-    runId: string;
-    title: string;
-    since: string;
-    untrusted?: boolean;
-  }>;
-  readonly quarantined: ReadonlyArray<{
-    stepId: string;
-    runId: string;
-    title: string;
-    error: string;
-  }>;
-  readonly failingGates: ReadonlyArray<{
-    planId: string;
-    phaseId: string;
-    title: string;
-    missing: ReadonlyArray<string>;
-  }>;
-  readonly untrusted: ReadonlyArray<{
-    planId: string;
-    path: string;
-    sha256: string;
-    steps: number;
-  }>;
+  readonly approvals: ReadonlyArray<InboxStep>;
+  readonly quarantined: ReadonlyArray<InboxStep>;
+  readonly untrusted: ReadonlyArray<PlanTrust>;
+  readonly failingGates: ReadonlyArray<FailingGate>;
 }

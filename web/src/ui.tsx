@@ -1,5 +1,5 @@
 // Small shared pieces: data loading, progress bars, status pills, empty and error states.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, get } from './api';
 
 /** State of one API GET. */
@@ -119,15 +119,18 @@ export function Link({
   to,
   children,
   className,
+  current,
 }: {
   to: string;
   children: ReactNode;
   className?: string;
+  current?: boolean;
 }) {
   return (
     <a
       href={to}
       className={className}
+      aria-current={current === true ? 'page' : undefined}
       onClick={(e) => {
         if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
         e.preventDefault();
@@ -139,46 +142,124 @@ export function Link({
   );
 }
 
-/** A button that runs an async action, shows progress and reports failure. */
+/**
+ * A button that runs an async action, shows progress and reports failure. With `confirm`, the
+ * first press asks inline ("Trust 3 commands?  Yes / No") instead of acting.
+ */
 export function Action({
   label,
   run,
   kind = 'normal',
   confirm,
+  confirmLabel,
+  onDone,
 }: {
   label: string;
   run: () => Promise<unknown>;
   kind?: 'normal' | 'primary' | 'danger';
   confirm?: string;
+  confirmLabel?: string;
+  onDone?: () => void;
 }) {
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [asking, setAsking] = useState(false);
+  const [error, setError] = useState<ApiError | Error | null>(null);
+  const yes = useRef<HTMLButtonElement>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) yes.current?.focus();
+  }, [asking]);
+  const go = () => {
+    setAsking(false);
+    setBusy(true);
+    setError(null);
+    run().then(
+      () => {
+        setBusy(false);
+        onDone?.();
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  };
   return (
     <span className="action">
-      <button
-        type="button"
-        className={kind}
-        disabled={busy}
-        onClick={() => {
-          if (confirm !== undefined && !window.confirm(confirm)) return;
-          setBusy(true);
-          setError(null);
-          run().then(
-            () => setBusy(false),
-            (e: unknown) => {
-              setBusy(false);
-              setError(e instanceof Error ? e.message : String(e));
-            },
-          );
-        }}
-      >
-        {busy ? `${label}…` : label}
-      </button>
+      {asking ? (
+        <span className="confirm" role="group" aria-label={confirm}>
+          <span>{confirm}</span>
+          <button ref={yes} type="button" className={kind} onClick={go}>
+            {confirmLabel ?? `Yes, ${label.toLowerCase()}`}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setAsking(false);
+              setTimeout(() => trigger.current?.focus(), 0);
+            }}
+          >
+            No
+          </button>
+        </span>
+      ) : (
+        <button
+          ref={trigger}
+          type="button"
+          className={kind}
+          disabled={busy}
+          aria-busy={busy}
+          onClick={() => (confirm === undefined ? go() : setAsking(true))}
+        >
+          {busy ? `${label}…` : label}
+        </button>
+      )}
       {error === null ? null : (
         <span className="action-error" role="alert">
-          {error}
+          {error.message}
+          {error instanceof ApiError && error.hint !== undefined ? ` — ${error.hint}` : ''}
         </span>
       )}
     </span>
   );
+}
+
+/** "3 min ago", with the exact time as a tooltip. */
+export function Ago({ iso }: { iso: string | null }) {
+  if (iso === null) return <span className="muted">—</span>;
+  const t = Date.parse(iso);
+  const s = Math.max(0, Math.round((Date.now() - t) / 1000));
+  const text =
+    s < 45
+      ? 'just now'
+      : s < 3600
+        ? `${Math.round(s / 60)} min ago`
+        : s < 86400
+          ? `${Math.round(s / 3600)} h ago`
+          : new Date(t).toLocaleDateString();
+  return (
+    <time dateTime={iso} title={new Date(t).toLocaleString()}>
+      {text}
+    </time>
+  );
+}
+
+/** A duration between two times (or until now), as "1.2 s", "3 min 4 s". */
+export function duration(from: string | null, to: string | null): string | null {
+  if (from === null) return null;
+  const ms = (to === null ? Date.now() : Date.parse(to)) - Date.parse(from);
+  if (!Number.isFinite(ms) || ms < 0) return null;
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const m = Math.floor(ms / 60_000);
+  return m < 60
+    ? `${m} min ${Math.round((ms % 60_000) / 1000)} s`
+    : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** A byte count as "12 KiB". */
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -5,6 +5,8 @@ interface ServeOptions {
   readonly port: string;
   readonly host: string;
   readonly also?: ReadonlyArray<string>;
+  /** False with `--no-worker`. */
+  readonly worker: boolean;
 }
 
 function collect(value: string, previous: ReadonlyArray<string> = []): ReadonlyArray<string> {
@@ -45,6 +47,15 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
     port,
     host: opts.host,
     mcp: (request, caller) => mcp.handle(request, caller),
+    worker:
+      opts.worker === false
+        ? false
+        : {
+            onNotice: (n) => {
+              if (n.kind === 'error' || n.kind === 'stale' || n.kind === 'lost')
+                process.stderr.write(`pulser serve: worker: ${n.message}\n`);
+            },
+          },
   });
   const user =
     cliActor()
@@ -56,6 +67,11 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
     const id = await workspaceId(ws);
     out(`  ${id} (${ws.root}): open ${server.url}/#token=${secret}`);
   }
+  out(
+    opts.worker === false
+      ? 'No worker in this process (--no-worker): start `pulser worker` to execute runs.'
+      : 'A worker in this process executes runs (trusted or approved steps only).',
+  );
   out(`MCP (streamable HTTP) on ${server.url}/mcp with Authorization: Bearer <API token>`);
   out('The login links work once and expire in 24 hours. Press Ctrl+C to stop.');
   await new Promise<void>((resolve) => {
@@ -67,6 +83,9 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  if (server.workers.length > 0) {
+    process.stderr.write('pulser serve: stopping; running steps get up to 10 s to finish\n');
+  }
   await server.close();
   await mcp.close();
   for (const ws of workspaces) await ws.close();
@@ -77,7 +96,7 @@ export function registerServeCommands(program: Command): void {
   program
     .command('serve')
     .description(
-      'Serve the Runboard (web UI, JSON API, live events) and print a one-time login link.',
+      'Serve the Runboard (web UI, JSON API, live events) with a worker that executes runs, and print a one-time login link.',
     )
     .option('-p, --port <n>', 'TCP port (0: any free port)', '4400')
     .option(
@@ -86,6 +105,7 @@ export function registerServeCommands(program: Command): void {
       '127.0.0.1',
     )
     .option('--also <dir>', 'serve another workspace too (a separate tenant); repeatable', collect)
+    .option('--no-worker', 'do not execute runs in this process (leave them to `pulser worker`)')
     .action(serveCommand);
 
   const token = program.command('token').description('Manage API tokens (admin).');

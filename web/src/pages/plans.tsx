@@ -180,7 +180,7 @@ function flatItems(items: ReadonlyArray<Item>): Item[] {
   return items.flatMap((i) => [i, ...flatItems(i.children)]);
 }
 
-function TaskRow({ task }: { task: Task }) {
+function TaskRow({ task, planId }: { task: Task; planId: string }) {
   const items = flatItems(task.checklist);
   const done = items.filter((i) => i.checked).length;
   return (
@@ -191,6 +191,12 @@ function TaskRow({ task }: { task: Task }) {
           {task.label ?? task.id}
           {task.lane === undefined ? '' : ` · lane ${task.lane}`}
           {task.steps.length === 0 ? '' : ` · ${task.steps.length} steps`}
+          {task.steps.length > 0 && can('run.start') ? (
+            <>
+              {' · '}
+              <Link to={`/runs?start=${encodeURIComponent(`${planId}:${task.id}`)}`}>Run…</Link>
+            </>
+          ) : null}
         </div>
       </td>
       <td>
@@ -306,7 +312,7 @@ export function PlanPage({ id }: { id: string }) {
   }, [history.data]);
   if (plan.error !== null) return <ErrorBox error={plan.error} />;
   if (plan.data === null) return <p className="muted">Loading plan…</p>;
-  const { plan: ir, status } = plan.data;
+  const { plan: ir, status, id: planId } = plan.data;
   const scope = status.totals.tasks.total + status.totals.checkboxes.total;
   const doneNow = status.totals.tasks.done + status.totals.checkboxes.checked;
   return (
@@ -398,7 +404,7 @@ export function PlanPage({ id }: { id: string }) {
                   </thead>
                   <tbody>
                     {ph.tasks.map((t) => (
-                      <TaskRow key={t.id} task={t} />
+                      <TaskRow key={t.id} task={t} planId={planId} />
                     ))}
                   </tbody>
                 </table>

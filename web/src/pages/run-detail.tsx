@@ -1,169 +1,282 @@
 // Run detail: steps with state, attempts and retries, actions by role, a live log that follows.
-import { useEffect, useRef, useState } from 'react';
-import { can, post } from '../api';
-import { useLive, useRefreshOn } from '../live';
-import type { LogLine, Run, RunStep } from '../types';
-import { Action, Empty, ErrorBox, Link, Pill, useApi } from '../ui';
+import { can, post, workspacePath } from '../api';
+import { useRefreshOn } from '../live';
+import type { RunDetail, RunSession, RunStep } from '../types';
+import { Action, Ago, Empty, ErrorBox, Link, Pill, bytes, duration, useApi } from '../ui';
+import { RunLog } from './run-log';
 
-function stepPath(step: RunStep, action: string): string {
-  return `/steps/${step.id.split('/').map(encodeURIComponent).join('/')}/${action}`;
+const ENDED = ['succeeded', 'failed', 'cancelled'];
+
+/** The API path of an action on a step. */
+export function stepPath(stepId: string, action: string): string {
+  return `/steps/${stepId.split('/').map(encodeURIComponent).join('/')}/${action}`;
+}
+
+function Why({ step }: { step: RunStep }) {
+  if (step.state === 'awaiting_approval') {
+    return (
+      <p className="why">
+        {step.approvalReason === 'untrusted'
+          ? 'Waiting: nobody trusted this version of the command. An approver approves this one execution, or trusts the plan (Inbox).'
+          : 'Waiting: this step requires an approval before each execution.'}
+        {can('step.approve') ? '' : ' You can see it; an approver decides.'}
+      </p>
+    );
+  }
+  if (step.state === 'quarantined') {
+    return (
+      <p className="why">
+        Quarantined after {step.attempts} attempt{step.attempts === 1 ? '' : 's'}: retry it, skip it
+        (the steps after it go on), or abort it.
+        {can('step.resolve') ? '' : ' An approver decides.'}
+      </p>
+    );
+  }
+  if (step.state === 'queued' && step.blocked > 0) {
+    return <p className="why muted">Waits for {step.after.join(', ')}.</p>;
+  }
+  if (step.state === 'queued' && step.retries > 0 && step.runAt > Date.now()) {
+    return (
+      <p className="why muted">
+        Automatic retry {step.retries} of {step.maxRetries} at{' '}
+        {new Date(step.runAt).toLocaleTimeString()}.
+      </p>
+    );
+  }
+  return null;
 }
 
 function StepActions({ step, reload }: { step: RunStep; reload: () => void }) {
   const act =
     (action: string, body: unknown = {}) =>
-    async () => {
-      await post(stepPath(step, action), body);
-      reload();
-    };
+    () =>
+      post(stepPath(step.id, action), body);
   const s = step.state;
-  return (
-    <div className="actions">
-      {can('run.retry') && ['failed', 'timed_out', 'cancelled'].includes(s) ? (
-        <Action label="Retry" run={act('retry')} />
-      ) : null}
-      {can('run.cancel') && ['queued', 'leased', 'running', 'awaiting_approval'].includes(s) ? (
-        <Action label="Cancel" kind="danger" run={act('cancel')} confirm="Cancel this step?" />
-      ) : null}
-      {can('step.approve') && s === 'awaiting_approval' ? (
-        <Action label="Approve" kind="primary" run={act('approve')} />
-      ) : null}
-      {can('step.reject') && s === 'awaiting_approval' ? (
-        <Action label="Reject" kind="danger" run={act('reject')} />
-      ) : null}
-      {can('step.resolve') && s === 'quarantined' ? (
-        <>
-          <Action label="Retry from quarantine" run={act('resolve', { action: 'retry' })} />
-          <Action label="Skip" run={act('resolve', { action: 'skip' })} />
-          <Action
-            label="Abort"
-            kind="danger"
-            run={act('resolve', { action: 'abort' })}
-            confirm="Abort the run?"
-          />
-        </>
-      ) : null}
-    </div>
-  );
+  const buttons = [
+    can('step.approve') && s === 'awaiting_approval' ? (
+      <Action key="approve" label="Approve" kind="primary" run={act('approve')} onDone={reload} />
+    ) : null,
+    can('step.reject') && s === 'awaiting_approval' ? (
+      <Action
+        key="reject"
+        label="Reject"
+        kind="danger"
+        confirm="Reject this step? Its run fails."
+        run={act('reject')}
+        onDone={reload}
+      />
+    ) : null,
+    can('step.resolve') && s === 'quarantined' ? (
+      <Action
+        key="r-retry"
+        label="Retry"
+        kind="primary"
+        run={act('resolve', { action: 'retry' })}
+        onDone={reload}
+      />
+    ) : null,
+    can('step.resolve') && s === 'quarantined' ? (
+      <Action key="skip" label="Skip" run={act('resolve', { action: 'skip' })} onDone={reload} />
+    ) : null,
+    can('step.resolve') && s === 'quarantined' ? (
+      <Action
+        key="abort"
+        label="Abort"
+        kind="danger"
+        confirm="Abort this step? Its run fails."
+        run={act('resolve', { action: 'abort' })}
+        onDone={reload}
+      />
+    ) : null,
+    can('run.retry') && ['failed', 'timed_out', 'cancelled'].includes(s) ? (
+      <Action key="retry" label="Retry" run={act('retry')} onDone={reload} />
+    ) : null,
+    can('run.retry') && !can('step.resolve') && s === 'quarantined' ? (
+      <Action key="retry-q" label="Retry" run={act('retry')} onDone={reload} />
+    ) : null,
+    can('run.cancel') && ['queued', 'leased', 'running', 'awaiting_approval'].includes(s) ? (
+      <Action
+        key="cancel"
+        label="Cancel"
+        kind="danger"
+        confirm="Cancel this step?"
+        run={act('cancel')}
+        onDone={reload}
+      />
+    ) : null,
+  ].filter((b) => b !== null);
+  return buttons.length === 0 ? null : <div className="actions">{buttons}</div>;
 }
 
-function LogViewer({ runId, steps }: { runId: string; steps: ReadonlyArray<RunStep> }) {
-  const initial = useApi<{ lines: LogLine[] }>(`/runs/${encodeURIComponent(runId)}/logs`);
-  const [lines, setLines] = useState<LogLine[]>([]);
-  const [follow, setFollow] = useState(true);
-  const box = useRef<HTMLPreElement>(null);
-  useEffect(() => {
-    if (initial.data !== null) setLines(initial.data.lines);
-  }, [initial.data]);
-  const ids = new Set([runId, ...steps.map((s) => s.id)]);
-  useLive(
-    (e) => {
-      if (!e.type.endsWith('.log') && !e.type.endsWith('.output')) return;
-      const d = e.data as {
-        runId?: string;
-        stepId?: string;
-        stream?: LogLine['stream'];
-        text?: string;
-        line?: string;
-      };
-      if (!(d.runId === runId || ids.has(e.subject ?? '') || ids.has(d.stepId ?? ''))) return;
-      const text = d.text ?? d.line ?? '';
-      setLines((ls) =>
-        ls.some((l) => l.seq === e.seq)
-          ? ls
-          : [
-              ...ls,
-              {
-                seq: e.seq,
-                ts: e.ts,
-                stepId: d.stepId ?? e.subject ?? '',
-                stream: d.stream ?? 'stdout',
-                text,
-              },
-            ],
-      );
-    },
-    [runId, steps.map((s) => s.id).join()],
-  );
-  useEffect(() => {
-    if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
-  }, [lines, follow]);
+function StepCard({ step, reload }: { step: RunStep; reload: () => void }) {
+  const took = duration(step.startedAt, step.finishedAt);
+  const facts = [
+    `attempt${step.attempts === 1 ? '' : 's'} ${step.attempts}`,
+    `retries ${step.retries}/${step.maxRetries}`,
+    `lane ${step.lane}`,
+    step.tool,
+    step.exitCode === null ? null : `exit ${step.exitCode}`,
+    step.signal,
+    step.finishedAt !== null || step.state === 'running' ? took : null,
+  ].filter((x) => x !== null && x !== '');
+  const waiting = step.state === 'awaiting_approval';
   return (
-    <div className="log">
-      <div className="log-head">
-        <h2>Log</h2>
-        <label className="check">
-          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />{' '}
-          Follow output
-        </label>
+    <li
+      className={`step st-${step.state}`}
+      data-state={step.state}
+      aria-label={`step ${step.ord}: ${step.title}`}
+    >
+      <div className="step-head">
+        <span className="ord" aria-hidden="true">
+          {step.ord}
+        </span>
+        <span className="step-title">{step.title}</span>
+        <Pill value={step.state} />
+        <span className="muted small facts">{facts.join(' · ')}</span>
       </div>
-      <ErrorBox error={initial.error} />
-      <pre ref={box} className="log-box" tabIndex={0} aria-label="run log" aria-live="polite">
-        {lines.length === 0 ? <span className="muted">No output yet.</span> : null}
-        {lines.map((l) => (
-          <div key={l.seq} className={`line ${l.stream}`}>
-            <span className="muted">{l.stepId.split('/').pop()}</span> {l.text}
-          </div>
-        ))}
-      </pre>
-    </div>
+      <Why step={step} />
+      {step.error ? <div className="step-error">{step.error}</div> : null}
+      <details className="command" open={waiting}>
+        <summary>Command</summary>
+        <pre>{step.spec.input}</pre>
+      </details>
+      <StepActions step={step} reload={reload} />
+    </li>
   );
 }
 
 /** One run. */
 export function RunPage({ id }: { id: string }) {
-  const refresh = useRefreshOn(['run.', 'step.']);
-  const run = useApi<{ run: Run }>(`/runs/${encodeURIComponent(id)}`, refresh);
+  const refresh = useRefreshOn(['run.', 'step.', 'trust.']);
+  const run = useApi<{ run: RunDetail }>(`/runs/${encodeURIComponent(id)}`, refresh);
+  const sessions = useApi<{ sessions: RunSession[] }>('/sessions?archived=true');
   const r = run.data?.run;
+  if (r === undefined) {
+    return (
+      <section>
+        <p>
+          <Link to="/runs">← Runs</Link>
+        </p>
+        {run.error === null ? (
+          <p className="muted">Loading run…</p>
+        ) : (
+          <ErrorBox error={run.error} />
+        )}
+      </section>
+    );
+  }
+  const c = r.counts;
+  const people = c.awaiting_approval + c.quarantined;
+  const ended = ENDED.includes(r.status);
+  const target = r.target;
   return (
     <section aria-labelledby="run-h">
       <p>
         <Link to="/runs">← Runs</Link>
       </p>
-      <ErrorBox error={run.error} />
-      {r === undefined ? (
-        run.error === null ? (
-          <p className="muted">Loading run…</p>
-        ) : null
-      ) : (
-        <>
-          <h1 id="run-h">
-            {r.title} <Pill value={r.status} />
-          </h1>
-          <div className="muted">
-            {r.target} · lane {r.lane} · session {r.sessionId}
-          </div>
-          {can('run.cancel') && ['queued', 'running', 'awaiting_approval'].includes(r.status) ? (
+      <div className="page-head">
+        <h1 id="run-h">
+          {r.title} <Pill value={r.status} />
+        </h1>
+        <div className="actions">
+          {can('run.retry') && (r.status === 'failed' || r.status === 'cancelled') ? (
+            <Action
+              label="Retry run"
+              kind="primary"
+              run={() => post(`/runs/${encodeURIComponent(r.id)}/retry`)}
+              onDone={run.reload}
+            />
+          ) : null}
+          {can('run.cancel') && !ended ? (
             <Action
               label="Cancel run"
               kind="danger"
-              confirm="Cancel the whole run?"
-              run={async () => {
-                await post(`/runs/${encodeURIComponent(r.id)}/cancel`);
-                run.reload();
-              }}
+              confirm="Cancel every step that has not ended?"
+              run={() => post(`/runs/${encodeURIComponent(r.id)}/cancel`)}
+              onDone={run.reload}
             />
           ) : null}
-          <h2>Steps</h2>
-          {(r.steps ?? []).length === 0 ? <Empty title="This run has no steps" /> : null}
-          <ol className="steps">
-            {(r.steps ?? []).map((s) => (
-              <li key={s.id} className="step" data-state={s.state}>
-                <div className="step-head">
-                  <span className="step-title">{s.title}</span> <Pill value={s.state} />
-                  <span className="muted small">
-                    attempts {s.attempts} · retries {s.retries}
-                    {s.lane === undefined ? '' : ` · lane ${s.lane}`}
-                  </span>
-                </div>
-                {s.error ? <div className="step-error">{s.error}</div> : null}
-                <StepActions step={s} reload={run.reload} />
+        </div>
+      </div>
+      <dl className="meta">
+        <div>
+          <dt>ID</dt>
+          <dd className="mono">{r.id}</dd>
+        </div>
+        <div>
+          <dt>Target</dt>
+          <dd>
+            {target === null ? (
+              'ad-hoc steps'
+            ) : (
+              <Link to={`/plans/${encodeURIComponent(target.planId)}`}>
+                {target.kind === 'plan' ? target.planId : `${target.planId}:${target.nodeId}`}
+              </Link>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Lane</dt>
+          <dd>{r.lane}</dd>
+        </div>
+        <div>
+          <dt>Session</dt>
+          <dd>
+            <Link to={`/runs?session=${encodeURIComponent(r.sessionId)}&archived=true`}>
+              {sessions.data?.sessions.find((x) => x.id === r.sessionId)?.title ?? r.sessionId}
+            </Link>
+          </dd>
+        </div>
+        <div>
+          <dt>Requested by</dt>
+          <dd>{r.requestedBy}</dd>
+        </div>
+        <div>
+          <dt>Created</dt>
+          <dd>
+            <Ago iso={r.createdAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>{ended ? 'Took' : 'Running for'}</dt>
+          <dd>{duration(r.startedAt ?? r.createdAt, r.finishedAt) ?? '—'}</dd>
+        </div>
+      </dl>
+      {r.intent ? <p className="intent">{r.intent}</p> : null}
+      {people > 0 ? (
+        <div className="callout" role="status">
+          <strong>
+            {people} step{people === 1 ? '' : 's'} wait{people === 1 ? 's' : ''} for a person.
+          </strong>{' '}
+          {can('step.approve')
+            ? 'Decide below, or in the Inbox (where you can also trust the whole plan).'
+            : 'An approver decides; you will see the result here live.'}{' '}
+          <Link to="/inbox">Open the Inbox</Link>
+        </div>
+      ) : null}
+      <h2>Steps</h2>
+      {r.steps.length === 0 ? <Empty title="This run has no steps" /> : null}
+      <ol className="steps">
+        {r.steps.map((s) => (
+          <StepCard key={s.id} step={s} reload={run.reload} />
+        ))}
+      </ol>
+      {r.artifacts.length === 0 ? null : (
+        <>
+          <h2>Artifacts</h2>
+          <ul className="artifacts">
+            {r.artifacts.map((a) => (
+              <li key={`${a.stepId}:${a.sha256}:${a.path}`}>
+                <a href={workspacePath(`/artifacts/${a.sha256}`)}>{a.path}</a>{' '}
+                <span className="muted small">
+                  {bytes(a.bytes)} · sha256 <span className="mono">{a.sha256.slice(0, 12)}</span>
+                </span>
               </li>
             ))}
-          </ol>
-          <LogViewer runId={r.id} steps={r.steps ?? []} />
+          </ul>
         </>
       )}
+      <RunLog runId={r.id} steps={r.steps} />
     </section>
   );
 }

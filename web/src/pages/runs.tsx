@@ -1,82 +1,131 @@
-// Runs: filter by status and lane, search, choose a session, archive it, show archived.
-import { useMemo, useState } from 'react';
+// Runs: filter by status and lane, search, choose a session, archive it, show archived, start one.
+import { useEffect, useMemo, useState } from 'react';
 import { can, post } from '../api';
 import { useRefreshOn } from '../live';
-import type { Run, RunSession } from '../types';
-import { Action, Empty, ErrorBox, Link, Pill, useApi } from '../ui';
+import { RUN_STATUSES, type Run, type RunSession } from '../types';
+import { Action, Ago, Empty, ErrorBox, Link, Pill, useApi } from '../ui';
+import { StartRun } from './start-run';
 
-const STATUSES = [
-  '',
-  'queued',
-  'running',
-  'awaiting_approval',
-  'quarantined',
-  'failed',
-  'succeeded',
-  'cancelled',
-];
+interface Filters {
+  status: string;
+  lane: string;
+  q: string;
+  session: string;
+  archived: boolean;
+}
+
+function readFilters(): Filters & { start: string | null } {
+  const p = new URLSearchParams(location.search);
+  return {
+    status: p.get('status') ?? '',
+    lane: p.get('lane') ?? '',
+    q: p.get('q') ?? '',
+    session: p.get('session') ?? '',
+    archived: p.get('archived') === 'true',
+    start: p.get('start'),
+  };
+}
+
+function query(f: Filters, q: string): string {
+  const p = new URLSearchParams();
+  if (f.status) p.set('status', f.status);
+  if (f.lane) p.set('lane', f.lane);
+  if (q.trim()) p.set('q', q.trim());
+  if (f.session) p.set('session', f.session);
+  if (f.archived) p.set('archived', 'true');
+  return p.toString();
+}
+
+/** Steps done out of all, and how many wait for a person. */
+function StepsCell({ run }: { run: Run }) {
+  const c = run.counts;
+  const total = Object.values(c).reduce((a, b) => a + b, 0);
+  const done = c.succeeded + c.skipped;
+  const bad = c.failed + c.timed_out + c.cancelled;
+  const people = c.awaiting_approval + c.quarantined;
+  const pct = (n: number) => `${total === 0 ? 0 : (n / total) * 100}%`;
+  return (
+    <div className="steps-cell">
+      <div
+        className="stack-bar"
+        role="img"
+        aria-label={`${done} of ${total} steps done${bad ? `, ${bad} failed` : ''}`}
+      >
+        <span className="ok-part" style={{ width: pct(done) }} />
+        <span className="bad-part" style={{ width: pct(bad) }} />
+        <span className="wait-part" style={{ width: pct(people) }} />
+      </div>
+      <span className="num">
+        {done}/{total}
+      </span>
+      {people > 0 ? <span className="needs">{people} waiting for a person</span> : null}
+    </div>
+  );
+}
 
 /** The runs page. */
 export function RunsPage() {
   const refresh = useRefreshOn(['run.', 'step.', 'session.']);
-  const [status, setStatus] = useState('');
-  const [lane, setLane] = useState('');
-  const [q, setQ] = useState('');
-  const [session, setSession] = useState('');
-  const [archived, setArchived] = useState(false);
-  const sessions = useApi<{ sessions: RunSession[] }>(
-    `/sessions${archived ? '?archived=true' : ''}`,
-    refresh,
-  );
-  const query = new URLSearchParams();
-  if (status) query.set('status', status);
-  if (lane) query.set('lane', lane);
-  if (q.trim()) query.set('q', q.trim());
-  if (session) query.set('session', session);
-  if (archived) query.set('archived', 'true');
-  const runs = useApi<{ runs: Run[] }>(`/runs?${query.toString()}`, refresh);
+  const created = useRefreshOn(['run.created', 'session.'], 1000);
+  const init = useMemo(readFilters, []);
+  const [f, setF] = useState<Filters>(init);
+  const [q, setQ] = useState(init.q);
+  const [starting, setStarting] = useState(init.start !== null);
+  const [search, setSearch] = useState(init.q);
+  useEffect(() => {
+    const t = setTimeout(() => setSearch(q), 250);
+    return () => clearTimeout(t);
+  }, [q]);
+  const qs = query(f, search);
+  useEffect(() => {
+    history.replaceState(null, '', `/runs${qs ? `?${qs}` : ''}`);
+  }, [qs]);
+  const set = (patch: Partial<Filters>) => setF((x) => ({ ...x, ...patch }));
+  const sessions = useApi<{ sessions: RunSession[] }>('/sessions?archived=true', created);
+  const runs = useApi<{ runs: Run[] }>(`/runs?${qs}`, refresh);
+  const lanesSeen = useApi<{ runs: Run[] }>('/runs?archived=true&limit=500', created);
   const lanes = useMemo(
-    () => [...new Set((runs.data?.runs ?? []).map((r) => r.lane))].sort(),
-    [runs.data],
+    () => [...new Set((lanesSeen.data?.runs ?? []).map((r) => r.lane))].sort(),
+    [lanesSeen.data],
   );
-  const chosen = sessions.data?.sessions.find((s) => s.id === session);
-  const [target, setTarget] = useState('');
+  const allSessions = sessions.data?.sessions ?? [];
+  const shownSessions = allSessions.filter((s) => f.archived || !s.archived || s.id === f.session);
+  const chosen = allSessions.find((s) => s.id === f.session);
+  const filtered = f.status !== '' || f.lane !== '' || search.trim() !== '' || f.session !== '';
+  const list = runs.data?.runs ?? [];
   return (
     <section aria-labelledby="runs-h">
-      <h1 id="runs-h">Runs</h1>
-      {can('run.start') ? (
-        <form className="import" onSubmit={(e) => e.preventDefault()}>
-          <label htmlFor="run-target">Start a run</label>
-          <input
-            id="run-target"
-            placeholder="plan, phase or task ID"
-            value={target}
-            onChange={(e) => setTarget(e.target.value)}
-          />
-          <Action
-            label="Run"
-            kind="primary"
-            run={async () => {
-              await post('/runs', { target: target.trim(), ...(session ? { session } : {}) });
-              runs.reload();
-            }}
-          />
-        </form>
+      <div className="page-head">
+        <h1 id="runs-h">Runs</h1>
+        {can('run.start') && !starting ? (
+          <button type="button" className="primary" onClick={() => setStarting(true)}>
+            Start a run
+          </button>
+        ) : null}
+      </div>
+      {starting && can('run.start') ? (
+        <StartRun
+          sessions={allSessions}
+          lanes={lanes}
+          initial={init.start ?? ''}
+          onClose={() => setStarting(false)}
+        />
       ) : null}
-      <div className="filters" role="search">
+      <div className="filters" role="search" aria-label="filter runs">
         <label>
           Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            {STATUSES.map((s) => (
+          <select value={f.status} onChange={(e) => set({ status: e.target.value })}>
+            <option value="">any</option>
+            {RUN_STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s === '' ? 'any' : s.replace(/_/g, ' ')}
+                {s}
               </option>
             ))}
           </select>
         </label>
         <label>
           Lane
-          <select value={lane} onChange={(e) => setLane(e.target.value)}>
+          <select value={f.lane} onChange={(e) => set({ lane: e.target.value })}>
             <option value="">any</option>
             {lanes.map((l) => (
               <option key={l} value={l}>
@@ -87,9 +136,9 @@ export function RunsPage() {
         </label>
         <label>
           Session
-          <select value={session} onChange={(e) => setSession(e.target.value)}>
-            <option value="">all</option>
-            {(sessions.data?.sessions ?? []).map((s) => (
+          <select value={f.session} onChange={(e) => set({ session: e.target.value })}>
+            <option value="">all sessions</option>
+            {shownSessions.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.title}
                 {s.archived ? ' (archived)' : ''}
@@ -109,56 +158,117 @@ export function RunsPage() {
         <label className="check">
           <input
             type="checkbox"
-            checked={archived}
-            onChange={(e) => setArchived(e.target.checked)}
-          />{' '}
+            checked={f.archived}
+            onChange={(e) => set({ archived: e.target.checked })}
+          />
           Show archived
         </label>
-        {chosen !== undefined && can('session.archive') ? (
-          <Action
-            label={chosen.archived ? 'Unarchive session' : 'Archive session'}
-            run={async () => {
-              await post(`/sessions/${encodeURIComponent(chosen.id)}/archive`, {
-                archived: !chosen.archived,
-              });
-              if (!chosen.archived && !archived) setSession('');
-              sessions.reload();
-              runs.reload();
+        {filtered ? (
+          <button
+            type="button"
+            className="linklike"
+            onClick={() => {
+              setQ('');
+              setSearch('');
+              set({ status: '', lane: '', session: '' });
             }}
-          />
+          >
+            Clear filters
+          </button>
         ) : null}
       </div>
+      {chosen === undefined ? null : (
+        <div className="session-bar" aria-label="chosen session">
+          <div>
+            <strong>{chosen.title}</strong> {chosen.archived ? <Pill value="archived" /> : null}
+            <div className="muted small">
+              {chosen.runs} run{chosen.runs === 1 ? '' : 's'} · started by {chosen.createdBy} ·{' '}
+              <Ago iso={chosen.createdAt} />
+            </div>
+          </div>
+          {can('session.archive') ? (
+            <Action
+              label={chosen.archived ? 'Unarchive session' : 'Archive session'}
+              run={() =>
+                post(`/sessions/${encodeURIComponent(chosen.id)}/archive`, {
+                  archived: !chosen.archived,
+                })
+              }
+              onDone={() => {
+                if (!chosen.archived && !f.archived) set({ session: '' });
+                sessions.reload();
+                runs.reload();
+              }}
+            />
+          ) : null}
+        </div>
+      )}
       <ErrorBox error={runs.error} />
-      {runs.data !== null && runs.data.runs.length === 0 ? (
-        <Empty title="No runs match">
-          {status || lane || q || session
-            ? 'Clear the filters to see every run.'
-            : 'Start one above, or with `pulser run <id>`.'}
-        </Empty>
+      {runs.data !== null && list.length === 0 ? (
+        filtered ? (
+          <Empty title="No runs match these filters">
+            Clear the filters{f.archived ? '' : ', or tick “Show archived”,'} to see more runs.
+          </Empty>
+        ) : (
+          <Empty title="No runs yet">
+            {can('run.start') ? (
+              <>
+                Press <strong>Start a run</strong> and pick a plan, phase or task, or run{' '}
+                <code>pulser run TARGET</code> in the project folder.
+              </>
+            ) : (
+              <>
+                An operator starts runs here or with <code>pulser run TARGET</code>; they appear
+                live.
+              </>
+            )}
+          </Empty>
+        )
       ) : null}
-      {runs.data === null || runs.data.runs.length === 0 ? null : (
+      {runs.data === null && runs.error === null ? <p className="muted">Loading runs…</p> : null}
+      {list.length === 0 ? null : (
         <div className="table-wrap">
-          <table>
+          <table className="runs-table">
+            <caption className="sr-only">Runs, newest first</caption>
             <thead>
               <tr>
                 <th scope="col">Run</th>
                 <th scope="col">Status</th>
-                <th scope="col">Lane</th>
-                <th scope="col">Started</th>
+                <th scope="col">Steps</th>
+                <th scope="col" className="hide-narrow">
+                  Lane
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Requested by
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Created
+                </th>
               </tr>
             </thead>
             <tbody>
-              {runs.data.runs.map((r) => (
+              {list.map((r) => (
                 <tr key={r.id}>
                   <td>
-                    <Link to={`/runs/${encodeURIComponent(r.id)}`}>{r.title}</Link>
-                    <div className="muted small">{r.intent ?? r.target}</div>
+                    <Link to={`/runs/${encodeURIComponent(r.id)}`} className="run-title">
+                      {r.title}
+                    </Link>
+                    <div className="muted small">
+                      <span className="mono">{r.id}</span>
+                      {r.intent ? ` · ${r.intent}` : ''}
+                    </div>
                   </td>
                   <td>
                     <Pill value={r.status} />
                   </td>
-                  <td>{r.lane}</td>
-                  <td>{new Date(r.createdAt).toLocaleString()}</td>
+                  <td>
+                    <StepsCell run={r} />
+                  </td>
+                  <td className="hide-narrow">{r.lane}</td>
+                  <td className="hide-narrow">{r.requestedBy}</td>
+                  <td className="hide-narrow">
+                    <Ago iso={r.createdAt} />
+                  </td>
                 </tr>
               ))}
             </tbody>
