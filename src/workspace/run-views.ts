@@ -230,5 +230,5 @@ export async function inbox(ws: Workspace): Promise<Inbox> {
   for (const s of runtime.approvals) approvals.push(await withRun(s));
   const quarantined: InboxStep[] = [];
   for (const s of runtime.quarantined) quarantined.push(await withRun(s));
-  return { approvals, quarantined, untrusted: runtime.untrusted, failingGates: [] };
+  return { ...runtime, approvals, quarantined, failingGates: [] };
 }
