@@ -118,12 +118,20 @@ export function onItem(
 ): void {
   const first = lines[0];
   if (!first) return;
-  const text = lines
-    .map((l) => l.text)
-    .join(' ')
-    .trim();
+  const text =
+    lines.length === 1
+      ? first.text
+      : lines
+          .map((l) => l.text)
+          .join(' ')
+          .trim();
   const cb = CHECKBOX_RE.exec(text);
-  b.lastText = cb ? first.text.replace(CHECKBOX_RE, '') : first.text;
+  // `text` starts with `first.text`, so a match that ends inside it is its match too.
+  b.lastText = !cb
+    ? first.text
+    : cb[0].length < first.text.length
+      ? first.text.slice(cb[0].length)
+      : first.text.replace(CHECKBOX_RE, '');
   if (cb) {
     onCheckbox(b, frame, parent, text.slice(cb[0].length).trim(), cb[1] !== ' ', line0);
     return;

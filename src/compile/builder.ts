@@ -174,7 +174,7 @@ export class Builder {
     const base = fields.slug ?? slugOrHash(fields.title);
     const id = this.ids.claim(phase ? `${phase.id}/${base}` : base);
     const lane = this.frame.lane;
-    const task = newTask({ ...fields, id, lane });
+    const task = newTask(id, lane, fields);
     (phase ? phase.tasks : this.planTasks).push(task);
     return task;
   }
@@ -223,7 +223,7 @@ export class Builder {
     const phase = this.frame.phase;
     const id = this.ids.claim(`${phase?.id ?? 'plan'}/metric/${slugOrHash(fields.name, 32)}`);
     const comparison = fields.comparison ?? findComparison(fields.target)?.comparison;
-    const metric = metricTarget({ ...fields, id, ...(comparison ? { comparison } : {}) });
+    const metric = metricTarget(id, fields, comparison);
     this.metrics.push(metric);
     phase?.metrics.push(id);
     return metric;

@@ -109,24 +109,26 @@ export function slugOrHash(text: string, max = 40): string {
 }
 
 /** A new, empty task draft. */
-export function newTask(fields: {
-  id: string;
-  title: string;
-  label?: string | undefined;
-  externalIds?: string[];
-  parent?: string | undefined;
-  lane?: string | undefined;
-  pos: SourcePos;
-}): TaskDraft {
+export function newTask(
+  id: string,
+  lane: string | undefined,
+  fields: {
+    readonly title: string;
+    readonly label?: string | undefined;
+    readonly externalIds?: string[];
+    readonly parent?: string | undefined;
+    readonly pos: SourcePos;
+  },
+): TaskDraft {
   return {
     kind: 'task',
-    id: fields.id,
+    id,
     title: fields.title,
     label: fields.label,
     externalIds: fields.externalIds ?? [],
     owners: new Set(),
     parent: fields.parent,
-    lane: fields.lane,
+    lane,
     dependsOn: [],
     files: [],
     checklist: [],
@@ -276,14 +278,18 @@ export function freezeDecision(d: DecisionDraft): Decision {
   };
 }
 
-/** A metric target, frozen with a fixed key order. */
-export function metricTarget(m: Omit<MetricTarget, 'kind'>): MetricTarget {
+/** A metric target, frozen with a fixed key order; `comparison` wins over `m.comparison`. */
+export function metricTarget(
+  id: string,
+  m: Omit<MetricTarget, 'kind' | 'id'>,
+  comparison = m.comparison,
+): MetricTarget {
   return {
     kind: 'metric',
-    id: m.id,
+    id,
     name: m.name,
     target: m.target,
-    ...(m.comparison !== undefined ? { comparison: m.comparison } : {}),
+    ...(comparison !== undefined ? { comparison } : {}),
     ...(m.passRule !== undefined ? { passRule: m.passRule } : {}),
     ...(m.passComparison !== undefined ? { passComparison: m.passComparison } : {}),
     ...(m.baseline !== undefined ? { baseline: m.baseline } : {}),

@@ -42,13 +42,16 @@ export function parseEstimate(text: string): Estimate | undefined {
   return { text: text.trim(), parts };
 }
 
+const ESTIMATE_START_RE = /^\s*[~≈]?\d/u;
+
 /** An estimate given as a whole parenthetical in a title, such as `Session Archiving (2 hours)`. */
 export function estimateInTitle(title: string): Estimate | undefined {
   if (title.indexOf('(') === -1) return undefined;
   for (const m of title.matchAll(/\(([^()]{1,40})\)/gu)) {
     const inner = m[1] ?? '';
+    if (!ESTIMATE_START_RE.test(inner)) continue;
     const estimate = parseEstimate(inner);
-    if (estimate && /^\s*[~≈]?\d/u.test(inner)) return estimate;
+    if (estimate) return estimate;
   }
   return undefined;
 }

@@ -66,6 +66,7 @@ export function coreOf(text: string): string {
 }
 
 function datesOf(title: string): string | undefined {
+  if (title.indexOf('(') === -1) return undefined;
   for (const m of title.matchAll(/\(([^()]{1,60})\)/gu)) {
     const inner = m[1] ?? '';
     if (

@@ -38,6 +38,10 @@ export function collectMentions(text: string, into: Set<string>): void {
 }
 
 const SPECIAL_RE = /[\\`*_~![<&]/gu;
+/** What `trim()` keeps: a character that is neither white space nor a line terminator. */
+const NON_BLANK_RE = /\S/u;
+/** Shared by every line without code spans (never mutated: the first code replaces it). */
+const NO_CODES = Object.freeze([]) as unknown as string[];
 
 /** Reads one line at a time; a single instance is reused so that reading allocates little. */
 class LineReader {
@@ -48,7 +52,9 @@ class LineReader {
   private boldOpen = -1;
   private boldText: string | undefined;
   private leadingCode: string | undefined;
-  private codes: string[] = [];
+  private codes: string[] = NO_CODES;
+  /** Whether the line holds an `@` at all: only then is `prose` built and searched for mentions. */
+  private mentionable = false;
   /** Next `]`, `)`, `>` found at or after some point (-2: not searched yet), to stay linear. */
   private nextClose = [-2, -2, -2];
   /** Backtick run lengths with no closing run later on the line (bit n-1 for length n ≤ 31). */
@@ -62,7 +68,8 @@ class LineReader {
     this.boldOpen = -1;
     this.boldText = undefined;
     this.leadingCode = undefined;
-    this.codes = [];
+    this.codes = NO_CODES;
+    this.mentionable = line.indexOf('@') !== -1;
     this.nextClose[0] = this.nextClose[1] = this.nextClose[2] = -2;
     this.noCloser = 0;
     const n = line.length;
@@ -75,7 +82,7 @@ class LineReader {
       if (!found) break;
       i = at + this.special(at);
     }
-    collectMentions(this.prose, mentions);
+    if (this.mentionable) collectMentions(this.prose, mentions);
     return {
       text: this.out.trim(),
       boldText: this.boldText,
@@ -86,8 +93,8 @@ class LineReader {
 
   private emit(s: string): void {
     this.out += s;
-    this.prose += s;
-    if (!this.started && s.trim() !== '') this.started = true;
+    if (this.mentionable) this.prose += s;
+    if (!this.started && NON_BLANK_RE.test(s)) this.started = true;
   }
 
   private indexOf(slot: number, c: string, from: number): number {
@@ -153,8 +160,9 @@ class LineReader {
     if (!this.started) this.leadingCode = code;
     this.started = true;
     this.out += code;
-    this.prose += ' ';
-    this.codes.push(code);
+    if (this.mentionable) this.prose += ' ';
+    if (this.codes === NO_CODES) this.codes = [code];
+    else this.codes.push(code);
     return close + len - i;
   }
 
@@ -235,13 +243,14 @@ function stripHardBreak(line: string): string {
   return last === 32 ? line.trimEnd() : line;
 }
 
-/** Split inline markdown into plain-text lines; mentions in prose (not code) go to `mentions`. */
 const PLAIN_RE = /[\\`*_~![<&\n@]/u;
 
+/** Split inline markdown into plain-text lines; mentions in prose (not code) go to `mentions`. */
 export function readInline(content: string, mentions: Set<string>): InlineLine[] {
   if (!PLAIN_RE.test(content)) {
     const text = content.trim();
-    return [{ text, boldText: undefined, leadingCode: undefined, codes: [] }];
+    return [{ text, boldText: undefined, leadingCode: undefined, codes: NO_CODES }];
   }
+  if (content.indexOf('\n') === -1) return [reader.read(stripHardBreak(content), mentions)];
   return content.split('\n').map((line) => reader.read(stripHardBreak(line), mentions));
 }

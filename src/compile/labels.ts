@@ -46,7 +46,9 @@ export function parseLabel(line: InlineLine): Label | undefined {
   if (!m) return undefined;
   const label = (m[1] ?? '').trim();
   const value = (m[2] ?? '').trim();
-  if (label === '' || label.split(/\s+/u).length > 7 || /https?$/iu.test(label)) return undefined;
+  // More than seven words needs at least 15 characters: count words only past that length.
+  if (label === '' || (label.length >= 15 && label.split(/\s+/u).length > 7)) return undefined;
+  if (/https?$/iu.test(label)) return undefined;
   const kind = labelKindOf(label);
   if (value !== '' && line.boldText === undefined && kind === undefined) return undefined;
   return { label, kind, value };

@@ -52,7 +52,7 @@ export function runPass(
         const item = b.items[b.items.length - 1];
         if (item && !item.seen && line0 === item.line) {
           item.seen = true;
-          scratch.clear();
+          if (scratch.size > 0) scratch.clear();
           const lines = inlineLines(t, scratch);
           for (const m of scratch) b.mentions.add(m);
           onItem(

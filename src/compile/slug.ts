@@ -21,28 +21,41 @@ function isLatinLetter(c: number): boolean {
   return (c >= 0xc0 && c <= 0x24f) || (c >= 0x1e00 && c <= 0x1eff);
 }
 
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
 /** Lowercase ASCII slug of `text` (letters, digits, single dashes), at most `max` characters. */
 export function slug(text: string, max = 48): string {
+  // Runs of ASCII letters and digits are copied whole (a few flat pieces, not one string per
+  // character): IDs built from slugs are hashed for uniqueness, and flat strings hash fast.
   let out = '';
   let pending = false;
   const n = text.length;
-  for (let i = 0; i < n && out.length <= max; i++) {
-    let c = text.charCodeAt(i);
+  let i = 0;
+  while (i < n && out.length <= max) {
+    const c = text.charCodeAt(i);
     let piece: string;
     if (c < 0x80) {
-      if (c >= 65 && c <= 90) c += 32;
-      if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) {
+      if (!isAsciiAlnum(c)) {
         pending = true;
+        i++;
         continue;
       }
-      piece = String.fromCharCode(c);
+      let j = i + 1;
+      while (j < n && isAsciiAlnum(text.charCodeAt(j))) j++;
+      piece = text.slice(i, j).toLowerCase();
+      i = j;
     } else if (isLatinLetter(c)) {
       piece = fold(c);
+      i++;
       if (piece === '') continue;
     } else if (c >= 0x300 && c <= 0x36f) {
+      i++;
       continue;
     } else {
       pending = true;
+      i++;
       continue;
     }
     if (pending && out !== '') out += '-';

@@ -61,6 +61,8 @@ export function statusMark(
 
 /** Titles without any of these cannot state a status. */
 const TITLE_HINT_RE = /[(→>⇒:：✅✔☑❌✖⛔🚫🔴⚠⏳🚧🟡🔄]|\[x\]/iu;
+const PAREN_60_RE = /\(([^()]{1,60})\)/gu;
+const STATUS_LABEL_RE = /\b(?:status|estado|statut)\s*[:：]\s*(.+)$/iu;
 const ARROW_RE = /(?:→|->|=>|⇒)\s*\**([^→]{1,30})$/u;
 
 /**
@@ -70,17 +72,24 @@ const ARROW_RE = /(?:→|->|=>|⇒)\s*\**([^→]{1,30})$/u;
 export function statusInTitle(
   title: string,
 ): { readonly status: TaskStatus; readonly text: string } | undefined {
-  const arrow = ARROW_RE.exec(title);
+  // Each search below needs a character the title may not have: look for it first.
+  const arrow =
+    title.indexOf('>') !== -1 || title.indexOf('→') !== -1 || title.indexOf('⇒') !== -1
+      ? ARROW_RE.exec(title)
+      : null;
   if (arrow) {
     if (!TITLE_HINT_RE.test(title)) return undefined;
     const s = statusWordAt(arrow[1] ?? '');
     if (s) return { status: s, text: arrow[0].trim() };
   }
-  for (const m of title.matchAll(/\(([^()]{1,60})\)/gu)) {
-    const s = statusWordAt(m[1] ?? '');
-    if (s) return { status: s, text: m[0] };
+  if (title.indexOf('(') !== -1) {
+    for (const m of title.matchAll(PAREN_60_RE)) {
+      const s = statusWordAt(m[1] ?? '');
+      if (s) return { status: s, text: m[0] };
+    }
   }
-  const label = /\b(?:status|estado|statut)\s*[:：]\s*(.+)$/iu.exec(title);
+  const label =
+    title.indexOf(':') !== -1 || title.indexOf('：') !== -1 ? STATUS_LABEL_RE.exec(title) : null;
   if (label) {
     const s = statusWordAt(label[1] ?? '');
     if (s) return { status: s, text: label[0] };
