@@ -22,48 +22,50 @@ function isLatinLetter(c: number): boolean {
 }
 
 function isAsciiAlnum(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 }
+
+/** Character codes of the slug being built, reused (a slug never outgrows `max` + a piece). */
+let buf = new Uint16Array(128);
+const DASH = 45;
 
 /** Lowercase ASCII slug of `text` (letters, digits, single dashes), at most `max` characters. */
 export function slug(text: string, max = 48): string {
-  // Runs of ASCII letters and digits are copied whole (a few flat pieces, not one string per
-  // character): IDs built from slugs are hashed for uniqueness, and flat strings hash fast.
-  let out = '';
+  // Built as character codes and turned into one flat one-byte string at the end: IDs made
+  // of slugs are hashed for uniqueness, and such strings hash much faster than concatenations
+  // of slices of a two-byte source.
+  if (buf.length < max + 16) buf = new Uint16Array(2 * max + 16);
+  let len = 0;
   let pending = false;
   const n = text.length;
-  let i = 0;
-  while (i < n && out.length <= max) {
-    const c = text.charCodeAt(i);
-    let piece: string;
+  for (let i = 0; i < n && len <= max; i++) {
+    let c = text.charCodeAt(i);
     if (c < 0x80) {
+      if (c >= 65 && c <= 90) c += 32;
       if (!isAsciiAlnum(c)) {
         pending = true;
-        i++;
         continue;
       }
-      let j = i + 1;
-      while (j < n && isAsciiAlnum(text.charCodeAt(j))) j++;
-      piece = text.slice(i, j).toLowerCase();
-      i = j;
+      if (pending && len > 0) buf[len++] = DASH;
+      pending = false;
+      buf[len++] = c;
     } else if (isLatinLetter(c)) {
-      piece = fold(c);
-      i++;
+      const piece = fold(c);
       if (piece === '') continue;
-    } else if (c >= 0x300 && c <= 0x36f) {
-      i++;
-      continue;
-    } else {
+      if (pending && len > 0) buf[len++] = DASH;
+      pending = false;
+      for (let k = 0; k < piece.length; k++) buf[len++] = piece.charCodeAt(k);
+    } else if (c < 0x300 || c > 0x36f) {
       pending = true;
-      i++;
-      continue;
     }
-    if (pending && out !== '') out += '-';
-    pending = false;
-    out += piece;
   }
-  if (out.length <= max) return out;
-  const cut = out.slice(0, max);
-  const dash = cut.lastIndexOf('-');
-  return (dash > max / 2 ? cut.slice(0, dash) : cut).replace(/-+$/u, '');
+  let end = len;
+  if (len > max) {
+    end = max;
+    let dash = max - 1;
+    while (dash >= 0 && buf[dash] !== DASH) dash--;
+    if (dash > max / 2) end = dash;
+    while (end > 0 && buf[end - 1] === DASH) end--;
+  }
+  return String.fromCharCode.apply(null, buf.subarray(0, end) as unknown as number[]);
 }
