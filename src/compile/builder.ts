@@ -120,11 +120,9 @@ export class Builder {
     const text = this.line(line0);
     let col = needle === undefined ? -1 : text.indexOf(needle);
     if (col < 0) col = Math.max(0, text.search(/\S/u));
-    return {
-      line: line0 + 1,
-      column: col + 1,
-      ...(endLine0 !== undefined && endLine0 > line0 + 1 ? { endLine: endLine0 } : {}),
-    };
+    return endLine0 !== undefined && endLine0 > line0 + 1
+      ? { line: line0 + 1, column: col + 1, endLine: endLine0 }
+      : { line: line0 + 1, column: col + 1 };
   }
 
   /** Record a diagnostic at a 1-based position. */

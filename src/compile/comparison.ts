@@ -3,6 +3,7 @@
  * `0 new failures`, `-30-50%`, `≥ 70%`, `at least 3`.
  */
 import type { Comparison } from '../ir/index.js';
+import { WORD_END, WORD_START } from './patterns.js';
 
 type Op = Comparison['op'];
 
@@ -41,8 +42,10 @@ const PHRASE_RE = new RegExp(
 const MAYBE_SYMBOL_RE = /[≥≤<>⩾⩽]/;
 const MAYBE_WORDS_RE = /at (?:least|most)/i;
 /** Where a comparison starts inside a longer text (an operator followed by a number). */
-export const COMPARISON_START_RE =
-  /(≥|>=|⩾|≤|<=|⩽|(?<![-=<])>(?!=)|<(?![-=])|\bat least\b|\bat most\b)\s*[+\-−]?\s*\d/iu;
+export const COMPARISON_START_RE = new RegExp(
+  `(≥|>=|⩾|≤|<=|⩽|(?<![-=<])>(?!=)|<(?![-=])|${WORD_START}at least${WORD_END}|${WORD_START}at most${WORD_END})\\s*[+\\-−]?\\s*\\d`,
+  'iu',
+);
 
 function num(text: string): number {
   return Number(text.replace(/,/g, ''));

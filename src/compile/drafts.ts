@@ -89,10 +89,8 @@ export class IdAllocator {
 
   /** A unique ID derived from `base` (amortised constant time, even for many equal bases). */
   claim(base: string): string {
-    if (!this.used.has(base)) {
-      this.used.add(base);
-      return base;
-    }
+    const size = this.used.size;
+    if (this.used.add(base).size !== size) return base;
     let n = this.next.get(base) ?? 2;
     let id = `${base}-${n}`;
     while (this.used.has(id)) id = `${base}-${++n}`;

@@ -2,6 +2,7 @@
  * Parsing of estimates: `(2 hours)`, `400 LOC, 2-3 days`, `1-2 days`, `1,300 LOC`, `30 min`.
  */
 import type { Estimate, EstimatePart } from '../ir/index.js';
+import { matchesOf } from './patterns.js';
 
 type Unit = EstimatePart['unit'];
 
@@ -30,7 +31,7 @@ function unitOf(word: string): Unit | undefined {
 /** Parse every `N unit` / `N-M unit` part of `text`; undefined when there is none. */
 export function parseEstimate(text: string): Estimate | undefined {
   const parts: EstimatePart[] = [];
-  for (const m of text.matchAll(PART_RE)) {
+  for (const m of matchesOf(PART_RE, text)) {
     const unit = unitOf(m[3] ?? '');
     if (!unit) continue;
     const min = num(m[1] ?? '');
@@ -43,11 +44,12 @@ export function parseEstimate(text: string): Estimate | undefined {
 }
 
 const ESTIMATE_START_RE = /^\s*[~≈]?\d/u;
+const PAREN_40_RE = /\(([^()]{1,40})\)/gu;
 
 /** An estimate given as a whole parenthetical in a title, such as `Session Archiving (2 hours)`. */
 export function estimateInTitle(title: string): Estimate | undefined {
   if (title.indexOf('(') === -1) return undefined;
-  for (const m of title.matchAll(/\(([^()]{1,40})\)/gu)) {
+  for (const m of matchesOf(PAREN_40_RE, title)) {
     const inner = m[1] ?? '';
     if (!ESTIMATE_START_RE.test(inner)) continue;
     const estimate = parseEstimate(inner);

@@ -20,6 +20,7 @@ import {
   TASK_HEADING_RE,
   criteriaSectionOf,
   labelKindOf,
+  matchesOf,
   phaseKindOf,
 } from './patterns.js';
 import { statusInTitle } from './status.js';
@@ -65,9 +66,11 @@ export function coreOf(text: string): string {
   return text.replace(LEADING_NOISE_RE, '');
 }
 
+const PAREN_60_RE = /\(([^()]{1,60})\)/gu;
+
 function datesOf(title: string): string | undefined {
   if (title.indexOf('(') === -1) return undefined;
-  for (const m of title.matchAll(/\(([^()]{1,60})\)/gu)) {
+  for (const m of matchesOf(PAREN_60_RE, title)) {
     const inner = m[1] ?? '';
     if (
       DATES_RE.test(inner) &&

@@ -4,7 +4,7 @@
  * markdown-it's own inline parser is switched off (it is half of its parse time and the
  * compiler needs only this much).
  */
-import { MENTION_RE } from './patterns.js';
+import { MENTION_RE, matchesOf } from './patterns.js';
 
 /** One line of an inline run, as plain text. */
 export interface InlineLine {
@@ -34,10 +34,12 @@ function isSpace(ch: string | undefined): boolean {
 /** Collect `@NAME` mentions of `text` into `into`, in order of first appearance. */
 export function collectMentions(text: string, into: Set<string>): void {
   if (text.indexOf('@') === -1) return;
-  for (const m of text.matchAll(MENTION_RE)) into.add(`@${m[1] ?? ''}`);
+  for (const m of matchesOf(MENTION_RE, text)) into.add(`@${m[1] ?? ''}`);
 }
 
-const SPECIAL_RE = /[\\`*_~![<&]/gu;
+/** ASCII characters that may start inline markup (`\\`*_~![<&`): 1, others 0. */
+const SPECIAL = new Uint8Array(0x80);
+for (const ch of '\\`*_~![<&') SPECIAL[ch.charCodeAt(0)] = 1;
 /** What `trim()` keeps: a character that is neither white space nor a line terminator. */
 const NON_BLANK_RE = /\S/u;
 /** Shared by every line without code spans (never mutated: the first code replaces it). */
@@ -73,15 +75,19 @@ class LineReader {
     this.nextClose[0] = this.nextClose[1] = this.nextClose[2] = -2;
     this.noCloser = 0;
     const n = line.length;
+    let start = 0;
     let i = 0;
     while (i < n) {
-      SPECIAL_RE.lastIndex = i;
-      const found = SPECIAL_RE.exec(line);
-      const at = found ? found.index : n;
-      if (at > i) this.emit(line.slice(i, at));
-      if (!found) break;
-      i = at + this.special(at);
+      const c = line.charCodeAt(i);
+      if (c >= 0x80 || SPECIAL[c] === 0) {
+        i++;
+        continue;
+      }
+      if (i > start) this.emit(line.slice(start, i));
+      i += this.special(i);
+      start = i;
     }
+    if (start < n) this.emit(line.slice(start, n));
     if (this.mentionable) collectMentions(this.prose, mentions);
     return {
       text: this.out.trim(),

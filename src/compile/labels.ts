@@ -16,6 +16,7 @@ import {
   RECOMMENDED_OPTION_RE,
   SUBTASK_LABEL_RE,
   labelKindOf,
+  matchesOf,
   type LabelKind,
 } from './patterns.js';
 import { addInlineSteps } from './steps-attach.js';
@@ -35,7 +36,9 @@ const REF_RE =
 
 /** The task references (`T-022`, `Task 1.2`, `lift-sys-62`) in a text. */
 export function refsIn(text: string): string[] {
-  return [...text.matchAll(REF_RE)].map((m) => m[1] ?? '').filter((r) => r !== '');
+  return matchesOf(REF_RE, text)
+    .map((m) => m[1] ?? '')
+    .filter((r) => r !== '');
 }
 
 /** Split a line into a label, or undefined when it is not one. */

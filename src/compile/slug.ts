@@ -25,8 +25,8 @@ function isAsciiAlnum(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 }
 
-/** Character codes of the slug being built, reused (a slug never outgrows `max` + a piece). */
-let buf = new Uint16Array(128);
+/** Character codes of the slug being built, reused from call to call. */
+const buf: number[] = [];
 const DASH = 45;
 
 /** Lowercase ASCII slug of `text` (letters, digits, single dashes), at most `max` characters. */
@@ -34,7 +34,7 @@ export function slug(text: string, max = 48): string {
   // Built as character codes and turned into one flat one-byte string at the end: IDs made
   // of slugs are hashed for uniqueness, and such strings hash much faster than concatenations
   // of slices of a two-byte source.
-  if (buf.length < max + 16) buf = new Uint16Array(2 * max + 16);
+  buf.length = 0;
   let len = 0;
   let pending = false;
   const n = text.length;
@@ -67,5 +67,6 @@ export function slug(text: string, max = 48): string {
     if (dash > max / 2) end = dash;
     while (end > 0 && buf[end - 1] === DASH) end--;
   }
-  return String.fromCharCode.apply(null, buf.subarray(0, end) as unknown as number[]);
+  buf.length = end;
+  return String.fromCharCode.apply(null, buf);
 }

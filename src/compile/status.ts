@@ -3,6 +3,7 @@
  * `Terminé`, `完了`, `進行中`, `En cours`, ...
  */
 import type { TaskStatus } from '../ir/index.js';
+import { WORD_START, matchesOf } from './patterns.js';
 
 const WORDS: ReadonlyArray<readonly [TaskStatus, string]> = [
   [
@@ -62,7 +63,11 @@ export function statusMark(
 /** Titles without any of these cannot state a status. */
 const TITLE_HINT_RE = /[(→>⇒:：✅✔☑❌✖⛔🚫🔴⚠⏳🚧🟡🔄]|\[x\]/iu;
 const PAREN_60_RE = /\(([^()]{1,60})\)/gu;
-const STATUS_LABEL_RE = /\b(?:status|estado|statut)\s*[:：]\s*(.+)$/iu;
+/** `Status: Done` inside a title. */
+export const STATUS_LABEL_RE = new RegExp(
+  `${WORD_START}(?:status|estado|statut)\\s*[:：]\\s*(.+)$`,
+  'iu',
+);
 const ARROW_RE = /(?:→|->|=>|⇒)\s*\**([^→]{1,30})$/u;
 
 /**
@@ -83,7 +88,7 @@ export function statusInTitle(
     if (s) return { status: s, text: arrow[0].trim() };
   }
   if (title.indexOf('(') !== -1) {
-    for (const m of title.matchAll(PAREN_60_RE)) {
+    for (const m of matchesOf(PAREN_60_RE, title)) {
       const s = statusWordAt(m[1] ?? '');
       if (s) return { status: s, text: m[0] };
     }

@@ -5,6 +5,7 @@
 import type { Builder } from './builder.js';
 import { findComparison, parseComparison } from './comparison.js';
 import { inlineLines } from './markdown.js';
+import { WORD_END, WORD_START } from './patterns.js';
 import { statusMark } from './status.js';
 import type { Token } from './token.js';
 
@@ -13,7 +14,11 @@ interface Row {
   readonly line0: number;
 }
 
-const TARGET_RE = /target|goal|objetivo|objectif|\bziel|目標|\bmeta\b|threshold/iu;
+/** A header naming the target column of a metric table. */
+export const TARGET_RE = new RegExp(
+  `target|goal|objetivo|objectif|${WORD_START}ziel|目標|${WORD_START}meta${WORD_END}|threshold`,
+  'iu',
+);
 const PASS_RE = /pass|fail|rule|crit[ée]rio|r[èe]gle|regel|判定|合否/iu;
 const BASELINE_RE = /baseline|current|before|atual|actuel|aktuell|現状/iu;
 
