@@ -18,7 +18,7 @@ let instance: MarkdownIt | undefined;
 function normalize(state: { src: string }): void {
   let src = state.src;
   if (src.indexOf('\r') !== -1) src = src.replace(/\r\n?/gu, '\n');
-  if (src.indexOf('\u0000') !== -1) src = src.replace(/\u0000/gu, '\ufffd');
+  if (src.indexOf('\u0000') !== -1) src = src.replaceAll('\u0000', '\ufffd');
   state.src = src;
 }
 
