@@ -39,8 +39,8 @@ const PHRASE_RE = new RegExp(
   `^(≥|>=|=>|⩾|≤|<=|=<|⩽|==|>|<|=)?\\s*([+\\-−])?\\s*(${NUMBER})(?:\\s*(?:[-–]|to|a|à|bis)\\s*([+\\-−])?\\s*(${NUMBER}))?(?:\\s*\\/\\s*(${NUMBER}))?(?:\\s*(%)|([a-zA-Zµ]+)(?=$|[\\s,;)(.]))?\\s*(.*)$`,
   'u',
 );
-const MAYBE_SYMBOL_RE = /[≥≤<>⩾⩽]/;
-const MAYBE_WORDS_RE = /at (?:least|most)/i;
+/** What every comparison inside a text contains: one search instead of the full one. */
+const MAYBE_RE = /[≥≤<>⩾⩽]|at (?:least|most)/i;
 /** Where a comparison starts inside a longer text (an operator followed by a number). */
 export const COMPARISON_START_RE = new RegExp(
   `(≥|>=|⩾|≤|<=|⩽|(?<![-=<])>(?!=)|<(?![-=])|${WORD_START}at least${WORD_END}|${WORD_START}at most${WORD_END})\\s*[+\\-−]?\\s*\\d`,
@@ -99,7 +99,7 @@ export function parseComparison(input: string): Comparison | undefined {
 export function findComparison(
   text: string,
 ): { readonly phrase: string; readonly comparison: Comparison } | undefined {
-  if (!MAYBE_SYMBOL_RE.test(text) && !MAYBE_WORDS_RE.test(text)) return undefined;
+  if (!MAYBE_RE.test(text)) return undefined;
   const m = COMPARISON_START_RE.exec(text);
   if (!m) return undefined;
   const phrase =

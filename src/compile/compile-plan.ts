@@ -7,7 +7,7 @@ import { IR_VERSION } from '../ir/index.js';
 import { decodeSource, lineStarts, repairMojibake } from '../source/index.js';
 import { Builder } from './builder.js';
 import { freezeDecision, freezeItems, freezePhase, freezeTask } from './drafts.js';
-import { markdown, maxNesting } from './markdown.js';
+import { markdown, maxNesting, type MarkdownEnv } from './markdown.js';
 import { runPass } from './pass.js';
 
 /** Options of {@link compilePlan}. */
@@ -68,7 +68,12 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
     });
   }
   const b = new Builder({ original: decoded.text, starts: lineStarts(decoded.text), file });
-  const tokens = markdown().parse(repair.text, {});
+  // Decoding rejected NUL (binary input) and repairs add neither NUL nor `\r`: with LF or no
+  // line breaks at all, markdown-it's normalization pass has nothing to do.
+  const env: MarkdownEnv = {
+    normalized: decoded.lineEnding === 'lf' || decoded.lineEnding === 'none',
+  };
+  const tokens = markdown().parse(repair.text, env);
   const { maxLevel, maxLevelLine } = runPass(b, tokens);
   const limit = maxNesting();
   if (maxLevel >= limit - 1) {

@@ -25,7 +25,7 @@ function isAsciiAlnum(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 }
 
-/** Character codes of the slug being built, reused from call to call. */
+/** Character codes of the slug being built, reused from call to call (its length is set at the end). */
 const buf: number[] = [];
 const DASH = 45;
 
@@ -34,7 +34,6 @@ export function slug(text: string, max = 48): string {
   // Built as character codes and turned into one flat one-byte string at the end: IDs made
   // of slugs are hashed for uniqueness, and such strings hash much faster than concatenations
   // of slices of a two-byte source.
-  buf.length = 0;
   let len = 0;
   let pending = false;
   const n = text.length;
