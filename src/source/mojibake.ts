@@ -41,7 +41,7 @@ interface Scan {
 
 const MAX_SAMPLES = 5;
 
-function decodeSequence(bytes: readonly number[], j: number, n: number): number {
+function decodeSequence(bytes: ArrayLike<number>, j: number, n: number): number {
   const b0 = bytes[j] ?? 0;
   let cp = n === 2 ? b0 & 0x1f : n === 3 ? b0 & 0x0f : b0 & 0x07;
   for (let k = 1; k < n; k++) cp = (cp << 6) | ((bytes[j + k] ?? 0) & 0x3f);
@@ -62,14 +62,17 @@ function plausible(cp: number, n: number): 'yes' | 'with-company' | 'latin-ext' 
   return cp >= 0x1f000 && cp <= 0x1fbff ? 'yes' : 'with-company';
 }
 
+/** Bytes of the run being scanned, reused from run to run (grown when a run is longer). */
+let runBytes = new Uint8Array(256);
+
 function scanRun(
   start: number,
-  bytes: number[],
+  bytes: Uint8Array,
+  m: number,
   fixes: Fix[],
   broken: number[],
   extended: Fix[],
 ): number {
-  const m = bytes.length;
   const found: { start: number; end: number; to: string; long: boolean; verdict: string }[] = [];
   let j = 0;
   while (j < m) {
@@ -136,7 +139,6 @@ function scan(text: string, runs: readonly number[], page: CodePage): Scan {
   const extended: Fix[] = [];
   let longCount = 0;
   const byteOf = page.byteOf;
-  const bytes: number[] = [];
   for (let r = 0; r < runs.length; r += 2) {
     const end = runs[r + 1] ?? 0;
     let i = runs[r] ?? 0;
@@ -146,13 +148,15 @@ function scan(text: string, runs: readonly number[], page: CodePage): Scan {
         continue;
       }
       const start = i;
-      bytes.length = 0;
+      if (runBytes.length < end - start) runBytes = new Uint8Array(2 * (end - start));
+      const bytes = runBytes;
+      let m = 0;
       for (; i < end; i++) {
         const b = byteOf[text.charCodeAt(i)] ?? 0;
         if (b === 0) break;
-        bytes.push(b);
+        bytes[m++] = b;
       }
-      if (bytes.length > 1) longCount += scanRun(start, bytes, fixes, broken, extended);
+      if (m > 1) longCount += scanRun(start, bytes, m, fixes, broken, extended);
     }
   }
   // Latin Extended-A results (Ā–ž) are accepted only when the text has stronger evidence.
