@@ -11,7 +11,6 @@ import {
   DECISION_HEADING_RE,
   EXTERNAL_ID_RE,
   JA_ORDINAL_RE,
-  LEADING_NOISE_RE,
   OPTION_RE,
   PHASE_HEADING_RE,
   PHASE_UNLABELLED_RE,
@@ -22,6 +21,7 @@ import {
   labelKindOf,
   matchesOf,
   phaseKindOf,
+  withoutLeadingNoise,
 } from './patterns.js';
 import { statusInTitle } from './status.js';
 import { slug as slugify } from './slug.js';
@@ -63,7 +63,7 @@ export function matchPhase(core: string): PhaseMatch | undefined {
 
 /** Title text with its leading emoji and marks removed. */
 export function coreOf(text: string): string {
-  return text.replace(LEADING_NOISE_RE, '');
+  return withoutLeadingNoise(text);
 }
 
 const PAREN_60_RE = /\(([^()]{1,60})\)/gu;
@@ -251,7 +251,9 @@ export function onHeading(
     frame.task = task;
     return;
   }
-  const kind = labelKindOf(core.replace(/[:：]\s*$/u, ''));
+  const kind = labelKindOf(
+    core.indexOf(':') === -1 && core.indexOf('：') === -1 ? core : core.replace(/[:：]\s*$/u, ''),
+  );
   if (kind) {
     frame.section = kind;
     return;

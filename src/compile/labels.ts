@@ -11,12 +11,12 @@ import { applyTitle } from './headings.js';
 import { collectMentions, type InlineLine } from './markdown.js';
 import {
   LABEL_RE,
-  LEADING_NOISE_RE,
   PRIORITY_RE,
   RECOMMENDED_OPTION_RE,
   SUBTASK_LABEL_RE,
   labelKindOf,
   matchesOf,
+  withoutLeadingNoise,
   type LabelKind,
 } from './patterns.js';
 import { addInlineSteps } from './steps-attach.js';
@@ -44,7 +44,7 @@ export function refsIn(text: string): string[] {
 /** Split a line into a label, or undefined when it is not one. */
 export function parseLabel(line: InlineLine): Label | undefined {
   if (line.text.indexOf(':') === -1 && line.text.indexOf('：') === -1) return undefined;
-  const core = line.text.replace(LEADING_NOISE_RE, '');
+  const core = withoutLeadingNoise(line.text);
   const m = LABEL_RE.exec(core);
   if (!m) return undefined;
   const label = (m[1] ?? '').trim();

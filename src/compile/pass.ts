@@ -31,13 +31,18 @@ export function runPass(
       case 'heading_open': {
         const inline = tokens[i + 1];
         if (inline?.type !== 'inline') break;
-        const mentions = new Set<string>();
-        const text = inlineLines(inline, mentions)
-          .map((l) => l.text)
-          .join(' ')
-          .trim();
-        for (const m of mentions) b.mentions.add(m);
-        onHeading(b, Number(t.tag.slice(1)) || 1, text, t.map?.[0] ?? lastLine, [...mentions]);
+        if (scratch.size > 0) scratch.clear();
+        const lines = inlineLines(inline, scratch);
+        const text =
+          lines.length === 1
+            ? (lines[0]?.text ?? '')
+            : lines
+                .map((l) => l.text)
+                .join(' ')
+                .trim();
+        for (const m of scratch) b.mentions.add(m);
+        const level = Number(t.tag.slice(1)) || 1;
+        onHeading(b, level, text, t.map?.[0] ?? lastLine, scratch.size > 0 ? [...scratch] : NONE);
         i += 1;
         break;
       }

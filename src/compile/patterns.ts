@@ -242,6 +242,13 @@ export function matchesOf(re: RegExp, text: string): RegExpExecArray[] {
 
 /** Leading characters that are not letters or digits (emoji, marks, bullets, quotes). */
 export const LEADING_NOISE_RE = /^[^\p{L}\p{N}]+/u;
+
+/** `text` without its leading noise ({@link LEADING_NOISE_RE}); an ASCII letter or digit first is kept as is. */
+export function withoutLeadingNoise(text: string): string {
+  const c = text.charCodeAt(0);
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)) return text;
+  return text.replace(LEADING_NOISE_RE, '');
+}
 /** A label at the start of a line: `Owner: …`, `Status: Completed.`, `Exit criteria:`. */
 export const LABEL_RE = /^([^:：]{1,60}?)\s*[:：]\s*(.*)$/su;
 /** `@NAME` mentions (not e-mail addresses, not npm scopes). */

@@ -23,7 +23,8 @@ const PASS_RE = /pass|fail|rule|crit[ée]rio|r[èe]gle|regel|判定|合否/iu;
 const BASELINE_RE = /baseline|current|before|atual|actuel|aktuell|現状/iu;
 
 function clean(text: string): string {
-  return text.replace(/\*\*|__/gu, '').trim();
+  const bare = text.indexOf('**') === -1 && text.indexOf('__') === -1;
+  return (bare ? text : text.replace(/\*\*|__/gu, '')).trim();
 }
 
 /** Parse a pass rule such as `✅ if ≥5%` or `✅ if 0`. */
