@@ -23,8 +23,20 @@ function num(text: string): number {
   return Number(text.replace(/,/g, ''));
 }
 
+/**
+ * The unit words above as one anchored alternation, in their order (so the first unit whose
+ * words match the whole word wins, as with one test per unit), each followed by an empty
+ * group that names the unit.
+ */
+const UNIT_RE = new RegExp(
+  `^(?:${UNITS.map(([, re]) => `(?:${re.source.slice(1, -1)})()`).join('|')})$`,
+  'iu',
+);
+
 function unitOf(word: string): Unit | undefined {
-  for (const [unit, re] of UNITS) if (re.test(word)) return unit;
+  const m = UNIT_RE.exec(word);
+  if (!m) return undefined;
+  for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return UNITS[g - 1]?.[0];
   return undefined;
 }
 

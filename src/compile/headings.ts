@@ -165,7 +165,7 @@ export function applyTitle(task: TaskDraft, title: string): void {
   }
   const estimate = estimateInTitle(title);
   if (estimate) task.estimate = estimate;
-  const priority = /[([](P[0-4])[)\]]/u.exec(title);
+  const priority = title.indexOf('P') === -1 ? null : /[([](P[0-4])[)\]]/u.exec(title);
   if (priority?.[1]) task.priority = priority[1];
 }
 

@@ -250,10 +250,24 @@ function stripHardBreak(line: string): string {
 }
 
 const PLAIN_RE = /[\\`*_~![<&\n@]/u;
+const PLAIN_FROM_RE = /[\\`*_~![<&\n@]/gu;
+
+/**
+ * Whether `content` is a checkbox (`[ ] `, `[x] `) followed by plain text. The reader turns
+ * such a line into itself: the `[` is no link (its `]` is not followed by `(` or `[`) and
+ * nothing after it is markup, so the reading can be skipped.
+ */
+function plainCheckbox(content: string): boolean {
+  if (content.charCodeAt(0) !== 91 || content.charCodeAt(2) !== 93) return false;
+  const next = content.charCodeAt(3);
+  if (next === 40 || next === 91 || content.charCodeAt(1) === 93) return false;
+  PLAIN_FROM_RE.lastIndex = 1;
+  return !PLAIN_FROM_RE.test(content);
+}
 
 /** Split inline markdown into plain-text lines; mentions in prose (not code) go to `mentions`. */
 export function readInline(content: string, mentions: Set<string>): InlineLine[] {
-  if (!PLAIN_RE.test(content)) {
+  if (!PLAIN_RE.test(content) || plainCheckbox(content)) {
     const text = content.trim();
     return [{ text, boldText: undefined, leadingCode: undefined, codes: NO_CODES }];
   }
