@@ -142,7 +142,6 @@ export function onItem(
   }
   frame.consumed = true;
   const section = b.section;
-  const ext = EXTERNAL_ID_RE.exec(text)?.[1];
   switch (section?.kind) {
     case 'criteria': {
       const owner = b.owner(false);
@@ -198,13 +197,14 @@ export function onItem(
     }
     case 'tasks':
       if (!b.boldTask) {
-        addItemTask(b, frame, text, ext, mentions, line0);
+        addItemTask(b, frame, text, EXTERNAL_ID_RE.exec(text)?.[1], mentions, line0);
         return;
       }
       break;
     default:
       break;
   }
+  const ext = EXTERNAL_ID_RE.exec(text)?.[1];
   if (ext) addItemTask(b, frame, text, ext, mentions, line0);
   else frame.consumed = false;
 }
