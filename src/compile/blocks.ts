@@ -98,7 +98,8 @@ function addItemTask(
   const task = b.addTask(f.phase, {
     title: text,
     label: ext,
-    ...(ext ? { slug: slugify(ext), externalIds: [ext] } : {}),
+    slug: ext ? slugify(ext) : undefined,
+    externalIds: ext ? [ext] : undefined,
     parent: b.task(false)?.id,
     pos: b.pos(line0),
   });

@@ -19,6 +19,8 @@ import {
   slugOrHash,
   type DecisionDraft,
   type ItemDraft,
+  type MetricFields,
+  type Mutable,
   type OwnerDraft,
   type PhaseDraft,
   type TaskDraft,
@@ -163,8 +165,8 @@ export class Builder {
     fields: {
       title: string;
       label?: string | undefined;
-      slug?: string;
-      externalIds?: string[];
+      slug?: string | undefined;
+      externalIds?: string[] | undefined;
       parent?: string | undefined;
       pos: SourcePos;
     },
@@ -196,28 +198,22 @@ export class Builder {
         comparison: found.comparison,
         pos,
       }).id;
-    const criterion: Criterion = {
-      kind: 'criterion',
-      id,
-      text,
-      section,
-      ...(extra.checked !== undefined ? { checked: extra.checked } : {}),
-      ...(extra.status !== undefined ? { status: extra.status } : {}),
-      ...(metric !== undefined
-        ? { metric, verifier: { kind: 'metric' as const, metric, target: found?.phrase ?? '' } }
-        : {}),
-      pos,
-    };
+    // Fields are added in the IR's key order, `pos` last (conditional spreads cost more than
+    // the rest of this function).
+    const criterion = { kind: 'criterion', id, text, section } as Mutable<Criterion>;
+    if (extra.checked !== undefined) criterion.checked = extra.checked;
+    if (extra.status !== undefined) criterion.status = extra.status;
+    if (metric !== undefined) {
+      criterion.metric = metric;
+      criterion.verifier = { kind: 'metric', metric, target: found?.phrase ?? '' };
+    }
+    criterion.pos = pos;
     (owner ? owner.criteria : this.planCriteria).push(criterion);
     return criterion;
   }
 
   /** Add a metric target to the current phase (or the plan). */
-  addMetric(
-    fields: Omit<MetricTarget, 'kind' | 'id' | 'comparison'> & {
-      comparison?: MetricTarget['comparison'];
-    },
-  ): MetricTarget {
+  addMetric(fields: MetricFields): MetricTarget {
     const phase = this.frame.phase;
     const id = this.ids.claim(`${phase?.id ?? 'plan'}/metric/${slugOrHash(fields.name, 32)}`);
     const comparison = fields.comparison ?? findComparison(fields.target)?.comparison;

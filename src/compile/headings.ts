@@ -241,7 +241,7 @@ export function onHeading(
     const task = b.addTask(parent.phase, {
       title: text,
       label,
-      ...(slug ? { slug } : {}),
+      slug: slug || undefined,
       externalIds: ext?.[1] ? [ext[1]] : [],
       parent: parent.task?.id,
       pos: b.pos(line),

@@ -89,10 +89,10 @@ function metricsTable(
     b.addMetric({
       name,
       target,
-      ...(comparison ? { comparison } : {}),
-      ...(passRule ? { passRule } : {}),
-      ...(passComparison ? { passComparison } : {}),
-      ...(baseline ? { baseline } : {}),
+      comparison,
+      passRule: passRule || undefined,
+      passComparison,
+      baseline: baseline || undefined,
       pos,
     });
   }
