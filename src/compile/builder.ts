@@ -45,17 +45,31 @@ export interface Frame {
   readonly line: number;
 }
 
-/** One open list item. */
+/** One open list item. Every field is present from the start, so all frames share one shape. */
 export interface ItemFrame {
   readonly line: number;
   seen: boolean;
-  item?: ItemDraft;
+  item: ItemDraft | undefined;
   /** Scope prefix for IDs of checkboxes nested under this item. */
-  itemScope?: string;
-  criterion?: CriteriaSection;
-  critOwner?: OwnerDraft | undefined;
-  task?: TaskDraft;
-  consumed?: boolean;
+  itemScope: string | undefined;
+  criterion: CriteriaSection | undefined;
+  critOwner: OwnerDraft | undefined;
+  task: TaskDraft | undefined;
+  consumed: boolean;
+}
+
+/** A new frame for the list item that starts on 0-based line `line`. */
+export function itemFrame(line: number): ItemFrame {
+  return {
+    line,
+    seen: false,
+    item: undefined,
+    itemScope: undefined,
+    criterion: undefined,
+    critOwner: undefined,
+    task: undefined,
+    consumed: false,
+  };
 }
 
 /** Where the original (decoded, unrepaired) text is, for positions and diagnostics. */

@@ -38,9 +38,9 @@ export interface OwnerDraft {
   readonly checklist: ItemDraft[];
   readonly criteria: Criterion[];
   readonly steps: Step[];
-  status?: TaskStatus | PhaseStatus;
-  statusText?: string;
-  estimate?: Estimate;
+  status?: TaskStatus | PhaseStatus | undefined;
+  statusText?: string | undefined;
+  estimate?: Estimate | undefined;
   readonly owners: Set<string>;
 }
 
@@ -50,9 +50,9 @@ export interface TaskDraft extends OwnerDraft {
   readonly title: string;
   readonly label: string | undefined;
   readonly externalIds: string[];
-  status?: TaskStatus;
-  deadline?: string;
-  priority?: string;
+  status?: TaskStatus | undefined;
+  deadline?: string | undefined;
+  priority?: string | undefined;
   readonly parent: string | undefined;
   readonly lane: string | undefined;
   readonly dependsOn: string[];
@@ -66,8 +66,8 @@ export interface PhaseDraft extends OwnerDraft {
   readonly title: string;
   readonly label: string | undefined;
   readonly phaseKind: PhaseKind;
-  goal?: string;
-  dates?: string;
+  goal?: string | undefined;
+  dates?: string | undefined;
   readonly lanes: string[];
   readonly tasks: TaskDraft[];
   readonly metrics: string[];
@@ -136,6 +136,12 @@ export function newTask(
     criteria: [],
     steps: [],
     pos: fields.pos,
+    // Present from the start (as undefined), so that every task draft has one shape.
+    status: undefined,
+    statusText: undefined,
+    estimate: undefined,
+    deadline: undefined,
+    priority: undefined,
   };
 }
 
@@ -149,7 +155,11 @@ export function newPhase(fields: {
 }): PhaseDraft {
   return {
     kind: 'phase',
-    ...fields,
+    id: fields.id,
+    title: fields.title,
+    label: fields.label,
+    phaseKind: fields.phaseKind,
+    pos: fields.pos,
     owners: new Set(),
     lanes: [],
     tasks: [],
@@ -157,6 +167,11 @@ export function newPhase(fields: {
     criteria: [],
     steps: [],
     metrics: [],
+    status: undefined,
+    statusText: undefined,
+    estimate: undefined,
+    goal: undefined,
+    dates: undefined,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The single linear pass over markdown-it's token stream.
  */
-import type { Builder } from './builder.js';
+import { itemFrame, type Builder } from './builder.js';
 import { onItem, onParagraph } from './blocks.js';
 import { onHeading } from './headings.js';
 import { inlineLines } from './markdown.js';
@@ -47,7 +47,7 @@ export function runPass(
         break;
       }
       case 'list_item_open':
-        b.items.push({ line: t.map?.[0] ?? -1, seen: false });
+        b.items.push(itemFrame(t.map?.[0] ?? -1));
         break;
       case 'list_item_close':
         b.items.pop();
