@@ -10,6 +10,18 @@ import { freezeDecision, freezeItems, freezePhase, freezeTask } from './drafts.j
 import { markdown, maxNesting, type MarkdownEnv } from './markdown.js';
 import { runPass } from './pass.js';
 
+/**
+ * The largest plan {@link compilePlan} reads, in bytes (4 MiB: eighty times the largest seed).
+ * Compiling takes memory in proportion to the input, up to some 300 bytes per byte of a plan
+ * made of nothing but one-word list items; past this size a file is refused with an error
+ * diagnostic rather than risk running the process out of memory.
+ */
+export const MAX_PLAN_BYTES = 4 * 1024 * 1024;
+
+function megabytes(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
 /** Options of {@link compilePlan}. */
 export interface CompileOptions {
   /**
@@ -44,13 +56,24 @@ function resolver(b: Builder): (ref: string) => string | undefined {
 
 /**
  * Compile a markdown plan's bytes into the Pulser IR. Pure and deterministic: the same bytes
- * give a byte-identical plan. Never throws on bad input; problems come back as diagnostics.
+ * give a byte-identical plan. Never throws on bad input; problems come back as diagnostics
+ * (the plan is null when nothing could be compiled: binary input, more than
+ * {@link MAX_PLAN_BYTES}).
  *
  * @example
  * const { plan, diagnostics } = compilePlan(await readFile('NEXT_STEPS.md'), { path: 'NEXT_STEPS.md' });
  */
 export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): CompileResult {
   const file = options.path ?? '<input>';
+  if (bytes.length > MAX_PLAN_BYTES) {
+    const message = `The file is ${megabytes(bytes.length)}, more than the ${megabytes(MAX_PLAN_BYTES)} Pulser reads in one plan. Split the plan into several files.`;
+    return {
+      plan: null,
+      diagnostics: [
+        { code: 'source/too-large', severity: 'error', message, file, line: 1, column: 1 },
+      ],
+    };
+  }
   const decoded = decodeSource(bytes, { path: file });
   const diagnostics: Diagnostic[] = [...decoded.diagnostics];
   if (decoded.binary) return { plan: null, diagnostics };
