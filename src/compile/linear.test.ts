@@ -25,13 +25,14 @@ function startMeter(): Meter {
   const session = new Session();
   session.connect();
   const post = (method: string, params: object = {}): unknown => {
+    // The in-process inspector answers synchronously.
     let result: unknown;
-    let failure: Error | null = null;
+    let failure: Error | undefined;
     session.post(method, params, (error, value) => {
-      failure = error;
+      failure = error ?? undefined;
       result = value;
     });
-    if (failure) throw failure;
+    if (failure !== undefined) throw new Error(`${method}: ${String(failure)}`);
     return result;
   };
   post('Profiler.enable');
@@ -39,8 +40,10 @@ function startMeter(): Meter {
 
   let scanned = 0;
   const S = String.prototype;
+  /* eslint-disable @typescript-eslint/unbound-method -- the originals are called with .call */
   const originals = { indexOf: S.indexOf, lastIndexOf: S.lastIndexOf, includes: S.includes };
   const exec = RegExp.prototype.exec;
+  /* eslint-enable @typescript-eslint/unbound-method */
   S.indexOf = function indexOf(this: string, needle: string, from?: number): number {
     const start = Math.max(0, Math.min(from ?? 0, this.length));
     const at = originals.indexOf.call(this, needle, from);
