@@ -29,6 +29,7 @@ function addItem(
   line0: number,
 ): ItemDraft {
   const item: ItemDraft = {
+    kind: 'item',
     id: b.ids.claim(`${scope}/${slugOrHash(text)}`),
     text,
     checked,

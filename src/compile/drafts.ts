@@ -25,6 +25,8 @@ export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A checklist item being built. */
 export interface ItemDraft {
+  /** Drafts of checklist items already have the IR's shape and key order: freezing keeps them. */
+  readonly kind: 'item';
   readonly id: string;
   readonly text: string;
   readonly checked: boolean;
@@ -175,20 +177,9 @@ export function newPhase(fields: {
   };
 }
 
-function freezeItem(item: ItemDraft): ChecklistItem {
-  return {
-    kind: 'item',
-    id: item.id,
-    text: item.text,
-    checked: item.checked,
-    pos: item.pos,
-    children: item.children.map(freezeItem),
-  };
-}
-
-/** Freeze checklist items (nesting is bounded by markdown-it's `maxNesting`). */
-export function freezeItems(items: readonly ItemDraft[]): ChecklistItem[] {
-  return items.map(freezeItem);
+/** Freeze checklist items: their drafts already are IR checklist items (`kind` first). */
+export function freezeItems(items: ItemDraft[]): ChecklistItem[] {
+  return items;
 }
 
 function allChecks(items: readonly ItemDraft[], out: boolean[]): boolean[] {
