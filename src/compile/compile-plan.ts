@@ -78,7 +78,8 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
   const diagnostics: Diagnostic[] = [...decoded.diagnostics];
   if (decoded.binary) return { plan: null, diagnostics };
 
-  const repair = repairMojibake(decoded.text);
+  const starts = lineStarts(decoded.text);
+  const repair = repairMojibake(decoded.text, starts);
   const first = repair.unrepaired[0];
   if (first && repair.repairedFrom) {
     diagnostics.push({
@@ -90,7 +91,7 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
       column: 1,
     });
   }
-  const b = new Builder({ original: decoded.text, starts: lineStarts(decoded.text), file });
+  const b = new Builder({ original: decoded.text, starts, file });
   // Decoding rejected NUL (binary input) and repairs add neither NUL nor `\r`: with LF or no
   // line breaks at all, markdown-it's normalization pass has nothing to do.
   const env: MarkdownEnv = {

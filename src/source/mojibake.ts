@@ -7,6 +7,7 @@
 import type { Repair } from '../ir/index.js';
 import { MAC_ROMAN, WINDOWS_1252, type CodePage } from './code-tables.js';
 
+import { lineIndexAt } from './lines.js';
 import { utf8SequenceLength } from './utf8.js';
 
 /** A sequence that looks like mojibake but could not be repaired (a byte was lost). */
@@ -204,12 +205,13 @@ function worthRepairing(s: Scan, page: CodePage): boolean {
 
 /**
  * Detect and repair mojibake (UTF-8 read as Windows-1252 or Mac Roman). Text that is not
- * mojibake comes back unchanged; newlines are never altered.
+ * mojibake comes back unchanged; newlines are never altered. `starts` (the text's
+ * {@link lineStarts}, when the caller has them) saves counting lines for the report.
  *
  * @example
  * repairMojibake('# ðŸš€ Launch').text; // '# 🚀 Launch'
  */
-export function repairMojibake(text: string): MojibakeRepair {
+export function repairMojibake(text: string, starts?: readonly number[]): MojibakeRepair {
   const runs = nonAsciiRuns(text);
   if (runs.length === 0) return { text, repairedFrom: null, repairs: [], unrepaired: [] };
   const cp1252 = scan(text, runs, WINDOWS_1252);
@@ -219,7 +221,10 @@ export function repairMojibake(text: string): MojibakeRepair {
   if (!worthRepairing(chosen, useMac ? MAC_ROMAN : WINDOWS_1252))
     return { text, repairedFrom: null, repairs: [], unrepaired: [] };
   const encoding = useMac ? 'macintosh' : 'windows-1252';
-  const lineOf = lineCounter(text);
+  const lineOf =
+    starts === undefined
+      ? lineCounter(text)
+      : (offset: number): number => lineIndexAt(starts, offset) + 1;
   const parts: string[] = [];
   const samples: { line: number; from: string; to: string }[] = [];
   let last = 0;
