@@ -25,9 +25,22 @@ function isAsciiAlnum(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 }
 
-/** Character codes of the slug being built, reused from call to call (its length is set at the end). */
+/** Character codes of the slug being built, reused from call to call (never shrunk). */
 const buf: number[] = [];
+/** Arrays of each exact length, reused to hand the codes to `String.fromCharCode`. */
+const byLength: number[][] = [];
 const DASH = 45;
+
+/** The string of the first `len` codes of `buf` (copied into a reused array of that length). */
+function codesToString(len: number): string {
+  let codes = byLength[len];
+  if (codes === undefined) {
+    codes = new Array<number>(len).fill(0);
+    byLength[len] = codes;
+  }
+  for (let k = 0; k < len; k++) codes[k] = buf[k] ?? 0;
+  return String.fromCharCode.apply(null, codes);
+}
 
 /** Lowercase ASCII slug of `text` (letters, digits, single dashes), at most `max` characters. */
 export function slug(text: string, max = 48): string {
@@ -66,6 +79,5 @@ export function slug(text: string, max = 48): string {
     if (dash > max / 2) end = dash;
     while (end > 0 && buf[end - 1] === DASH) end--;
   }
-  buf.length = end;
-  return String.fromCharCode.apply(null, buf);
+  return codesToString(end);
 }
