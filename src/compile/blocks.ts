@@ -29,6 +29,7 @@ function addItem(
   line0: number,
 ): ItemDraft {
   const item: ItemDraft = {
+    kind: 'item',
     id: b.ids.claim(`${scope}/${slugOrHash(text)}`),
     text,
     checked,
@@ -98,7 +99,8 @@ function addItemTask(
   const task = b.addTask(f.phase, {
     title: text,
     label: ext,
-    ...(ext ? { slug: slugify(ext), externalIds: [ext] } : {}),
+    slug: ext ? slugify(ext) : undefined,
+    externalIds: ext ? [ext] : undefined,
     parent: b.task(false)?.id,
     pos: b.pos(line0),
   });
@@ -118,12 +120,20 @@ export function onItem(
 ): void {
   const first = lines[0];
   if (!first) return;
-  const text = lines
-    .map((l) => l.text)
-    .join(' ')
-    .trim();
+  const text =
+    lines.length === 1
+      ? first.text
+      : lines
+          .map((l) => l.text)
+          .join(' ')
+          .trim();
   const cb = CHECKBOX_RE.exec(text);
-  b.lastText = cb ? first.text.replace(CHECKBOX_RE, '') : first.text;
+  // `text` starts with `first.text`, so a match that ends inside it is its match too.
+  b.lastText = !cb
+    ? first.text
+    : cb[0].length < first.text.length
+      ? first.text.slice(cb[0].length)
+      : first.text.replace(CHECKBOX_RE, '');
   if (cb) {
     onCheckbox(b, frame, parent, text.slice(cb[0].length).trim(), cb[1] !== ' ', line0);
     return;
@@ -134,7 +144,6 @@ export function onItem(
   }
   frame.consumed = true;
   const section = b.section;
-  const ext = EXTERNAL_ID_RE.exec(text)?.[1];
   switch (section?.kind) {
     case 'criteria': {
       const owner = b.owner(false);
@@ -190,13 +199,14 @@ export function onItem(
     }
     case 'tasks':
       if (!b.boldTask) {
-        addItemTask(b, frame, text, ext, mentions, line0);
+        addItemTask(b, frame, text, EXTERNAL_ID_RE.exec(text)?.[1], mentions, line0);
         return;
       }
       break;
     default:
       break;
   }
+  const ext = EXTERNAL_ID_RE.exec(text)?.[1];
   if (ext) addItemTask(b, frame, text, ext, mentions, line0);
   else frame.consumed = false;
 }

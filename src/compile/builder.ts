@@ -19,6 +19,8 @@ import {
   slugOrHash,
   type DecisionDraft,
   type ItemDraft,
+  type MetricFields,
+  type Mutable,
   type OwnerDraft,
   type PhaseDraft,
   type TaskDraft,
@@ -43,17 +45,31 @@ export interface Frame {
   readonly line: number;
 }
 
-/** One open list item. */
+/** One open list item. Every field is present from the start, so all frames share one shape. */
 export interface ItemFrame {
   readonly line: number;
   seen: boolean;
-  item?: ItemDraft;
+  item: ItemDraft | undefined;
   /** Scope prefix for IDs of checkboxes nested under this item. */
-  itemScope?: string;
-  criterion?: CriteriaSection;
-  critOwner?: OwnerDraft | undefined;
-  task?: TaskDraft;
-  consumed?: boolean;
+  itemScope: string | undefined;
+  criterion: CriteriaSection | undefined;
+  critOwner: OwnerDraft | undefined;
+  task: TaskDraft | undefined;
+  consumed: boolean;
+}
+
+/** A new frame for the list item that starts on 0-based line `line`. */
+export function itemFrame(line: number): ItemFrame {
+  return {
+    line,
+    seen: false,
+    item: undefined,
+    itemScope: undefined,
+    criterion: undefined,
+    critOwner: undefined,
+    task: undefined,
+    consumed: false,
+  };
 }
 
 /** Where the original (decoded, unrepaired) text is, for positions and diagnostics. */
@@ -120,11 +136,9 @@ export class Builder {
     const text = this.line(line0);
     let col = needle === undefined ? -1 : text.indexOf(needle);
     if (col < 0) col = Math.max(0, text.search(/\S/u));
-    return {
-      line: line0 + 1,
-      column: col + 1,
-      ...(endLine0 !== undefined && endLine0 > line0 + 1 ? { endLine: endLine0 } : {}),
-    };
+    return endLine0 !== undefined && endLine0 > line0 + 1
+      ? { line: line0 + 1, column: col + 1, endLine: endLine0 }
+      : { line: line0 + 1, column: col + 1 };
   }
 
   /** Record a diagnostic at a 1-based position. */
@@ -165,8 +179,8 @@ export class Builder {
     fields: {
       title: string;
       label?: string | undefined;
-      slug?: string;
-      externalIds?: string[];
+      slug?: string | undefined;
+      externalIds?: string[] | undefined;
       parent?: string | undefined;
       pos: SourcePos;
     },
@@ -174,7 +188,7 @@ export class Builder {
     const base = fields.slug ?? slugOrHash(fields.title);
     const id = this.ids.claim(phase ? `${phase.id}/${base}` : base);
     const lane = this.frame.lane;
-    const task = newTask({ ...fields, id, lane });
+    const task = newTask(id, lane, fields);
     (phase ? phase.tasks : this.planTasks).push(task);
     return task;
   }
@@ -198,32 +212,26 @@ export class Builder {
         comparison: found.comparison,
         pos,
       }).id;
-    const criterion: Criterion = {
-      kind: 'criterion',
-      id,
-      text,
-      section,
-      ...(extra.checked !== undefined ? { checked: extra.checked } : {}),
-      ...(extra.status !== undefined ? { status: extra.status } : {}),
-      ...(metric !== undefined
-        ? { metric, verifier: { kind: 'metric' as const, metric, target: found?.phrase ?? '' } }
-        : {}),
-      pos,
-    };
+    // Fields are added in the IR's key order, `pos` last (conditional spreads cost more than
+    // the rest of this function).
+    const criterion = { kind: 'criterion', id, text, section } as Mutable<Criterion>;
+    if (extra.checked !== undefined) criterion.checked = extra.checked;
+    if (extra.status !== undefined) criterion.status = extra.status;
+    if (metric !== undefined) {
+      criterion.metric = metric;
+      criterion.verifier = { kind: 'metric', metric, target: found?.phrase ?? '' };
+    }
+    criterion.pos = pos;
     (owner ? owner.criteria : this.planCriteria).push(criterion);
     return criterion;
   }
 
   /** Add a metric target to the current phase (or the plan). */
-  addMetric(
-    fields: Omit<MetricTarget, 'kind' | 'id' | 'comparison'> & {
-      comparison?: MetricTarget['comparison'];
-    },
-  ): MetricTarget {
+  addMetric(fields: MetricFields): MetricTarget {
     const phase = this.frame.phase;
     const id = this.ids.claim(`${phase?.id ?? 'plan'}/metric/${slugOrHash(fields.name, 32)}`);
     const comparison = fields.comparison ?? findComparison(fields.target)?.comparison;
-    const metric = metricTarget({ ...fields, id, ...(comparison ? { comparison } : {}) });
+    const metric = metricTarget(id, fields, comparison);
     this.metrics.push(metric);
     phase?.metrics.push(id);
     return metric;

@@ -3,6 +3,7 @@
  * `0 new failures`, `-30-50%`, `≥ 70%`, `at least 3`.
  */
 import type { Comparison } from '../ir/index.js';
+import { WORD_END, WORD_START } from './patterns.js';
 
 type Op = Comparison['op'];
 
@@ -38,11 +39,13 @@ const PHRASE_RE = new RegExp(
   `^(≥|>=|=>|⩾|≤|<=|=<|⩽|==|>|<|=)?\\s*([+\\-−])?\\s*(${NUMBER})(?:\\s*(?:[-–]|to|a|à|bis)\\s*([+\\-−])?\\s*(${NUMBER}))?(?:\\s*\\/\\s*(${NUMBER}))?(?:\\s*(%)|([a-zA-Zµ]+)(?=$|[\\s,;)(.]))?\\s*(.*)$`,
   'u',
 );
-const MAYBE_SYMBOL_RE = /[≥≤<>⩾⩽]/;
-const MAYBE_WORDS_RE = /at (?:least|most)/i;
+/** What every comparison inside a text contains: one search instead of the full one. */
+const MAYBE_RE = /[≥≤<>⩾⩽]|at (?:least|most)/i;
 /** Where a comparison starts inside a longer text (an operator followed by a number). */
-export const COMPARISON_START_RE =
-  /(≥|>=|⩾|≤|<=|⩽|(?<![-=<])>(?!=)|<(?![-=])|\bat least\b|\bat most\b)\s*[+\-−]?\s*\d/iu;
+export const COMPARISON_START_RE = new RegExp(
+  `(≥|>=|⩾|≤|<=|⩽|(?<![-=<])>(?!=)|<(?![-=])|${WORD_START}at least${WORD_END}|${WORD_START}at most${WORD_END})\\s*[+\\-−]?\\s*\\d`,
+  'iu',
+);
 
 function num(text: string): number {
   return Number(text.replace(/,/g, ''));
@@ -96,7 +99,7 @@ export function parseComparison(input: string): Comparison | undefined {
 export function findComparison(
   text: string,
 ): { readonly phrase: string; readonly comparison: Comparison } | undefined {
-  if (!MAYBE_SYMBOL_RE.test(text) && !MAYBE_WORDS_RE.test(text)) return undefined;
+  if (!MAYBE_RE.test(text)) return undefined;
   const m = COMPARISON_START_RE.exec(text);
   if (!m) return undefined;
   const phrase =

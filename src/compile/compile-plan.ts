@@ -7,8 +7,20 @@ import { IR_VERSION } from '../ir/index.js';
 import { decodeSource, lineStarts, repairMojibake } from '../source/index.js';
 import { Builder } from './builder.js';
 import { freezeDecision, freezeItems, freezePhase, freezeTask } from './drafts.js';
-import { markdown, maxNesting } from './markdown.js';
+import { markdown, maxNesting, type MarkdownEnv } from './markdown.js';
 import { runPass } from './pass.js';
+
+/**
+ * The largest plan {@link compilePlan} reads, in bytes (4 MiB: eighty times the largest seed).
+ * Compiling takes memory in proportion to the input, up to some 300 bytes per byte of a plan
+ * made of nothing but one-word list items; past this size a file is refused with an error
+ * diagnostic rather than risk running the process out of memory.
+ */
+export const MAX_PLAN_BYTES = 4 * 1024 * 1024;
+
+function megabytes(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
 
 /** Options of {@link compilePlan}. */
 export interface CompileOptions {
@@ -44,18 +56,30 @@ function resolver(b: Builder): (ref: string) => string | undefined {
 
 /**
  * Compile a markdown plan's bytes into the Pulser IR. Pure and deterministic: the same bytes
- * give a byte-identical plan. Never throws on bad input; problems come back as diagnostics.
+ * give a byte-identical plan. Never throws on bad input; problems come back as diagnostics
+ * (the plan is null when nothing could be compiled: binary input, more than
+ * {@link MAX_PLAN_BYTES}).
  *
  * @example
  * const { plan, diagnostics } = compilePlan(await readFile('NEXT_STEPS.md'), { path: 'NEXT_STEPS.md' });
  */
 export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): CompileResult {
   const file = options.path ?? '<input>';
+  if (bytes.length > MAX_PLAN_BYTES) {
+    const message = `The file is ${megabytes(bytes.length)}, more than the ${megabytes(MAX_PLAN_BYTES)} Pulser reads in one plan. Split the plan into several files.`;
+    return {
+      plan: null,
+      diagnostics: [
+        { code: 'source/too-large', severity: 'error', message, file, line: 1, column: 1 },
+      ],
+    };
+  }
   const decoded = decodeSource(bytes, { path: file });
   const diagnostics: Diagnostic[] = [...decoded.diagnostics];
   if (decoded.binary) return { plan: null, diagnostics };
 
-  const repair = repairMojibake(decoded.text);
+  const starts = lineStarts(decoded.text);
+  const repair = repairMojibake(decoded.text, starts);
   const first = repair.unrepaired[0];
   if (first && repair.repairedFrom) {
     diagnostics.push({
@@ -67,8 +91,13 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
       column: 1,
     });
   }
-  const b = new Builder({ original: decoded.text, starts: lineStarts(decoded.text), file });
-  const tokens = markdown().parse(repair.text, {});
+  const b = new Builder({ original: decoded.text, starts, file });
+  // Decoding rejected NUL (binary input) and repairs add neither NUL nor `\r`: with LF or no
+  // line breaks at all, markdown-it's normalization pass has nothing to do.
+  const env: MarkdownEnv = {
+    normalized: decoded.lineEnding === 'lf' || decoded.lineEnding === 'none',
+  };
+  const tokens = markdown().parse(repair.text, env);
   const { maxLevel, maxLevelLine } = runPass(b, tokens);
   const limit = maxNesting();
   if (maxLevel >= limit - 1) {

@@ -20,8 +20,13 @@ import type {
 import { sha256Hex } from '../util/hash.js';
 import { slug as slugify } from './slug.js';
 
+/** An IR value being filled in field by field, in key order. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** A checklist item being built. */
 export interface ItemDraft {
+  /** Drafts of checklist items already have the IR's shape and key order: freezing keeps them. */
+  readonly kind: 'item';
   readonly id: string;
   readonly text: string;
   readonly checked: boolean;
@@ -35,9 +40,9 @@ export interface OwnerDraft {
   readonly checklist: ItemDraft[];
   readonly criteria: Criterion[];
   readonly steps: Step[];
-  status?: TaskStatus | PhaseStatus;
-  statusText?: string;
-  estimate?: Estimate;
+  status?: TaskStatus | PhaseStatus | undefined;
+  statusText?: string | undefined;
+  estimate?: Estimate | undefined;
   readonly owners: Set<string>;
 }
 
@@ -47,9 +52,9 @@ export interface TaskDraft extends OwnerDraft {
   readonly title: string;
   readonly label: string | undefined;
   readonly externalIds: string[];
-  status?: TaskStatus;
-  deadline?: string;
-  priority?: string;
+  status?: TaskStatus | undefined;
+  deadline?: string | undefined;
+  priority?: string | undefined;
   readonly parent: string | undefined;
   readonly lane: string | undefined;
   readonly dependsOn: string[];
@@ -63,8 +68,8 @@ export interface PhaseDraft extends OwnerDraft {
   readonly title: string;
   readonly label: string | undefined;
   readonly phaseKind: PhaseKind;
-  goal?: string;
-  dates?: string;
+  goal?: string | undefined;
+  dates?: string | undefined;
   readonly lanes: string[];
   readonly tasks: TaskDraft[];
   readonly metrics: string[];
@@ -89,10 +94,8 @@ export class IdAllocator {
 
   /** A unique ID derived from `base` (amortised constant time, even for many equal bases). */
   claim(base: string): string {
-    if (!this.used.has(base)) {
-      this.used.add(base);
-      return base;
-    }
+    const size = this.used.size;
+    if (this.used.add(base).size !== size) return base;
     let n = this.next.get(base) ?? 2;
     let id = `${base}-${n}`;
     while (this.used.has(id)) id = `${base}-${++n}`;
@@ -109,30 +112,38 @@ export function slugOrHash(text: string, max = 40): string {
 }
 
 /** A new, empty task draft. */
-export function newTask(fields: {
-  id: string;
-  title: string;
-  label?: string | undefined;
-  externalIds?: string[];
-  parent?: string | undefined;
-  lane?: string | undefined;
-  pos: SourcePos;
-}): TaskDraft {
+export function newTask(
+  id: string,
+  lane: string | undefined,
+  fields: {
+    readonly title: string;
+    readonly label?: string | undefined;
+    readonly externalIds?: string[] | undefined;
+    readonly parent?: string | undefined;
+    readonly pos: SourcePos;
+  },
+): TaskDraft {
   return {
     kind: 'task',
-    id: fields.id,
+    id,
     title: fields.title,
     label: fields.label,
     externalIds: fields.externalIds ?? [],
     owners: new Set(),
     parent: fields.parent,
-    lane: fields.lane,
+    lane,
     dependsOn: [],
     files: [],
     checklist: [],
     criteria: [],
     steps: [],
     pos: fields.pos,
+    // Present from the start (as undefined), so that every task draft has one shape.
+    status: undefined,
+    statusText: undefined,
+    estimate: undefined,
+    deadline: undefined,
+    priority: undefined,
   };
 }
 
@@ -146,7 +157,11 @@ export function newPhase(fields: {
 }): PhaseDraft {
   return {
     kind: 'phase',
-    ...fields,
+    id: fields.id,
+    title: fields.title,
+    label: fields.label,
+    phaseKind: fields.phaseKind,
+    pos: fields.pos,
     owners: new Set(),
     lanes: [],
     tasks: [],
@@ -154,23 +169,17 @@ export function newPhase(fields: {
     criteria: [],
     steps: [],
     metrics: [],
+    status: undefined,
+    statusText: undefined,
+    estimate: undefined,
+    goal: undefined,
+    dates: undefined,
   };
 }
 
-function freezeItem(item: ItemDraft): ChecklistItem {
-  return {
-    kind: 'item',
-    id: item.id,
-    text: item.text,
-    checked: item.checked,
-    pos: item.pos,
-    children: item.children.map(freezeItem),
-  };
-}
-
-/** Freeze checklist items (nesting is bounded by markdown-it's `maxNesting`). */
-export function freezeItems(items: readonly ItemDraft[]): ChecklistItem[] {
-  return items.map(freezeItem);
+/** Freeze checklist items: their drafts already are IR checklist items (`kind` first). */
+export function freezeItems(items: ItemDraft[]): ChecklistItem[] {
+  return items;
 }
 
 function allChecks(items: readonly ItemDraft[], out: boolean[]): boolean[] {
@@ -195,27 +204,25 @@ export function freezeTask(t: TaskDraft, resolve: (ref: string) => string | unde
   const dependsOn = [
     ...new Set(t.dependsOn.map(resolve).filter((x): x is string => x !== undefined)),
   ];
-  return {
-    kind: 'task',
-    id: t.id,
-    title: t.title,
-    ...(t.label !== undefined ? { label: t.label } : {}),
-    externalIds: t.externalIds,
-    status,
-    ...(t.statusText !== undefined ? { statusText: t.statusText } : {}),
-    owners: [...t.owners],
-    ...(t.estimate !== undefined ? { estimate: t.estimate } : {}),
-    ...(t.deadline !== undefined ? { deadline: t.deadline } : {}),
-    ...(t.priority !== undefined ? { priority: t.priority } : {}),
-    ...(t.parent !== undefined ? { parent: t.parent } : {}),
-    ...(t.lane !== undefined ? { lane: t.lane } : {}),
-    dependsOn: dependsOn.filter((d) => d !== t.id),
-    files: t.files,
-    checklist: freezeItems(t.checklist),
-    criteria: t.criteria,
-    steps: t.steps,
-    pos: t.pos,
-  };
+  // Built field by field in the IR's key order: conditional spreads cost more than the rest.
+  const task = { kind: 'task', id: t.id, title: t.title } as Mutable<Task>;
+  if (t.label !== undefined) task.label = t.label;
+  task.externalIds = t.externalIds;
+  task.status = status;
+  if (t.statusText !== undefined) task.statusText = t.statusText;
+  task.owners = [...t.owners];
+  if (t.estimate !== undefined) task.estimate = t.estimate;
+  if (t.deadline !== undefined) task.deadline = t.deadline;
+  if (t.priority !== undefined) task.priority = t.priority;
+  if (t.parent !== undefined) task.parent = t.parent;
+  if (t.lane !== undefined) task.lane = t.lane;
+  task.dependsOn = dependsOn.filter((d) => d !== t.id);
+  task.files = t.files;
+  task.checklist = freezeItems(t.checklist);
+  task.criteria = t.criteria;
+  task.steps = t.steps;
+  task.pos = t.pos;
+  return task;
 }
 
 function derivedPhaseStatus(tasks: readonly Task[], p: PhaseDraft): PhaseStatus {
@@ -239,27 +246,24 @@ export function freezePhase(p: PhaseDraft, resolve: (ref: string) => string | un
   for (const t of tasks) for (const o of t.owners) owners.add(o);
   const criteria = [...p.criteria.map((c) => c.id)];
   for (const t of tasks) for (const c of t.criteria) criteria.push(c.id);
-  return {
-    kind: 'phase',
-    id: p.id,
-    title: p.title,
-    ...(p.label !== undefined ? { label: p.label } : {}),
-    phaseKind: p.phaseKind,
-    status: p.status ?? derivedPhaseStatus(tasks, p),
-    ...(p.statusText !== undefined ? { statusText: p.statusText } : {}),
-    ...(p.goal !== undefined ? { goal: p.goal } : {}),
-    owners: [...owners],
-    ...(p.dates !== undefined ? { dates: p.dates } : {}),
-    ...(p.estimate !== undefined ? { estimate: p.estimate } : {}),
-    lanes: p.lanes,
-    tasks,
-    checklist: freezeItems(p.checklist),
-    criteria: p.criteria,
-    steps: p.steps,
-    metrics: p.metrics,
-    gate: { kind: 'gate', id: `${p.id}/gate`, criteria, metrics: p.metrics },
-    pos: p.pos,
-  };
+  const phase = { kind: 'phase', id: p.id, title: p.title } as Mutable<Phase>;
+  if (p.label !== undefined) phase.label = p.label;
+  phase.phaseKind = p.phaseKind;
+  phase.status = p.status ?? derivedPhaseStatus(tasks, p);
+  if (p.statusText !== undefined) phase.statusText = p.statusText;
+  if (p.goal !== undefined) phase.goal = p.goal;
+  phase.owners = [...owners];
+  if (p.dates !== undefined) phase.dates = p.dates;
+  if (p.estimate !== undefined) phase.estimate = p.estimate;
+  phase.lanes = p.lanes;
+  phase.tasks = tasks;
+  phase.checklist = freezeItems(p.checklist);
+  phase.criteria = p.criteria;
+  phase.steps = p.steps;
+  phase.metrics = p.metrics;
+  phase.gate = { kind: 'gate', id: `${p.id}/gate`, criteria, metrics: p.metrics };
+  phase.pos = p.pos;
+  return phase;
 }
 
 /** Freeze a decision. */
@@ -276,17 +280,24 @@ export function freezeDecision(d: DecisionDraft): Decision {
   };
 }
 
-/** A metric target, frozen with a fixed key order. */
-export function metricTarget(m: Omit<MetricTarget, 'kind'>): MetricTarget {
-  return {
-    kind: 'metric',
-    id: m.id,
-    name: m.name,
-    target: m.target,
-    ...(m.comparison !== undefined ? { comparison: m.comparison } : {}),
-    ...(m.passRule !== undefined ? { passRule: m.passRule } : {}),
-    ...(m.passComparison !== undefined ? { passComparison: m.passComparison } : {}),
-    ...(m.baseline !== undefined ? { baseline: m.baseline } : {}),
-    pos: m.pos,
-  };
+/** What a metric target is made of (optional fields may be given as `undefined`). */
+export interface MetricFields {
+  readonly name: string;
+  readonly target: string;
+  readonly comparison?: MetricTarget['comparison'] | undefined;
+  readonly passRule?: string | undefined;
+  readonly passComparison?: MetricTarget['passComparison'] | undefined;
+  readonly baseline?: string | undefined;
+  readonly pos: SourcePos;
+}
+
+/** A metric target, frozen with a fixed key order; `comparison` wins over `m.comparison`. */
+export function metricTarget(id: string, m: MetricFields, comparison = m.comparison): MetricTarget {
+  const metric = { kind: 'metric', id, name: m.name, target: m.target } as Mutable<MetricTarget>;
+  if (comparison !== undefined) metric.comparison = comparison;
+  if (m.passRule !== undefined) metric.passRule = m.passRule;
+  if (m.passComparison !== undefined) metric.passComparison = m.passComparison;
+  if (m.baseline !== undefined) metric.baseline = m.baseline;
+  metric.pos = m.pos;
+  return metric;
 }

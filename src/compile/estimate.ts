@@ -2,6 +2,7 @@
  * Parsing of estimates: `(2 hours)`, `400 LOC, 2-3 days`, `1-2 days`, `1,300 LOC`, `30 min`.
  */
 import type { Estimate, EstimatePart } from '../ir/index.js';
+import { matchesOf } from './patterns.js';
 
 type Unit = EstimatePart['unit'];
 
@@ -22,15 +23,27 @@ function num(text: string): number {
   return Number(text.replace(/,/g, ''));
 }
 
+/**
+ * The unit words above as one anchored alternation, in their order (so the first unit whose
+ * words match the whole word wins, as with one test per unit), each followed by an empty
+ * group that names the unit.
+ */
+const UNIT_RE = new RegExp(
+  `^(?:${UNITS.map(([, re]) => `(?:${re.source.slice(1, -1)})()`).join('|')})$`,
+  'iu',
+);
+
 function unitOf(word: string): Unit | undefined {
-  for (const [unit, re] of UNITS) if (re.test(word)) return unit;
+  const m = UNIT_RE.exec(word);
+  if (!m) return undefined;
+  for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return UNITS[g - 1]?.[0];
   return undefined;
 }
 
 /** Parse every `N unit` / `N-M unit` part of `text`; undefined when there is none. */
 export function parseEstimate(text: string): Estimate | undefined {
   const parts: EstimatePart[] = [];
-  for (const m of text.matchAll(PART_RE)) {
+  for (const m of matchesOf(PART_RE, text)) {
     const unit = unitOf(m[3] ?? '');
     if (!unit) continue;
     const min = num(m[1] ?? '');
@@ -42,13 +55,17 @@ export function parseEstimate(text: string): Estimate | undefined {
   return { text: text.trim(), parts };
 }
 
+const ESTIMATE_START_RE = /^\s*[~≈]?\d/u;
+const PAREN_40_RE = /\(([^()]{1,40})\)/gu;
+
 /** An estimate given as a whole parenthetical in a title, such as `Session Archiving (2 hours)`. */
 export function estimateInTitle(title: string): Estimate | undefined {
   if (title.indexOf('(') === -1) return undefined;
-  for (const m of title.matchAll(/\(([^()]{1,40})\)/gu)) {
+  for (const m of matchesOf(PAREN_40_RE, title)) {
     const inner = m[1] ?? '';
+    if (!ESTIMATE_START_RE.test(inner)) continue;
     const estimate = parseEstimate(inner);
-    if (estimate && /^\s*[~≈]?\d/u.test(inner)) return estimate;
+    if (estimate) return estimate;
   }
   return undefined;
 }

@@ -11,7 +11,6 @@ import {
   DECISION_HEADING_RE,
   EXTERNAL_ID_RE,
   JA_ORDINAL_RE,
-  LEADING_NOISE_RE,
   OPTION_RE,
   PHASE_HEADING_RE,
   PHASE_UNLABELLED_RE,
@@ -20,7 +19,9 @@ import {
   TASK_HEADING_RE,
   criteriaSectionOf,
   labelKindOf,
+  matchesOf,
   phaseKindOf,
+  withoutLeadingNoise,
 } from './patterns.js';
 import { statusInTitle } from './status.js';
 import { slug as slugify } from './slug.js';
@@ -62,11 +63,14 @@ export function matchPhase(core: string): PhaseMatch | undefined {
 
 /** Title text with its leading emoji and marks removed. */
 export function coreOf(text: string): string {
-  return text.replace(LEADING_NOISE_RE, '');
+  return withoutLeadingNoise(text);
 }
 
+const PAREN_60_RE = /\(([^()]{1,60})\)/gu;
+
 function datesOf(title: string): string | undefined {
-  for (const m of title.matchAll(/\(([^()]{1,60})\)/gu)) {
+  if (title.indexOf('(') === -1) return undefined;
+  for (const m of matchesOf(PAREN_60_RE, title)) {
     const inner = m[1] ?? '';
     if (
       DATES_RE.test(inner) &&
@@ -161,7 +165,7 @@ export function applyTitle(task: TaskDraft, title: string): void {
   }
   const estimate = estimateInTitle(title);
   if (estimate) task.estimate = estimate;
-  const priority = /[([](P[0-4])[)\]]/u.exec(title);
+  const priority = title.indexOf('P') === -1 ? null : /[([](P[0-4])[)\]]/u.exec(title);
   if (priority?.[1]) task.priority = priority[1];
 }
 
@@ -237,7 +241,7 @@ export function onHeading(
     const task = b.addTask(parent.phase, {
       title: text,
       label,
-      ...(slug ? { slug } : {}),
+      slug: slug || undefined,
       externalIds: ext?.[1] ? [ext[1]] : [],
       parent: parent.task?.id,
       pos: b.pos(line),
@@ -247,7 +251,9 @@ export function onHeading(
     frame.task = task;
     return;
   }
-  const kind = labelKindOf(core.replace(/[:：]\s*$/u, ''));
+  const kind = labelKindOf(
+    core.indexOf(':') === -1 && core.indexOf('：') === -1 ? core : core.replace(/[:：]\s*$/u, ''),
+  );
   if (kind) {
     frame.section = kind;
     return;

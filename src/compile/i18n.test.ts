@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Plan, allItems, allSteps } from '../ir/index.js';
 import { encodeSource } from '../source/index.js';
 import { summarizePlan } from './index.js';
@@ -200,4 +203,119 @@ npm run build
   assert.equal(step?.lane, 'B');
   assert.equal(step?.input, 'npm run build\n');
   assert.equal(Plan.safeParse(plan).success, true);
+});
+
+test('every seed reads the same under LF, CRLF, CR and mixed line endings', () => {
+  const seeds = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/seeds');
+  for (const name of readdirSync(seeds).sort()) {
+    const lf = readFileSync(resolve(seeds, name), 'utf8');
+    const base = planOf(lf, name);
+    // A lone CR is never followed by a bare LF here (CR + LF would be one CRLF break).
+    let k = 0;
+    const variants: ReadonlyArray<readonly [string, string]> = [
+      ['crlf', lf.replace(/\n/gu, '\r\n')],
+      ['cr', lf.replace(/\n/gu, '\r')],
+      ['mixed', lf.replace(/\n/gu, () => ['\n', '\r', '\r\n'][k++ % 3] ?? '\n')],
+    ];
+    for (const [ending, text] of variants) {
+      const plan = planOf(text, name);
+      assert.equal(plan.source.lineEnding, ending, `${name} ${ending}`);
+      assert.deepEqual({ ...plan, source: null }, { ...base, source: null }, `${name} ${ending}`);
+      assert.deepEqual(plan.source.repairs, base.source.repairs, `${name} ${ending}`);
+    }
+  }
+});
+
+test('labels, criteria and statuses in Portuguese, French and Japanese', () => {
+  const plan = planOf(`# Plano
+
+## Fase 1: Preparação (Concluído)
+
+**Responsável:** @ana
+**Estimativa:** 2 a 3 dias
+
+### Tarefa 1.1: Migrar o banco (4 horas)
+
+**Arquivos a criar:**
+- \`db/001_init.sql\` - esquema inicial
+
+- [x] Escrever migração
+- [ ] Revisar
+
+### Critérios de saída
+- Testes passam
+- Latência < 200 ms
+
+## Étape 2 : Lancement (En cours)
+
+**Responsable :** @marc
+
+### Tâche 2.1 : Publier (1 jour)
+**Échéance :** fin mars
+**Priorité :** P1
+
+### Critères de sortie
+- Taux d'erreur ≤ 1%
+
+## フェーズ3：運用（進行中）
+
+**担当:** @kenji
+**見積もり:** 2時間
+
+### タスク3.1：監視を設定する
+- [x] ダッシュボード
+- [ ] アラート
+
+### 終了条件
+- エラー率 < 1%
+`);
+  assert.deepEqual(
+    plan.phases.map((p) => [p.id, p.status, p.owners]),
+    [
+      ['phase-1', 'done', ['@ana']],
+      ['stage-2', 'in_progress', ['@marc']],
+      ['phase-3', 'in_progress', ['@kenji']],
+    ],
+  );
+  assert.deepEqual(plan.phases[0]?.estimate?.parts, [{ value: { min: 2, max: 3 }, unit: 'days' }]);
+  assert.deepEqual(plan.phases[2]?.estimate?.parts, [{ value: { min: 2, max: 2 }, unit: 'hours' }]);
+  const [t11, t21, t31] = plan.phases.map((p) => p.tasks[0]);
+  assert.deepEqual([t11?.label, t21?.label, t31?.label], ['1.1', '2.1', '3.1']);
+  assert.deepEqual(t11?.estimate?.parts, [{ value: { min: 4, max: 4 }, unit: 'hours' }]);
+  assert.deepEqual(t11?.files, [
+    { path: 'db/001_init.sql', action: 'create', note: 'esquema inicial' },
+  ]);
+  assert.deepEqual(
+    t11?.checklist.map((i) => [i.text, i.checked]),
+    [
+      ['Escrever migração', true],
+      ['Revisar', false],
+    ],
+  );
+  assert.equal(t11?.status, 'in_progress');
+  assert.deepEqual([t21?.deadline, t21?.priority], ['fin mars', 'P1']);
+  assert.deepEqual(t21?.estimate?.parts, [{ value: { min: 1, max: 1 }, unit: 'days' }]);
+  assert.deepEqual(
+    t31?.checklist.map((i) => i.checked),
+    [true, false],
+  );
+  assert.deepEqual(
+    plan.phases.map((p) => p.criteria.map((c) => [c.section, c.text])),
+    [
+      [
+        ['exit', 'Testes passam'],
+        ['exit', 'Latência < 200 ms'],
+      ],
+      [['exit', "Taux d'erreur ≤ 1%"]],
+      [['exit', 'エラー率 < 1%']],
+    ],
+  );
+  assert.deepEqual(
+    plan.metrics.map((m) => m.comparison),
+    [
+      { op: '<', value: 200, unit: 'ms' },
+      { op: '<=', value: 1, unit: '%' },
+      { op: '<', value: 1, unit: '%' },
+    ],
+  );
 });

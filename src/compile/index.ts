@@ -1,4 +1,4 @@
-export { compilePlan } from './compile-plan.js';
+export { compilePlan, MAX_PLAN_BYTES } from './compile-plan.js';
 export type { CompileOptions, CompileResult } from './compile-plan.js';
 export { summarizePlan } from './summary.js';
 export type { PlanSummary, PhaseSummary, CheckboxCount } from './summary.js';

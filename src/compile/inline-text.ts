@@ -4,7 +4,7 @@
  * markdown-it's own inline parser is switched off (it is half of its parse time and the
  * compiler needs only this much).
  */
-import { MENTION_RE } from './patterns.js';
+import { MENTION_RE, matchesOf } from './patterns.js';
 
 /** One line of an inline run, as plain text. */
 export interface InlineLine {
@@ -34,10 +34,16 @@ function isSpace(ch: string | undefined): boolean {
 /** Collect `@NAME` mentions of `text` into `into`, in order of first appearance. */
 export function collectMentions(text: string, into: Set<string>): void {
   if (text.indexOf('@') === -1) return;
-  for (const m of text.matchAll(MENTION_RE)) into.add(`@${m[1] ?? ''}`);
+  for (const m of matchesOf(MENTION_RE, text)) into.add(`@${m[1] ?? ''}`);
 }
 
-const SPECIAL_RE = /[\\`*_~![<&]/gu;
+/** ASCII characters that may start inline markup (`\\`*_~![<&`): 1, others 0. */
+const SPECIAL = new Uint8Array(0x80);
+for (const ch of '\\`*_~![<&') SPECIAL[ch.charCodeAt(0)] = 1;
+/** What `trim()` keeps: a character that is neither white space nor a line terminator. */
+const NON_BLANK_RE = /\S/u;
+/** Shared by every line without code spans (never mutated: the first code replaces it). */
+const NO_CODES = Object.freeze([]) as unknown as string[];
 
 /** Reads one line at a time; a single instance is reused so that reading allocates little. */
 class LineReader {
@@ -48,7 +54,9 @@ class LineReader {
   private boldOpen = -1;
   private boldText: string | undefined;
   private leadingCode: string | undefined;
-  private codes: string[] = [];
+  private codes: string[] = NO_CODES;
+  /** Whether the line holds an `@` at all: only then is `prose` built and searched for mentions. */
+  private mentionable = false;
   /** Next `]`, `)`, `>` found at or after some point (-2: not searched yet), to stay linear. */
   private nextClose = [-2, -2, -2];
   /** Backtick run lengths with no closing run later on the line (bit n-1 for length n ≤ 31). */
@@ -62,20 +70,25 @@ class LineReader {
     this.boldOpen = -1;
     this.boldText = undefined;
     this.leadingCode = undefined;
-    this.codes = [];
+    this.codes = NO_CODES;
+    this.mentionable = line.indexOf('@') !== -1;
     this.nextClose[0] = this.nextClose[1] = this.nextClose[2] = -2;
     this.noCloser = 0;
     const n = line.length;
+    let start = 0;
     let i = 0;
     while (i < n) {
-      SPECIAL_RE.lastIndex = i;
-      const found = SPECIAL_RE.exec(line);
-      const at = found ? found.index : n;
-      if (at > i) this.emit(line.slice(i, at));
-      if (!found) break;
-      i = at + this.special(at);
+      const c = line.charCodeAt(i);
+      if (c >= 0x80 || SPECIAL[c] === 0) {
+        i++;
+        continue;
+      }
+      if (i > start) this.emit(line.slice(start, i));
+      i += this.special(i);
+      start = i;
     }
-    collectMentions(this.prose, mentions);
+    if (start < n) this.emit(line.slice(start, n));
+    if (this.mentionable) collectMentions(this.prose, mentions);
     return {
       text: this.out.trim(),
       boldText: this.boldText,
@@ -86,8 +99,8 @@ class LineReader {
 
   private emit(s: string): void {
     this.out += s;
-    this.prose += s;
-    if (!this.started && s.trim() !== '') this.started = true;
+    if (this.mentionable) this.prose += s;
+    if (!this.started && NON_BLANK_RE.test(s)) this.started = true;
   }
 
   private indexOf(slot: number, c: string, from: number): number {
@@ -153,8 +166,9 @@ class LineReader {
     if (!this.started) this.leadingCode = code;
     this.started = true;
     this.out += code;
-    this.prose += ' ';
-    this.codes.push(code);
+    if (this.mentionable) this.prose += ' ';
+    if (this.codes === NO_CODES) this.codes = [code];
+    else this.codes.push(code);
     return close + len - i;
   }
 
@@ -235,13 +249,28 @@ function stripHardBreak(line: string): string {
   return last === 32 ? line.trimEnd() : line;
 }
 
-/** Split inline markdown into plain-text lines; mentions in prose (not code) go to `mentions`. */
 const PLAIN_RE = /[\\`*_~![<&\n@]/u;
+const PLAIN_FROM_RE = /[\\`*_~![<&\n@]/gu;
 
+/**
+ * Whether `content` is a checkbox (`[ ] `, `[x] `) followed by plain text. The reader turns
+ * such a line into itself: the `[` is no link (its `]` is not followed by `(` or `[`) and
+ * nothing after it is markup, so the reading can be skipped.
+ */
+function plainCheckbox(content: string): boolean {
+  if (content.charCodeAt(0) !== 91 || content.charCodeAt(2) !== 93) return false;
+  const next = content.charCodeAt(3);
+  if (next === 40 || next === 91 || content.charCodeAt(1) === 93) return false;
+  PLAIN_FROM_RE.lastIndex = 1;
+  return !PLAIN_FROM_RE.test(content);
+}
+
+/** Split inline markdown into plain-text lines; mentions in prose (not code) go to `mentions`. */
 export function readInline(content: string, mentions: Set<string>): InlineLine[] {
-  if (!PLAIN_RE.test(content)) {
+  if (!PLAIN_RE.test(content) || plainCheckbox(content)) {
     const text = content.trim();
-    return [{ text, boldText: undefined, leadingCode: undefined, codes: [] }];
+    return [{ text, boldText: undefined, leadingCode: undefined, codes: NO_CODES }];
   }
+  if (content.indexOf('\n') === -1) return [reader.read(stripHardBreak(content), mentions)];
   return content.split('\n').map((line) => reader.read(stripHardBreak(line), mentions));
 }

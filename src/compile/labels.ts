@@ -11,11 +11,12 @@ import { applyTitle } from './headings.js';
 import { collectMentions, type InlineLine } from './markdown.js';
 import {
   LABEL_RE,
-  LEADING_NOISE_RE,
   PRIORITY_RE,
   RECOMMENDED_OPTION_RE,
   SUBTASK_LABEL_RE,
   labelKindOf,
+  matchesOf,
+  withoutLeadingNoise,
   type LabelKind,
 } from './patterns.js';
 import { addInlineSteps } from './steps-attach.js';
@@ -35,18 +36,22 @@ const REF_RE =
 
 /** The task references (`T-022`, `Task 1.2`, `lift-sys-62`) in a text. */
 export function refsIn(text: string): string[] {
-  return [...text.matchAll(REF_RE)].map((m) => m[1] ?? '').filter((r) => r !== '');
+  return matchesOf(REF_RE, text)
+    .map((m) => m[1] ?? '')
+    .filter((r) => r !== '');
 }
 
 /** Split a line into a label, or undefined when it is not one. */
 export function parseLabel(line: InlineLine): Label | undefined {
   if (line.text.indexOf(':') === -1 && line.text.indexOf('：') === -1) return undefined;
-  const core = line.text.replace(LEADING_NOISE_RE, '');
+  const core = withoutLeadingNoise(line.text);
   const m = LABEL_RE.exec(core);
   if (!m) return undefined;
   const label = (m[1] ?? '').trim();
   const value = (m[2] ?? '').trim();
-  if (label === '' || label.split(/\s+/u).length > 7 || /https?$/iu.test(label)) return undefined;
+  // More than seven words needs at least 15 characters: count words only past that length.
+  if (label === '' || (label.length >= 15 && label.split(/\s+/u).length > 7)) return undefined;
+  if (/https?$/iu.test(label)) return undefined;
   const kind = labelKindOf(label);
   if (value !== '' && line.boldText === undefined && kind === undefined) return undefined;
   return { label, kind, value };

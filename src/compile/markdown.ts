@@ -10,16 +10,38 @@ export { collectMentions, type InlineLine } from './inline-text.js';
 
 let instance: MarkdownIt | undefined;
 
+/**
+ * markdown-it's `normalize` core rule, minus its cost on text that needs none: it rewrites
+ * `\r\n` and lone `\r` to `\n` and NUL to U+FFFD, but its unconditional regex replace
+ * rebuilds the whole text (an eighth of the parse). Same result, a native search first.
+ */
+function normalize(state: { src: string; env: unknown }): void {
+  if ((state.env as MarkdownEnv | undefined)?.normalized === true) return;
+  let src = state.src;
+  if (src.indexOf('\r') !== -1) src = src.replace(/\r\n?/gu, '\n');
+  if (src.indexOf('\u0000') !== -1) src = src.replaceAll('\u0000', '\ufffd');
+  state.src = src;
+}
+
+/** What the compiler tells its markdown-it instance about the text it parses. */
+export interface MarkdownEnv {
+  /** The text has no `\r` and no NUL: markdown-it's normalization would change nothing. */
+  readonly normalized?: boolean;
+}
+
 /** markdown-it, created on first use: block rules of the default preset, HTML blocks recognised. */
 export function markdown(): MarkdownIt {
-  instance ??= new MarkdownIt('default', { html: true }).disable([
+  if (instance) return instance;
+  const md = new MarkdownIt('default', { html: true }).disable([
     'inline',
     'linkify',
     'replacements',
     'smartquotes',
     'text_join',
   ]);
-  return instance;
+  md.core.ruler.at('normalize', normalize);
+  instance = md;
+  return md;
 }
 
 /** Nesting depth at which markdown-it stops parsing (its `maxNesting` option). */

@@ -1,7 +1,7 @@
 /**
  * The single linear pass over markdown-it's token stream.
  */
-import type { Builder } from './builder.js';
+import { itemFrame, type Builder } from './builder.js';
 import { onItem, onParagraph } from './blocks.js';
 import { onHeading } from './headings.js';
 import { inlineLines } from './markdown.js';
@@ -31,18 +31,23 @@ export function runPass(
       case 'heading_open': {
         const inline = tokens[i + 1];
         if (inline?.type !== 'inline') break;
-        const mentions = new Set<string>();
-        const text = inlineLines(inline, mentions)
-          .map((l) => l.text)
-          .join(' ')
-          .trim();
-        for (const m of mentions) b.mentions.add(m);
-        onHeading(b, Number(t.tag.slice(1)) || 1, text, t.map?.[0] ?? lastLine, [...mentions]);
+        if (scratch.size > 0) scratch.clear();
+        const lines = inlineLines(inline, scratch);
+        const text =
+          lines.length === 1
+            ? (lines[0]?.text ?? '')
+            : lines
+                .map((l) => l.text)
+                .join(' ')
+                .trim();
+        for (const m of scratch) b.mentions.add(m);
+        const level = Number(t.tag.slice(1)) || 1;
+        onHeading(b, level, text, t.map?.[0] ?? lastLine, scratch.size > 0 ? [...scratch] : NONE);
         i += 1;
         break;
       }
       case 'list_item_open':
-        b.items.push({ line: t.map?.[0] ?? -1, seen: false });
+        b.items.push(itemFrame(t.map?.[0] ?? -1));
         break;
       case 'list_item_close':
         b.items.pop();
@@ -52,7 +57,7 @@ export function runPass(
         const item = b.items[b.items.length - 1];
         if (item && !item.seen && line0 === item.line) {
           item.seen = true;
-          scratch.clear();
+          if (scratch.size > 0) scratch.clear();
           const lines = inlineLines(t, scratch);
           for (const m of scratch) b.mentions.add(m);
           onItem(

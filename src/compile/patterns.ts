@@ -4,6 +4,21 @@
  */
 import type { Criterion, FileRef, PhaseKind } from '../ir/index.js';
 
+/**
+ * `\b` under the `i` and `u` flags, spelled out. With both flags, `\b` also counts `ſ` and the
+ * Kelvin sign as word characters (they fold to `s` and `k`), and V8 then runs the whole search
+ * about twenty times slower. Before a word that starts with a word character, `\b` is the
+ * same test as {@link WORD_START}; after one that ends with one, the same as {@link WORD_END}.
+ * boundary.test.ts checks each rewritten expression against its `\b` original.
+ */
+const WORD_CHAR = '[A-Za-z0-9_\\u017f\\u212a]';
+/** No word character before this point (`\b` where a word character follows). */
+export const WORD_START = `(?<!${WORD_CHAR})`;
+/** No word character after this point (`\b` where a word character precedes). */
+export const WORD_END = `(?!${WORD_CHAR})`;
+/** A word character after this point (`\b` where a non-word character precedes). */
+const WORD_NEXT = `(?=${WORD_CHAR})`;
+
 /** A criteria section kind. */
 export type CriteriaSection = Criterion['section'];
 
@@ -59,14 +74,23 @@ export const SUBTASK_LABEL_RE = /^(?:task\s+)?(\d+(?:\.\d+)+|[A-Z]-?\d+)\s*[:.)�
 export const DECISION_HEADING_RE =
   /^(?:decision|decis[ãa]o|d[ée]cision|decisi[óo]n|entscheidung|決定|判断)(?![\p{L}])(?:\s+(point|ponto|punto)(?![\p{L}]))?\s*(#?\d+)?\s*([:：—–-])?\s*(.*)$/iu;
 /** `Option A: …` as a heading or a list item. */
-export const OPTION_RE =
-  /^(?:option|op[çc][ãa]o|opci[óo]n)\s+([A-Z0-9]{1,2})\b\s*[:：.)—–-]?\s*(.*)$/iu;
+export const OPTION_RE = new RegExp(
+  `^(?:option|op[çc][ãa]o|opci[óo]n)\\s+([A-Z0-9]{1,2})${WORD_END}\\s*[:：.)—–-]?\\s*(.*)$`,
+  'iu',
+);
 /** `A) text`, `A. text`, `(A) text` as a list item under "Options:". */
 export const OPTION_ITEM_RE = /^\(?([A-Z]|\d{1,2})[).:]\s+(.*)$/u;
 /** `(Recommended)` and friends. */
-export const RECOMMENDED_RE = /\b(?:recommended|recomendad[ao]|recommand[ée]e?|empfohlen)\b|推奨/iu;
+export const RECOMMENDED_RE = new RegExp(
+  // `recommandé` ends with a non-word character: `\b` after it wants a word character next.
+  `${WORD_START}(?:recommended|recomendad[ao]|recommand[ée]?e|empfohlen)${WORD_END}|${WORD_START}recommandé${WORD_NEXT}|推奨`,
+  'iu',
+);
 /** `Option A` inside a recommendation. */
-export const RECOMMENDED_OPTION_RE = /\b(?:option|op[çc][ãa]o|opci[óo]n)\s+([A-Z0-9]{1,2})\b/iu;
+export const RECOMMENDED_OPTION_RE = new RegExp(
+  `${WORD_START}(?:option|op[çc][ãa]o|opci[óo]n)\\s+([A-Z0-9]{1,2})${WORD_END}`,
+  'iu',
+);
 /** A heading that gives the recommendation of the preceding decision. */
 export const RECOMMENDATION_HEADING_RE =
   /^(?:recommendation|recommended approach|recomenda[çc][ãa]o|recommandation|recomendaci[óo]n|empfehlung|推奨)/iu;
@@ -167,14 +191,17 @@ const LABELS: ReadonlyArray<readonly [SimpleKind, RegExp]> = [
 
 /** Classify a label or heading text (already stripped of marks and the trailing colon). */
 export function labelKindOf(text: string): LabelKind | undefined {
-  if (labelCache.has(text)) return labelCache.get(text);
+  const known = labelCache.get(text);
+  if (known !== undefined) return known === NOT_A_LABEL ? undefined : known;
   const kind = classifyLabel(text);
   if (labelCache.size > 4096) labelCache.clear();
-  labelCache.set(text, kind);
+  labelCache.set(text, kind ?? NOT_A_LABEL);
   return kind;
 }
 
-const labelCache = new Map<string, LabelKind | undefined>();
+/** Cached for texts that are no label, so that one lookup answers both cases. */
+const NOT_A_LABEL: LabelKind = { kind: 'question' };
+const labelCache = new Map<string, LabelKind>();
 
 function classifyLabel(text: string): LabelKind | undefined {
   const files = FILES_RE.exec(text);
@@ -198,8 +225,30 @@ export function fileActionOf(text: string): FileRef['action'] {
   return 'unknown';
 }
 
+/**
+ * Every match of the global regular expression `re` in `text`, as `text.matchAll(re)` gives
+ * them, without the copy of `re` that `matchAll` makes on each call (a measurable share of
+ * compile time). `re` must be global and must not match the empty string.
+ */
+export function matchesOf(re: RegExp, text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    out.push(m);
+    if (m[0] === '') re.lastIndex++;
+  }
+  return out;
+}
+
 /** Leading characters that are not letters or digits (emoji, marks, bullets, quotes). */
 export const LEADING_NOISE_RE = /^[^\p{L}\p{N}]+/u;
+
+/** `text` without its leading noise ({@link LEADING_NOISE_RE}); an ASCII letter or digit first is kept as is. */
+export function withoutLeadingNoise(text: string): string {
+  const c = text.charCodeAt(0);
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)) return text;
+  return text.replace(LEADING_NOISE_RE, '');
+}
 /** A label at the start of a line: `Owner: …`, `Status: Completed.`, `Exit criteria:`. */
 export const LABEL_RE = /^([^:：]{1,60}?)\s*[:：]\s*(.*)$/su;
 /** `@NAME` mentions (not e-mail addresses, not npm scopes). */
@@ -211,8 +260,10 @@ export const CHECKBOX_RE = /^\[([ xX])\]\s+/u;
 /** Parentheticals. */
 export const PAREN_RE = /\(([^()]{1,80})\)/gu;
 /** A parenthetical that gives dates or a time window. */
-export const DATES_RE =
-  /\b(?:weeks?|days?|months?|q[1-4]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|end of|semanas?|semaines?|wochen?|mois|meses|\d{4}-\d{2}(?:-\d{2})?)\b|週|月/iu;
+export const DATES_RE = new RegExp(
+  `${WORD_START}(?:weeks?|days?|months?|q[1-4]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|end of|semanas?|semaines?|wochen?|mois|meses|\\d{4}-\\d{2}(?:-\\d{2})?)${WORD_END}|週|月`,
+  'iu',
+);
 /** Shell fence languages. */
 export const SHELL_LANGUAGES: ReadonlySet<string> = new Set([
   'bash',

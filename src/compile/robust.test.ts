@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import MarkdownIt from 'markdown-it';
 import { Plan, allItems, allSteps } from '../ir/index.js';
-import { summarizePlan } from './index.js';
+import { MAX_PLAN_BYTES, summarizePlan } from './index.js';
 import { compileText, planOf } from './test-helpers.js';
 
 test('an empty file compiles to an empty plan with a warning', () => {
@@ -56,7 +56,7 @@ test('pathological nesting (10,000 levels) compiles without overflow and says wh
     '- [ ] '.repeat(10_000) + 'x\n',
     Array.from(
       { length: 10_000 },
-      (_, i) => `${' '.repeat(2 * Math.min(i, 300))}- [ ] item ${i}`,
+      (_, i) => `${' '.repeat(2 * Math.min(i, 150))}- [ ] item ${i}`,
     ).join('\n'),
     '['.repeat(100_000) + '\n',
     '<'.repeat(100_000) + '\n',
@@ -109,6 +109,7 @@ test('work grows linearly with input: n copies give n times the tokens and n tim
 });
 
 test('a large plan (several MB) compiles, with unique IDs for repeated labels', () => {
+  // 2.4 MB, under MAX_PLAN_BYTES (robust.test checks the refusal above it).
   const block = '## Phase 1: Again\n- [ ] same item\n- [ ] same item\n';
   const plan = planOf(block.repeat(50_000));
   assert.equal(plan.phases.length, 50_000);
@@ -120,4 +121,18 @@ test('a large plan (several MB) compiles, with unique IDs for repeated labels', 
 test('same input, same bytes out: compile output is deterministic', () => {
   const text = '# T\n## Week 1\n- [ ] a @x\n- [ ] a @y\n```sh\nls\n```\n';
   assert.equal(JSON.stringify(compileText(text)), JSON.stringify(compileText(text)));
+});
+
+test('a plan over MAX_PLAN_BYTES is refused with one positioned error, nothing compiled', () => {
+  const line = '- [ ] x\n';
+  const { plan, diagnostics } = compileText(
+    line.repeat(Math.ceil((MAX_PLAN_BYTES + 1) / line.length)),
+    'huge.md',
+  );
+  assert.equal(plan, null);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.severity, d.file, d.line, d.column]),
+    [['source/too-large', 'error', 'huge.md', 1, 1]],
+  );
+  assert.ok(compileText(line.repeat(Math.floor(MAX_PLAN_BYTES / line.length))).plan);
 });

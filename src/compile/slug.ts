@@ -21,36 +21,63 @@ function isLatinLetter(c: number): boolean {
   return (c >= 0xc0 && c <= 0x24f) || (c >= 0x1e00 && c <= 0x1eff);
 }
 
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
+/** Character codes of the slug being built, reused from call to call (never shrunk). */
+const buf: number[] = [];
+/** Arrays of each exact length, reused to hand the codes to `String.fromCharCode`. */
+const byLength: number[][] = [];
+const DASH = 45;
+
+/** The string of the first `len` codes of `buf` (copied into a reused array of that length). */
+function codesToString(len: number): string {
+  let codes = byLength[len];
+  if (codes === undefined) {
+    codes = new Array<number>(len).fill(0);
+    byLength[len] = codes;
+  }
+  for (let k = 0; k < len; k++) codes[k] = buf[k] ?? 0;
+  return String.fromCharCode.apply(null, codes);
+}
+
 /** Lowercase ASCII slug of `text` (letters, digits, single dashes), at most `max` characters. */
 export function slug(text: string, max = 48): string {
-  let out = '';
+  // Built as character codes and turned into one flat one-byte string at the end: IDs made
+  // of slugs are hashed for uniqueness, and such strings hash much faster than concatenations
+  // of slices of a two-byte source.
+  let len = 0;
   let pending = false;
   const n = text.length;
-  for (let i = 0; i < n && out.length <= max; i++) {
+  for (let i = 0; i < n && len <= max; i++) {
     let c = text.charCodeAt(i);
-    let piece: string;
     if (c < 0x80) {
       if (c >= 65 && c <= 90) c += 32;
-      if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) {
+      if (!isAsciiAlnum(c)) {
         pending = true;
         continue;
       }
-      piece = String.fromCharCode(c);
+      if (pending && len > 0) buf[len++] = DASH;
+      pending = false;
+      buf[len++] = c;
     } else if (isLatinLetter(c)) {
-      piece = fold(c);
+      const piece = fold(c);
       if (piece === '') continue;
-    } else if (c >= 0x300 && c <= 0x36f) {
-      continue;
-    } else {
+      if (pending && len > 0) buf[len++] = DASH;
+      pending = false;
+      for (let k = 0; k < piece.length; k++) buf[len++] = piece.charCodeAt(k);
+    } else if (c < 0x300 || c > 0x36f) {
       pending = true;
-      continue;
     }
-    if (pending && out !== '') out += '-';
-    pending = false;
-    out += piece;
   }
-  if (out.length <= max) return out;
-  const cut = out.slice(0, max);
-  const dash = cut.lastIndexOf('-');
-  return (dash > max / 2 ? cut.slice(0, dash) : cut).replace(/-+$/u, '');
+  let end = len;
+  if (len > max) {
+    end = max;
+    let dash = max - 1;
+    while (dash >= 0 && buf[dash] !== DASH) dash--;
+    if (dash > max / 2) end = dash;
+    while (end > 0 && buf[end - 1] === DASH) end--;
+  }
+  return codesToString(end);
 }

@@ -3,6 +3,7 @@
  * `Terminé`, `完了`, `進行中`, `En cours`, ...
  */
 import type { TaskStatus } from '../ir/index.js';
+import { WORD_START, matchesOf } from './patterns.js';
 
 const WORDS: ReadonlyArray<readonly [TaskStatus, string]> = [
   [
@@ -31,14 +32,26 @@ const CJK: ReadonlyArray<readonly [TaskStatus, string]> = [
   ['open', '未着手|未完了'],
 ];
 
-const WORD_RES = WORDS.map(([s, alt]) => [s, new RegExp(`^(?:${alt})(?![\\p{L}])`, 'iu')] as const);
-const CJK_RES = CJK.map(([s, alt]) => [s, new RegExp(`^(?:${alt})`, 'u')] as const);
+/**
+ * All status words as one anchored alternation, in the order of the lists above (so the first
+ * status whose words match wins, as with one test per status), each followed by an empty group
+ * that says which status matched. Leading marks and quotes are skipped: no status word starts
+ * with one of them, so the skip never changes which word is found.
+ */
+const STATUS_WORD_RE = new RegExp(
+  `^[\\s*_[\\]"'“”‘’.:-]*(?:${[
+    ...WORDS.map(([, alt]) => `(?:${alt})(?![\\p{L}])()`),
+    ...CJK.map(([, alt]) => `(?:${alt})()`),
+  ].join('|')})`,
+  'iu',
+);
+const STATUS_BY_GROUP: readonly TaskStatus[] = [...WORDS, ...CJK].map(([status]) => status);
 
 /** Status named by a word at the start of `text` (`Completed with …`, `DONE`, `Em andamento`). */
 export function statusWordAt(text: string): TaskStatus | undefined {
-  const t = text.replace(/^[\s*_[\]"'“”‘’.:-]+/u, '');
-  for (const [status, re] of WORD_RES) if (re.test(t)) return status;
-  for (const [status, re] of CJK_RES) if (re.test(t)) return status;
+  const m = STATUS_WORD_RE.exec(text);
+  if (!m) return undefined;
+  for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return STATUS_BY_GROUP[g - 1];
   return undefined;
 }
 
@@ -48,10 +61,17 @@ const MARKS: ReadonlyArray<readonly [TaskStatus, RegExp]> = [
   ['in_progress', /⚠|⏳|🚧|🟡|🔄/u],
 ];
 
+/**
+ * A code unit that every mark above contains: `[`, a symbol in U+2300–U+27BF or the lead
+ * surrogate of the emoji (U+1F400–U+1F7FF). No `u` flag: it looks at code units.
+ */
+const MARK_HINT_RE = /[[\u2300-\u27bf\ud83d]/;
+
 /** Status shown by a mark anywhere in `text` (`✅`, `❌`, `⚠️`). */
 export function statusMark(
   text: string,
 ): { readonly status: TaskStatus; readonly text: string } | undefined {
+  if (!MARK_HINT_RE.test(text)) return undefined;
   for (const [status, re] of MARKS) {
     const m = re.exec(text);
     if (m) return { status, text: m[0] };
@@ -61,6 +81,12 @@ export function statusMark(
 
 /** Titles without any of these cannot state a status. */
 const TITLE_HINT_RE = /[(→>⇒:：✅✔☑❌✖⛔🚫🔴⚠⏳🚧🟡🔄]|\[x\]/iu;
+const PAREN_60_RE = /\(([^()]{1,60})\)/gu;
+/** `Status: Done` inside a title. */
+export const STATUS_LABEL_RE = new RegExp(
+  `${WORD_START}(?:status|estado|statut)\\s*[:：]\\s*(.+)$`,
+  'iu',
+);
 const ARROW_RE = /(?:→|->|=>|⇒)\s*\**([^→]{1,30})$/u;
 
 /**
@@ -70,17 +96,24 @@ const ARROW_RE = /(?:→|->|=>|⇒)\s*\**([^→]{1,30})$/u;
 export function statusInTitle(
   title: string,
 ): { readonly status: TaskStatus; readonly text: string } | undefined {
-  const arrow = ARROW_RE.exec(title);
+  // Each search below needs a character the title may not have: look for it first.
+  const arrow =
+    title.indexOf('>') !== -1 || title.indexOf('→') !== -1 || title.indexOf('⇒') !== -1
+      ? ARROW_RE.exec(title)
+      : null;
   if (arrow) {
     if (!TITLE_HINT_RE.test(title)) return undefined;
     const s = statusWordAt(arrow[1] ?? '');
     if (s) return { status: s, text: arrow[0].trim() };
   }
-  for (const m of title.matchAll(/\(([^()]{1,60})\)/gu)) {
-    const s = statusWordAt(m[1] ?? '');
-    if (s) return { status: s, text: m[0] };
+  if (title.indexOf('(') !== -1) {
+    for (const m of matchesOf(PAREN_60_RE, title)) {
+      const s = statusWordAt(m[1] ?? '');
+      if (s) return { status: s, text: m[0] };
+    }
   }
-  const label = /\b(?:status|estado|statut)\s*[:：]\s*(.+)$/iu.exec(title);
+  const label =
+    title.indexOf(':') !== -1 || title.indexOf('：') !== -1 ? STATUS_LABEL_RE.exec(title) : null;
   if (label) {
     const s = statusWordAt(label[1] ?? '');
     if (s) return { status: s, text: label[0] };

@@ -18,9 +18,12 @@ import type { Token } from './token.js';
 const TITLE_MAX = 80;
 
 function firstCommand(input: string): string {
-  for (const line of input.split('\n')) {
-    const t = line.trim();
+  for (let start = 0; start < input.length;) {
+    const nl = input.indexOf('\n', start);
+    const end = nl === -1 ? input.length : nl;
+    const t = input.slice(start, end).trim();
     if (t !== '' && !t.startsWith('#')) return t;
+    start = end + 1;
   }
   return input.trim();
 }
@@ -76,7 +79,8 @@ export function onFence(b: Builder, token: Token): void {
     );
     return;
   }
-  const language = (token.info.trim().split(/\s+/u)[0] ?? '').toLowerCase();
+  const info = token.info.trim();
+  const language = info === '' ? '' : (info.split(/\s+/u)[0] ?? '').toLowerCase();
   const section = b.section;
   if (section?.kind === 'files') {
     const task = b.task(false);

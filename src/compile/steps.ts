@@ -61,7 +61,7 @@ export function shellStep(fields: {
   lane: string | undefined;
   pos: SourcePos;
 }): Step {
-  return {
+  const base = {
     kind: 'step',
     id: fields.id,
     title: fields.title,
@@ -71,9 +71,11 @@ export function shellStep(fields: {
     digest: stepDigest('shell', fields.input),
     approval: 'required',
     idempotent: false,
-    ...(fields.lane !== undefined ? { lane: fields.lane } : {}),
-    pos: fields.pos,
-  };
+  } as const;
+  // `lane`, when there is one, goes before `pos`, as in the IR's key order.
+  return fields.lane === undefined
+    ? { ...base, pos: fields.pos }
+    : { ...base, lane: fields.lane, pos: fields.pos };
 }
 
 /** What an `mcp` fence holds: `{"server": "fs", "tool": "read_text_file", "arguments": {...}}`. */

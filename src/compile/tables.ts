@@ -5,6 +5,7 @@
 import type { Builder } from './builder.js';
 import { findComparison, parseComparison } from './comparison.js';
 import { inlineLines } from './markdown.js';
+import { WORD_END, WORD_START } from './patterns.js';
 import { statusMark } from './status.js';
 import type { Token } from './token.js';
 
@@ -13,12 +14,17 @@ interface Row {
   readonly line0: number;
 }
 
-const TARGET_RE = /target|goal|objetivo|objectif|\bziel|目標|\bmeta\b|threshold/iu;
+/** A header naming the target column of a metric table. */
+export const TARGET_RE = new RegExp(
+  `target|goal|objetivo|objectif|${WORD_START}ziel|目標|${WORD_START}meta${WORD_END}|threshold`,
+  'iu',
+);
 const PASS_RE = /pass|fail|rule|crit[ée]rio|r[èe]gle|regel|判定|合否/iu;
 const BASELINE_RE = /baseline|current|before|atual|actuel|aktuell|現状/iu;
 
 function clean(text: string): string {
-  return text.replace(/\*\*|__/gu, '').trim();
+  const bare = text.indexOf('**') === -1 && text.indexOf('__') === -1;
+  return (bare ? text : text.replace(/\*\*|__/gu, '')).trim();
 }
 
 /** Parse a pass rule such as `✅ if ≥5%` or `✅ if 0`. */
@@ -83,10 +89,10 @@ function metricsTable(
     b.addMetric({
       name,
       target,
-      ...(comparison ? { comparison } : {}),
-      ...(passRule ? { passRule } : {}),
-      ...(passComparison ? { passComparison } : {}),
-      ...(baseline ? { baseline } : {}),
+      comparison,
+      passRule: passRule || undefined,
+      passComparison,
+      baseline: baseline || undefined,
       pos,
     });
   }

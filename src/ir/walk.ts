@@ -3,12 +3,20 @@ import type { ChecklistItem, Criterion, Phase, Plan, Step, Task } from './schema
 /** Any node that has an ID in a plan. */
 export type PlanNode = Plan | Phase | Task | ChecklistItem | Criterion | Step;
 
-/** Every checklist item of `items`, nested ones included, in document order. */
-export function* flattenItems(items: ReadonlyArray<ChecklistItem>): Generator<ChecklistItem> {
+function collectItems(items: ReadonlyArray<ChecklistItem>, out: ChecklistItem[]): ChecklistItem[] {
   for (const item of items) {
-    yield item;
-    yield* flattenItems(item.children);
+    out.push(item);
+    if (item.children.length > 0) collectItems(item.children, out);
   }
+  return out;
+}
+
+/**
+ * Every checklist item of `items`, nested ones included, in document order. (Collected by a
+ * plain recursive function first: a generator per item made `pulser status` measurably slower.)
+ */
+export function* flattenItems(items: ReadonlyArray<ChecklistItem>): Generator<ChecklistItem> {
+  if (items.length > 0) yield* collectItems(items, []);
 }
 
 /** Every task of the plan, in document order (tasks outside phases first). */

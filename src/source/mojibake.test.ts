@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAC_ROMAN, WINDOWS_1252, repairMojibake, type CodePage } from './index.js';
+import { utf8SequenceLength } from './utf8.js';
 
 /** Produce mojibake the way it happens: UTF-8 bytes decoded with a single-byte table. */
 function garble(text: string, page: CodePage, dropUndefined = false): string {
@@ -107,4 +108,120 @@ test('sequences that lost a byte are reported, not guessed', () => {
   assert.match(r.text, /✅ ok 🚀/u);
   assert.ok(r.unrepaired.length > 0);
   assert.equal(r.unrepaired[0]?.line, 1);
+});
+
+/** Whether some run of `page`'s characters in `text`, as bytes, holds a multi-byte UTF-8 sequence. */
+function spellsUtf8(text: string, page: CodePage): boolean {
+  const bytes: number[] = [];
+  const flush = (): boolean => {
+    for (let i = 0; i + 1 < bytes.length; i++) {
+      if (utf8SequenceLength(bytes, i, bytes.length) >= 2) return true;
+    }
+    bytes.length = 0;
+    return false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const b = page.toByte.get(text.charCodeAt(i));
+    if (b !== undefined) bytes.push(b);
+    else if (flush()) return true;
+  }
+  return flush();
+}
+
+test('proper text is never altered, however its words are combined (fuzz)', () => {
+  const words = [
+    'ação',
+    'São',
+    'NÃO',
+    'coração',
+    'été',
+    'déjà',
+    '«guillemets»',
+    'Noël',
+    'cœur',
+    'Größe',
+    'Straße',
+    '„Zitat“',
+    'Äpfel',
+    'España',
+    '¿qué?',
+    '¡sí!',
+    'フェーズ1：設計',
+    '完了',
+    '進行中',
+    '≥ 5%',
+    '≤ 2',
+    '± 3',
+    '× 4',
+    '√π',
+    '≈ 1',
+    '∞',
+    'µs',
+    '°C',
+    '—',
+    '–',
+    '…',
+    '“curly”',
+    '‘single’',
+    '•',
+    '™',
+    '©',
+    'naïve',
+    'Zoë',
+    'Ça',
+    'À',
+    'Œuvre',
+    'Ÿ',
+    'Ελληνικά',
+    'Русский',
+    '한국어',
+    '中文',
+    '🚀',
+    '✅',
+    '❌',
+    '⚠️',
+    '👍🏽',
+    '👨‍💻',
+    'Ã',
+    'â',
+    'ð',
+    'Â',
+    '‚',
+    '„',
+    '‰',
+    'Ê',
+    'Á',
+    'Ë',
+    '√ä',
+    'ƒ©',
+    '≈±',
+    '—é',
+    'plain',
+    'ASCII',
+    '(2 hours)',
+    '@dev',
+    '`code`',
+  ];
+  let seed = 0x9e3779b9;
+  const next = (n: number): number => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed % n;
+  };
+  const separators = [' ', '', '\n', ', ', '\r\n', ' - '];
+  let tested = 0;
+  for (let k = 0; k < 20_000; k++) {
+    let s = '';
+    const count = 1 + next(8);
+    for (let i = 0; i < count; i++) {
+      s += `${words[next(words.length)] ?? ''}${separators[next(separators.length)] ?? ''}`;
+    }
+    // Adjacent look-alikes can spell real mojibake ("Ã" + "–" is how "Ö" looks when garbled):
+    // a text holding a valid UTF-8 sequence once read back through a code page is left out.
+    if (spellsUtf8(s, WINDOWS_1252) || spellsUtf8(s, MAC_ROMAN)) continue;
+    tested++;
+    const r = repairMojibake(s);
+    assert.equal(r.text, s, JSON.stringify(s));
+    assert.equal(r.repairedFrom, null, JSON.stringify(s));
+  }
+  assert.ok(tested > 10_000, `only ${tested} samples were free of mojibake look-alikes`);
 });
