@@ -76,7 +76,11 @@ export function evaluateExecution(
     const m = matches(verifier.outputMatch, run.output);
     evidence['outputMatch'] = verifier.outputMatch;
     if (typeof m === 'string') {
-      return { status: 'error', reason: `outputMatch is not a valid regular expression: ${m}`, evidence };
+      return {
+        status: 'error',
+        reason: `outputMatch is not a valid regular expression: ${m}`,
+        evidence,
+      };
     }
     evidence['matched'] = m;
     if (!m) {
@@ -100,7 +104,10 @@ export interface PrintedMetrics {
   /** `{"value": 12.5}`: the value of the metric the criterion is bound to. */
   readonly value?: MeasuredValue & { readonly raw: string };
   /** `{"metrics": {"<metric-id>": 12.5}}`: values of metrics named by ID (or unique ID end). */
-  readonly metrics: ReadonlyArray<{ readonly ref: string; readonly value: MeasuredValue & { readonly raw: string } }>;
+  readonly metrics: ReadonlyArray<{
+    readonly ref: string;
+    readonly value: MeasuredValue & { readonly raw: string };
+  }>;
 }
 
 function jsonObjectOf(stdout: string): Record<string, unknown> | undefined {

@@ -116,7 +116,8 @@ async function earlierSteps(
       const i = wanted.get(`${p.planId}\n${p.nodeId}`);
       if (i === undefined) continue;
       const spec = specs[i]!;
-      const same = p.planSha256 === spec.planSha && step.digest === commandDigest(spec.verifier.command);
+      const same =
+        p.planSha256 === spec.planSha && step.digest === commandDigest(spec.verifier.command);
       if (!same) {
         if (step.state === 'awaiting_approval') obsolete.push(step);
         continue;
@@ -153,7 +154,11 @@ function executionOf(events: ReadonlyArray<StoredEvent>, stepId: string): Execut
       const d = e.data as { stream: string; text: string };
       output += d.text;
       if (d.stream === 'stdout') stdout += d.text;
-    } else if (e.type === 'step.succeeded' || e.type === 'step.failed' || e.type === 'step.timed_out') {
+    } else if (
+      e.type === 'step.succeeded' ||
+      e.type === 'step.failed' ||
+      e.type === 'step.timed_out'
+    ) {
       actor = e.actor;
       at = e.ts;
     }
@@ -247,13 +252,21 @@ async function outcomeOf(
       if (outcome.status !== 'pass') return outcome;
       const printed = await recordPrinted(ws, spec, step, run);
       if (typeof printed === 'string') {
-        return { status: 'error', reason: `\`${spec.verifier.command}\`: ${printed}`, evidence: outcome.evidence };
+        return {
+          status: 'error',
+          reason: `\`${spec.verifier.command}\`: ${printed}`,
+          evidence: outcome.evidence,
+        };
       }
       const evidence = {
         ...outcome.evidence,
         ...(printed.measured.length === 0
           ? {}
-          : { measured: Object.fromEntries(printed.measured.map((m) => [m.metric, m.measurement.value])) }),
+          : {
+              measured: Object.fromEntries(
+                printed.measured.map((m) => [m.metric, m.measurement.value]),
+              ),
+            }),
         ...(printed.ignored === undefined ? {} : { ignored: printed.ignored }),
       };
       return { ...outcome, evidence, measured: printed.measured };
@@ -303,7 +316,10 @@ export async function executeCommandVerifiers(
   if (fresh.length > 0) {
     const { run, steps } = await startRun(ws, {
       steps: fresh.map(({ s }) => stepOf(s, timeoutMs)),
-      title: fresh.length === 1 ? `check ${fresh[0]!.s.criterionId}` : `check ${fresh.length} command verifiers`,
+      title:
+        fresh.length === 1
+          ? `check ${fresh[0]!.s.criterionId}`
+          : `check ${fresh.length} command verifiers`,
       intent: CHECK_INTENT,
       actor,
     });

@@ -31,6 +31,7 @@ import {
   type LedgerObservations,
 } from './check-observe.js';
 import { recordCheck } from './check-record.js';
+import { projectState } from './check-tree.js';
 import {
   executeCommandVerifiers,
   type CommandRunOptions,
@@ -65,18 +66,19 @@ export function runCommandVerifiers(
 /** Command verdicts as last recorded (for decisions that must not execute anything). */
 function recordedCommandVerdicts(
   obs: LedgerObservations,
+  tree: () => string | null,
 ): CommandVerifierRunner {
   return (_ws, specs) =>
     Promise.resolve(
       specs.map((s): CommandRunOutcome => {
-        const digest = digestOf(s.planSha, s.verifier, null);
+        const digest = digestOf(s.planSha, s.verifier, tree());
         const last = (obs.verdicts.get(s.criterionId) ?? [])
           .filter((r) => r.inputDigest === digest)
           .at(-1);
         if (last === undefined || last.observed === 'pending') {
           return {
             status: 'not_run',
-            reason: `not run yet: \`pulser check ${s.criterionId}\` runs \`${s.verifier.command}\``,
+            reason: `not run on this plan and code yet: \`pulser check ${s.criterionId}\` runs \`${s.verifier.command}\``,
             evidence: { command: s.verifier.command },
           };
         }
@@ -288,12 +290,15 @@ async function checkPlan(
   scope: Scope,
   obs: LedgerObservations,
   runCommands: CommandVerifierRunner,
+  tree: () => string | null,
 ): Promise<PlanCheck> {
   const { stored } = scope;
   const sha = stored.sha256;
   const bindings = [...(await resolveBindings(ws, stored)).values()].filter((b) =>
     scope.criteria(b.criterion, b.phaseId),
   );
+  // The project's state is what commands judge: take it before they run (and change it).
+  if (bindings.some((b) => b.verifier?.kind === 'command')) tree();
   const ran = await runCommandsOf(ws, stored, bindings, obs, runCommands);
   const decided = new Map<string, { verdict: Verdict; observed: unknown }>();
   for (const b of bindings) {
@@ -335,7 +340,7 @@ async function checkPlan(
           reason: 'the runtime returned no result',
           evidence: {},
         };
-        decided.set(id, { verdict: commandVerdict(stored, b, outcome), observed: null });
+        decided.set(id, { verdict: commandVerdict(stored, b, outcome), observed: tree() });
         break;
       }
       default: {
@@ -466,22 +471,26 @@ export async function checkTarget(
   });
   const plans: PlanCheck[] = [];
   let recorded = 0;
+  // What command verifiers judge besides the plan: the project's code (before they run).
+  let state: string | null | undefined;
+  const tree = (): string | null => (state ??= projectState(ws.root));
   for (const scope of scopes) {
     const obs = observe(events, scope.stored.id);
     const judged = new Set<string>();
     for (const list of obs.verdicts.values())
-      for (const r of list) if (typeof r.evidence['stepId'] === 'string') judged.add(r.evidence['stepId']);
+      for (const r of list)
+        if (typeof r.evidence['stepId'] === 'string') judged.add(r.evidence['stepId']);
     const runner: CommandVerifierRunner =
       options.runCommands ??
       (options.commands === 'recorded'
-        ? recordedCommandVerdicts(obs)
+        ? recordedCommandVerdicts(obs, tree)
         : (w, specs) =>
             runCommandVerifiers(w, specs, {
               ...options.commandOptions,
               actor: options.actor ?? cliActor(),
               judged,
             }));
-    const plan = await checkPlan(ws, scope, obs, runner);
+    const plan = await checkPlan(ws, scope, obs, runner, tree);
     plans.push(plan);
     if (options.record !== false)
       recorded += await recordCheck(ws, plan, obs, options.actor ?? cliActor());

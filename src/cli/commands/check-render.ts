@@ -82,7 +82,9 @@ export function checkFailed(result: CheckResult): boolean {
       p.phases.some((ph) => ph.gate.status !== 'pass') ||
       [...p.criteria, ...p.metrics].some(
         (c) =>
-          c.verdict.status === 'fail' || c.verdict.status === 'error' || c.verdict.status === 'not_run',
+          c.verdict.status === 'fail' ||
+          c.verdict.status === 'error' ||
+          c.verdict.status === 'not_run',
       ),
   );
 }
@@ -135,7 +137,8 @@ export function renderCheck(
       );
     }
     const rest: Row[] = [];
-    for (const [phaseId, list] of grouped) if (!shown.has(phaseId)) rest.push(...list.map(criterionRow));
+    for (const [phaseId, list] of grouped)
+      if (!shown.has(phaseId)) rest.push(...list.map(criterionRow));
     rest.push(...p.metrics.filter((m) => !shown.has(m.phaseId)).map(metricRow));
     if (rest.length > 0) {
       lines.push(p.phases.length > 0 ? '  outside these gates:' : '  verdicts:');
