@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -65,6 +65,41 @@ describe('pulser check, signoff, metric, report, replay (real CLI)', () => {
     };
     assert.equal(json.recorded, 0);
     assert.match(pulser('metric', 'list').stdout, /PASS {5}plan:phase-1\/metric\/error-rate-2/u);
+  });
+
+  it('check runs command verifiers only once trusted, and says how', () => {
+    writeFileSync(
+      join(dir, 'cmd.md'),
+      '# Cmd\n\n## Phase 1: Run\n\n**Exit criteria:**\n\n- Canary <!-- verify: command `touch canary && echo made` match="made" -->\n',
+    );
+    assert.equal(pulser('import', 'cmd.md').status, 0);
+    const waiting = pulser('check', 'cmd');
+    assert.equal(waiting.status, 1);
+    assert.match(
+      waiting.stdout,
+      /NOT RUN +phase-1\/exit\/canary +command \(annotation\) +awaiting approval: pulser trust cmd\.md or pulser approve run-/u,
+    );
+    assert.match(waiting.stdout, /then `pulser trust cmd\.md` and check again/u);
+    assert.equal(existsSync(join(dir, 'canary')), false);
+    assert.equal(pulser('trust', 'cmd.md').status, 0);
+    const ok = pulser('check', 'cmd', '--json');
+    assert.equal(ok.status, 0, ok.stdout);
+    const verdict = (
+      JSON.parse(ok.stdout) as {
+        plans: Array<{
+          criteria: Array<{ verdict: { status: string; evidence: Record<string, unknown> } }>;
+        }>;
+      }
+    ).plans[0]!.criteria[0]!.verdict;
+    assert.equal(verdict.status, 'pass');
+    assert.equal(verdict.evidence['exitCode'], 0);
+    assert.equal(verdict.evidence['matched'], true);
+    assert.match(String(verdict.evidence['stepId']), /^run-[0-9a-f]+\.1$/u);
+    assert.equal(existsSync(join(dir, 'canary')), true);
+    assert.match(
+      pulser('check', 'cmd').stdout,
+      /PASS +phase-1\/exit\/canary +command \(annotation\) +`touch canary && echo made` exited 0 and its output matches \/made\/ \(step run-/u,
+    );
   });
 
   it('report writes md, json and html; replay proves them; the ledger verifies', () => {

@@ -218,6 +218,9 @@ class LineReader {
 
   private angle(i: number): number {
     const line = this.line;
+    // An HTML comment ends at `-->`, not at the first `>` (`<!-- verify: command \`a > b\` -->`).
+    const comment = line.startsWith('<!--', i) ? line.indexOf('-->', i + 4) : -1;
+    if (comment !== -1) return comment + 3 - i;
     const close = this.indexOf(2, '>', i + 1);
     const inner = close === -1 ? '' : line.slice(i + 1, close);
     if (/^[a-z][a-z0-9+.-]*:[^\s<>]*$/iu.test(inner)) {

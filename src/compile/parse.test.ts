@@ -58,3 +58,15 @@ test('estimates: hours, day ranges, LOC with commas, several parts, other langua
   assert.deepEqual(parseEstimate('2時間')?.parts, [{ value: { min: 2, max: 2 }, unit: 'hours' }]);
   assert.equal(parseEstimate('Friday EOD'), undefined);
 });
+
+test('an HTML comment holding `>` is skipped whole: criterion text and IDs do not change', async () => {
+  const { readInline } = await import('./inline-text.js');
+  const text = (line: string): string =>
+    readInline(line, new Set())
+      .map((l) => l.text)
+      .join('\n')
+      .trim();
+  assert.equal(text('Counted <!-- verify: command `echo run >> count` -->'), 'Counted');
+  assert.equal(text('Fast <!-- verify: metric p99 >5% --> enough'), 'Fast  enough');
+  assert.equal(text('a <b> c'), 'a  c');
+});

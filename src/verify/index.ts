@@ -10,3 +10,5 @@ export type { CommandOutcome, FileObservation, Measurement, Signoff } from './ev
 export { evaluateCommand, evaluateFile, evaluateMeasurement, evaluateSignoff } from './evaluate.js';
 export type { MeasuredValue } from './measure.js';
 export { parseMeasuredValue } from './measure.js';
+export type { CommandExecution, PrintedMetrics } from './command.js';
+export { evaluateExecution, parsePrintedMetrics } from './command.js';

@@ -35,7 +35,9 @@ function sameVerdict(a: VerdictRecordedData | undefined, b: VerdictRecordedData)
     a.status === b.status &&
     a.observed === b.observed &&
     a.reason === b.reason &&
-    a.inputDigest === b.inputDigest
+    a.inputDigest === b.inputDigest &&
+    // Each execution of a command verifier is evidence of its own.
+    a.evidence['stepId'] === b.evidence['stepId']
   );
 }
 

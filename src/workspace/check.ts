@@ -2,9 +2,8 @@
  * `check`: decide every criterion, metric and gate in scope from what can be observed now, and
  * record the verdicts in the ledger (`verdict.recorded`, `gate.decided`, `verifier.quarantined`).
  *
- * Command verifiers never run here: a plan is untrusted input, and its commands run only
- * through the durable runtime under the trust rules. They go through one function boundary,
- * {@link runCommandVerifiers}, which answers `not_run` until the runtime is bound to it.
+ * Command verifiers run only through the durable runtime, under the trust rules (a plan is
+ * untrusted input), through one function boundary: {@link runCommandVerifiers}.
  */
 import { parseComparison } from '../compile/index.js';
 import { UsageError } from '../errors/index.js';
@@ -19,7 +18,6 @@ import {
   evaluateMeasurement,
   evaluateSignoff,
   isFlaky,
-  type CommandOutcome,
   type GateVerdict,
   type Verdict,
   type VerdictStatus,
@@ -33,44 +31,60 @@ import {
   type LedgerObservations,
 } from './check-observe.js';
 import { recordCheck } from './check-record.js';
+import { projectState } from './check-tree.js';
+import {
+  executeCommandVerifiers,
+  type CommandRunOptions,
+  type CommandRunOutcome,
+  type CommandVerifierSpec,
+} from './check-run.js';
 import type { Workspace } from './open.js';
 import { cliActor } from './plan-file.js';
 import { resolveNode } from './resolve.js';
 
-/** A command verifier to run: what the runtime needs to run it under the plan's trust rules. */
-export interface CommandVerifierSpec {
-  readonly planId: string;
-  /** SHA-256 of the plan document the command comes from (trust binds to it). */
-  readonly planSha: string;
-  readonly path: string;
-  readonly criterionId: string;
-  readonly phaseId: string | null;
-  readonly verifier: Extract<Verifier, { kind: 'command' }>;
-  /** Where the binding was written (`plan.md:12`, `pulser.verifiers.json`). */
-  readonly where: string;
-}
+export type { CommandVerifierSpec } from './check-run.js';
 
 /** Runs command verifiers; returns one outcome per spec, in order. */
 export type CommandVerifierRunner = (
   ws: Workspace,
   specs: ReadonlyArray<CommandVerifierSpec>,
-) => Promise<ReadonlyArray<CommandOutcome>>;
+) => Promise<ReadonlyArray<CommandRunOutcome>>;
 
 /**
- * The one boundary through which `check` runs command verifiers. Until the durable runtime is
- * bound here, every command verifier is `not_run`: nothing from a plan is executed.
+ * The one boundary through which `check` runs command verifiers: as steps of a run of the
+ * durable runtime, under the plan's trust rules (see `check-run.ts`). An untrusted command does
+ * not run: its verdict is `not_run` until `pulser trust FILE` or `pulser approve STEP`.
  */
 export function runCommandVerifiers(
-  _ws: Workspace,
+  ws: Workspace,
   specs: ReadonlyArray<CommandVerifierSpec>,
-): Promise<ReadonlyArray<CommandOutcome>> {
-  return Promise.resolve(
-    specs.map((s): CommandOutcome => ({
-      status: 'not_run',
-      reason: `needs the runtime: \`${s.verifier.command}\` runs only through the durable runtime, under the plan's trust rules`,
-      evidence: { command: s.verifier.command },
-    })),
-  );
+  options: CommandRunOptions = {},
+): Promise<ReadonlyArray<CommandRunOutcome>> {
+  return executeCommandVerifiers(ws, specs, options);
+}
+
+/** Command verdicts as last recorded (for decisions that must not execute anything). */
+function recordedCommandVerdicts(
+  obs: LedgerObservations,
+  tree: () => string | null,
+): CommandVerifierRunner {
+  return (_ws, specs) =>
+    Promise.resolve(
+      specs.map((s): CommandRunOutcome => {
+        const digest = digestOf(s.planSha, s.verifier, tree());
+        const last = (obs.verdicts.get(s.criterionId) ?? [])
+          .filter((r) => r.inputDigest === digest)
+          .at(-1);
+        if (last === undefined || last.observed === 'pending') {
+          return {
+            status: 'not_run',
+            reason: `not run on this plan and code yet: \`pulser check ${s.criterionId}\` runs \`${s.verifier.command}\``,
+            evidence: { command: s.verifier.command },
+          };
+        }
+        return { status: last.observed, reason: last.reason, evidence: last.evidence };
+      }),
+    );
 }
 
 /** One criterion's check. */
@@ -137,7 +151,15 @@ export interface CheckOptions {
   readonly actor?: string;
   /** Append the verdicts to the ledger. @default true */
   readonly record?: boolean;
-  /** How command verifiers run. @default runCommandVerifiers (not_run until the runtime binds it) */
+  /**
+   * `run`: execute command verifiers through the runtime (trusted or approved ones only);
+   * `recorded`: execute nothing and use each command's last recorded verdict (promotion checks).
+   * @default 'run'
+   */
+  readonly commands?: 'run' | 'recorded';
+  /** How `run` executes them (worker in this process, timeout). */
+  readonly commandOptions?: Omit<CommandRunOptions, 'actor' | 'judged'>;
+  /** Runs command verifiers instead of the runtime (another executor). */
   readonly runCommands?: CommandVerifierRunner;
 }
 
@@ -205,6 +227,61 @@ function metricComparison(stored: StoredPlan, metricId: string, targetText: stri
   return { text: targetText, comparison: parseComparison(targetText) };
 }
 
+/** Runs the command verifiers of `bindings`; metric values they print join `obs.measurements`. */
+async function runCommandsOf(
+  ws: Workspace,
+  stored: StoredPlan,
+  bindings: ReadonlyArray<Binding>,
+  obs: LedgerObservations,
+  runCommands: CommandVerifierRunner,
+): Promise<Map<string, CommandRunOutcome>> {
+  const specs: CommandVerifierSpec[] = [];
+  for (const b of bindings) {
+    const v = b.verifier;
+    if (b.problem !== undefined || v?.kind !== 'command') continue;
+    specs.push({
+      planId: stored.id,
+      planSha: stored.sha256,
+      path: stored.path,
+      criterionId: b.criterion.id,
+      phaseId: b.phaseId,
+      metric: b.criterion.metric ?? null,
+      verifier: v,
+      where: b.where,
+    });
+  }
+  const out = new Map<string, CommandRunOutcome>();
+  if (specs.length === 0) return out;
+  const outcomes = await runCommands(ws, specs);
+  specs.forEach((s, i) => {
+    const o = outcomes[i];
+    if (o === undefined) return;
+    out.set(s.criterionId, o);
+    for (const m of o.measured ?? []) obs.measurements.set(m.metric, m.measurement);
+  });
+  return out;
+}
+
+/** A command verifier's verdict; a passing command that printed its metric must meet the target. */
+function commandVerdict(stored: StoredPlan, b: Binding, outcome: CommandRunOutcome): Verdict {
+  const id = b.criterion.id;
+  const verdict = evaluateCommand(id, outcome);
+  const metric = b.criterion.metric;
+  const printed = outcome.measured?.find((m) => m.metric === metric);
+  if (verdict.status !== 'pass' || metric === undefined || printed === undefined) return verdict;
+  const { text, comparison } = metricComparison(stored, metric, '');
+  const against = evaluateMeasurement(id, text, comparison, printed.measurement);
+  if (against.status === 'pass') {
+    return { ...verdict, reason: `${verdict.reason}; ${against.reason}` };
+  }
+  return {
+    ...verdict,
+    status: against.status,
+    reason: `${verdict.reason}, but ${against.reason}`,
+    evidence: { ...verdict.evidence, ...against.evidence },
+  };
+}
+
 const QUARANTINE =
   'flaky: its verifier passed and failed on the same input (same plan, same verifier); quarantined until a person decides';
 
@@ -213,13 +290,16 @@ async function checkPlan(
   scope: Scope,
   obs: LedgerObservations,
   runCommands: CommandVerifierRunner,
+  tree: () => string | null,
 ): Promise<PlanCheck> {
   const { stored } = scope;
   const sha = stored.sha256;
   const bindings = [...(await resolveBindings(ws, stored)).values()].filter((b) =>
     scope.criteria(b.criterion, b.phaseId),
   );
-  const commands: Array<{ binding: Binding; spec: CommandVerifierSpec }> = [];
+  // The project's state is what commands judge: take it before they run (and change it).
+  if (bindings.some((b) => b.verifier?.kind === 'command')) tree();
+  const ran = await runCommandsOf(ws, stored, bindings, obs, runCommands);
   const decided = new Map<string, { verdict: Verdict; observed: unknown }>();
   for (const b of bindings) {
     const id = b.criterion.id;
@@ -254,42 +334,20 @@ async function checkPlan(
         decided.set(id, { verdict: evaluateSignoff(id, v.approver, s), observed: s?.seq });
         break;
       }
-      case 'command':
-        commands.push({
-          binding: b,
-          spec: {
-            planId: stored.id,
-            planSha: sha,
-            path: stored.path,
-            criterionId: id,
-            phaseId: b.phaseId,
-            verifier: v,
-            where: b.where,
-          },
-        });
+      case 'command': {
+        const outcome = ran.get(id) ?? {
+          status: 'error' as const,
+          reason: 'the runtime returned no result',
+          evidence: {},
+        };
+        decided.set(id, { verdict: commandVerdict(stored, b, outcome), observed: tree() });
         break;
+      }
       default: {
         const never: never = v;
         void never;
       }
     }
-  }
-  if (commands.length > 0) {
-    const outcomes = await runCommands(
-      ws,
-      commands.map((c) => c.spec),
-    );
-    commands.forEach(({ binding }, i) => {
-      const outcome = outcomes[i] ?? {
-        status: 'error' as const,
-        reason: 'the runtime returned no result',
-        evidence: {},
-      };
-      decided.set(binding.criterion.id, {
-        verdict: evaluateCommand(binding.criterion.id, outcome),
-        observed: null,
-      });
-    });
   }
   const criteria = bindings.map((b): CriterionCheck => {
     const id = b.criterion.id;
@@ -413,9 +471,26 @@ export async function checkTarget(
   });
   const plans: PlanCheck[] = [];
   let recorded = 0;
+  // What command verifiers judge besides the plan: the project's code (before they run).
+  let state: string | null | undefined;
+  const tree = (): string | null => (state ??= projectState(ws.root));
   for (const scope of scopes) {
     const obs = observe(events, scope.stored.id);
-    const plan = await checkPlan(ws, scope, obs, options.runCommands ?? runCommandVerifiers);
+    const judged = new Set<string>();
+    for (const list of obs.verdicts.values())
+      for (const r of list)
+        if (typeof r.evidence['stepId'] === 'string') judged.add(r.evidence['stepId']);
+    const runner: CommandVerifierRunner =
+      options.runCommands ??
+      (options.commands === 'recorded'
+        ? recordedCommandVerdicts(obs, tree)
+        : (w, specs) =>
+            runCommandVerifiers(w, specs, {
+              ...options.commandOptions,
+              actor: options.actor ?? cliActor(),
+              judged,
+            }));
+    const plan = await checkPlan(ws, scope, obs, runner, tree);
     plans.push(plan);
     if (options.record !== false)
       recorded += await recordCheck(ws, plan, obs, options.actor ?? cliActor());

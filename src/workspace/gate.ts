@@ -28,6 +28,8 @@ export async function gateForPromotion(
   const result = await checkTarget(ws, `${planId}:${phaseId}`, {
     record: false,
     actor: options.actor,
+    // Deciding a promotion executes nothing: command verifiers count as last checked.
+    commands: 'recorded',
   });
   const phase = result.plans[0]?.phases[0];
   if (phase === undefined) throw new StateError(`no gate for ${phaseId}`);

@@ -4,9 +4,13 @@
  * `pulser worker` command as its own process.
  */
 import { Worker, createMcpTool, type WorkerOptions } from '../engine/index.js';
+import { CHECKPOINT_EVERY, sealLedger } from './ledger.js';
 import type { Workspace } from './open.js';
 import { loadRuntimeConfig } from './run-config.js';
 import { artifactsDir } from './runs.js';
+
+/** How often a worker looks whether {@link CHECKPOINT_EVERY} events wait for a signed checkpoint. */
+export const SEAL_CHECK_MS = 1000;
 
 /** Options of `startWorker` (all optional; the workspace's config fills the rest). */
 export type StartWorkerOptions = Partial<Omit<WorkerOptions, 'root' | 'artifactsDir'>>;
@@ -42,10 +46,31 @@ export function startWorker(
     root: ws.root,
     artifactsDir: artifactsDir(ws),
   });
+  // Long-running workers sign the ledger's head every CHECKPOINT_EVERY events, and on stop.
+  const seal = async (minUnsigned: number): Promise<void> => {
+    try {
+      await sealLedger(ws, { actor: worker.actor, minUnsigned });
+    } catch (error) {
+      worker.options.onNotice({
+        kind: 'error',
+        message: `checkpoint not signed: ${(error as Error).message}`,
+      });
+    }
+  };
+  let sealing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    sealing = sealing.then(() => seal(CHECKPOINT_EVERY));
+  }, SEAL_CHECK_MS);
+  timer.unref?.();
   if (autoStart) worker.start();
   return {
     actor: worker.actor,
-    stop: (o) => worker.stop(o),
+    stop: async (o) => {
+      await worker.stop(o);
+      clearInterval(timer);
+      await sealing;
+      await seal(1);
+    },
     poke: () => worker.poke(),
     worker,
   };

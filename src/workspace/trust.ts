@@ -15,6 +15,7 @@ import type { StoredPlan } from '../store/plan-store.js';
 import type { StepRecord, TrustGrant, TrustItem } from '../store/run-store.js';
 import { notifyWork } from '../engine/worker.js';
 import type { Workspace } from './open.js';
+import { resolveBindings } from './check-bindings.js';
 import { readPlanFile, workspacePath } from './plan-file.js';
 import { sha256Hex } from '../util/hash.js';
 
@@ -50,6 +51,37 @@ export function executables(plan: Plan): Executable[] {
       title: c.text,
       command: c.verifier.command,
       digest: commandDigest('shell', c.verifier.command),
+    });
+  }
+  return out;
+}
+
+/**
+ * Every executable of an imported plan: its steps and the command verifier of each criterion as
+ * `check` binds it (the plan's annotations and `pulser.verifiers.json` next to it). Trusting a
+ * plan trusts the sidecar's commands as they are at that moment, each bound to its criterion and
+ * command digest: an edit of the sidecar makes the edited command untrusted again. When the
+ * bindings cannot be read (file changed since import, bad sidecar), only the plan's own
+ * executables are listed, so nothing else is trusted.
+ */
+export async function planExecutables(ws: Workspace, stored: StoredPlan): Promise<Executable[]> {
+  const own = executables(stored.plan);
+  let bindings: Awaited<ReturnType<typeof resolveBindings>>;
+  try {
+    bindings = await resolveBindings(ws, stored);
+  } catch {
+    return own;
+  }
+  const out = own.filter((e) => e.kind === 'step');
+  for (const b of bindings.values()) {
+    const v = b.verifier;
+    if (b.problem !== undefined || v?.kind !== 'command') continue;
+    out.push({
+      kind: 'verifier',
+      nodeId: b.criterion.id,
+      title: b.criterion.text,
+      command: v.command,
+      digest: commandDigest('shell', v.command),
     });
   }
   return out;
@@ -92,7 +124,7 @@ export async function trustPlan(
     path: stored.path,
     sha256,
     actor,
-    items: executables(stored.plan).map(({ nodeId, digest }) => ({ nodeId, digest })),
+    items: (await planExecutables(ws, stored)).map(({ nodeId, digest }) => ({ nodeId, digest })),
   });
   notifyWork(ws.store.runs);
   return result;
@@ -161,7 +193,7 @@ export async function trustStatus(ws: Workspace): Promise<PlanTrust[]> {
   const out: PlanTrust[] = [];
   for (const stored of await ws.store.plans.list()) {
     const trusted = await ws.store.runs.trustedDigests(stored.id);
-    const items: ExecutableTrust[] = executables(stored.plan).map((e) => {
+    const items: ExecutableTrust[] = (await planExecutables(ws, stored)).map((e) => {
       const digests = trusted.get(e.nodeId);
       const trust =
         digests?.has(e.digest) === true

@@ -13,28 +13,107 @@ const LABEL: Record<VerdictStatus, string> = {
   not_run: 'NOT RUN',
 };
 
-function row(status: VerdictStatus, id: string, reason: string, flaky = false): string {
-  return `    ${(flaky ? 'FLAKY' : LABEL[status]).padEnd(8)} ${id}\n             ${cut(reason, 110)}`;
+/** One row of the verdict table. */
+interface Row {
+  readonly status: VerdictStatus;
+  readonly flaky: boolean;
+  readonly id: string;
+  readonly verifier: string;
+  readonly evidence: string;
 }
 
-function criterionRow(c: CriterionCheck): string {
+function shortSha(value: unknown): string | null {
+  return typeof value === 'string' && /^[0-9a-f]{64}$/u.test(value) ? value.slice(0, 12) : null;
+}
+
+/** The reason, plus what a person would look up: the step that ran, the output's digest. */
+function evidenceOf(reason: string, evidence: Readonly<Record<string, unknown>>): string {
+  const tags: string[] = [];
+  const step = evidence['stepId'];
+  if (typeof step === 'string' && !reason.includes(step)) tags.push(`step ${step}`);
+  const out = shortSha(evidence['outputSha256']);
+  if (out !== null) tags.push(`output sha256 ${out}`);
+  return tags.length === 0 ? reason : `${reason} (${tags.join(', ')})`;
+}
+
+function criterionRow(c: CriterionCheck): Row {
   const kind = c.verifier === null ? 'none' : c.verifier.kind;
-  return row(c.verdict.status, `${c.id}  [${kind}, ${c.source}]`, c.verdict.reason, c.flaky);
+  return {
+    status: c.verdict.status,
+    flaky: c.flaky,
+    id: c.id,
+    verifier: c.source === 'default' || c.source === 'plan' ? kind : `${kind} (${c.source})`,
+    evidence: evidenceOf(c.verdict.reason, c.verdict.evidence),
+  };
 }
 
-/** True when a gate in the result does not pass or a verdict fails or errs (exit code 1). */
+function metricRow(m: MetricCheck): Row {
+  return {
+    status: m.verdict.status,
+    flaky: false,
+    id: m.id,
+    verifier: 'metric',
+    evidence: m.verdict.reason,
+  };
+}
+
+function table(rows: ReadonlyArray<Row>, width: number): string[] {
+  if (rows.length === 0) return [];
+  const idW = Math.min(56, Math.max(9, ...rows.map((r) => [...r.id].length)));
+  const kindW = Math.max(8, ...rows.map((r) => r.verifier.length));
+  const rest = Math.max(40, width - (4 + 9 + idW + 2 + kindW + 2));
+  const line = (a: string, b: string, c: string, d: string): string =>
+    `    ${a.padEnd(9)}${cut(b, idW).padEnd(idW)}  ${c.padEnd(kindW)}  ${d}`.trimEnd();
+  return [
+    line('VERDICT', 'CRITERION', 'VERIFIER', 'EVIDENCE / REASON'),
+    ...rows.map((r) =>
+      line(r.flaky ? 'FLAKY' : LABEL[r.status], r.id, r.verifier, cut(r.evidence, rest)),
+    ),
+  ];
+}
+
+/**
+ * True when a gate in the result does not pass, or a verdict fails, errs or could not run (a
+ * command waiting for trust): `pulser check` exits 1.
+ */
 export function checkFailed(result: CheckResult): boolean {
   return result.plans.some(
     (p) =>
       p.phases.some((ph) => ph.gate.status !== 'pass') ||
       [...p.criteria, ...p.metrics].some(
-        (c) => c.verdict.status === 'fail' || c.verdict.status === 'error',
+        (c) =>
+          c.verdict.status === 'fail' ||
+          c.verdict.status === 'error' ||
+          c.verdict.status === 'not_run',
       ),
   );
 }
 
-/** The verdict table of `pulser check`. */
-export function renderCheck(result: CheckResult): string {
+/** What needs a person after a check: approvals of commands, quarantined verifiers. */
+function needs(result: CheckResult): string[] {
+  const lines: string[] = [];
+  for (const p of result.plans) {
+    const waiting = p.criteria.filter((c) => c.verdict.evidence['awaiting'] !== undefined);
+    if (waiting.length > 0) {
+      const steps = waiting.map((c) => String(c.verdict.evidence['stepId'])).join(' ');
+      lines.push(
+        `${waiting.length} command verifier(s) of ${p.path} did not run: a plan's commands run only once a person trusts them.`,
+        `  review them (\`pulser trust --show\`), then \`pulser trust ${p.path}\` and check again, or approve one execution: \`pulser approve ${steps}\``,
+      );
+    }
+    for (const c of p.criteria.filter((x) => x.flaky && x.verdict.status === 'error'))
+      lines.push(
+        `${c.id} is flaky (quarantined): \`pulser signoff ${c.id} --reason "..."\` decides it`,
+      );
+  }
+  return lines;
+}
+
+/** The verdict table of `pulser check`: per phase its gate, then criterion, verifier, verdict and evidence. */
+export function renderCheck(
+  result: CheckResult,
+  width = process.stdout.isTTY === true ? process.stdout.columns || 120 : Infinity,
+): string {
   const lines: string[] = [];
   if (result.plans.length === 0) return 'no plan imported yet: run `pulser import PLAN.md` first';
   for (const p of result.plans) {
@@ -50,18 +129,21 @@ export function renderCheck(result: CheckResult): string {
       lines.push(
         `  ${ph.id}: ${cut(ph.title, 60)}  gate ${ph.gate.status.toUpperCase()}${ph.gate.empty ? ' (nothing to check)' : ` (${passing}/${ph.gate.verdicts.length} passing)`}`,
       );
-      for (const c of grouped.get(ph.id) ?? []) lines.push(criterionRow(c));
-      for (const m of metricsOf(ph.id))
-        lines.push(row(m.verdict.status, `${m.id}  [metric]`, m.verdict.reason));
+      lines.push(
+        ...table(
+          [...(grouped.get(ph.id) ?? []).map(criterionRow), ...metricsOf(ph.id).map(metricRow)],
+          width,
+        ),
+      );
     }
-    for (const [phaseId, list] of grouped) {
-      if (shown.has(phaseId)) continue;
-      lines.push(`  ${phaseId ?? 'outside phases'}:`);
-      for (const c of list) lines.push(criterionRow(c));
+    const rest: Row[] = [];
+    for (const [phaseId, list] of grouped)
+      if (!shown.has(phaseId)) rest.push(...list.map(criterionRow));
+    rest.push(...p.metrics.filter((m) => !shown.has(m.phaseId)).map(metricRow));
+    if (rest.length > 0) {
+      lines.push(p.phases.length > 0 ? '  outside these gates:' : '  verdicts:');
+      lines.push(...table(rest, width));
     }
-    const rest = p.metrics.filter((m) => !shown.has(m.phaseId));
-    if (rest.length > 0) lines.push('  metrics:');
-    for (const m of rest) lines.push(row(m.verdict.status, m.id, m.verdict.reason));
   }
   const gates = result.plans.flatMap((p) => p.phases.map((ph) => ph.gate.status));
   const verdicts = result.plans.flatMap((p) => [...p.criteria, ...p.metrics]);
@@ -70,6 +152,7 @@ export function renderCheck(result: CheckResult): string {
     `${gates.filter((g) => g === 'pass').length}/${gates.length} gates pass; verdicts: ${count('pass')} pass, ${count('fail')} fail, ${count('pending')} pending, ${count('not_run')} not run, ${count('error')} error` +
       `; ${result.recorded} event(s) recorded`,
   );
+  lines.push(...needs(result));
   return lines.join('\n');
 }
 

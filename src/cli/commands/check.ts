@@ -104,7 +104,7 @@ export function registerCheckCommands(program: Command): void {
       const { checkTarget } = await import('../../workspace/check.js');
       const { renderMetrics } = await import('./check-render.js');
       await withWorkspace(command, async (ws) => {
-        const result = await checkTarget(ws, undefined, { record: false });
+        const result = await checkTarget(ws, undefined, { record: false, commands: 'recorded' });
         const metrics = result.plans.flatMap((p) =>
           p.metrics.map((m) => ({ planId: p.planId, ...m })),
         );
