@@ -54,6 +54,8 @@ describe('pulser plan commands (real CLI, real workspace)', () => {
       assert.match(r.stdout, new RegExp(id, 'u'));
     assert.match(r.stdout, /\[[#-]{20}\]/u);
     assert.doesNotMatch(r.stdout, /█/u);
+    // No tasks and no checkboxes: the total progresses by phases done (N1 and N3 of four).
+    assert.match(r.stdout, /total\s+\[#{10}-{10}\]\s+50%/u);
     const json = JSON.parse(pulser(dir, 'status', '--json').stdout) as {
       plans: Array<{ id: string; phases: Array<{ id: string; status: string }> }>;
     };

@@ -33,8 +33,14 @@ export function renderStatus(report: StatusReport): string {
       );
     });
     const t = p.totals;
+    // A plan with neither checkboxes nor tasks (phases only) progresses by phases done.
+    const [done, total] = ratio(t);
+    const overall: [number, number] =
+      total > 0
+        ? [done, total]
+        : [p.phases.filter((ph) => ph.status === 'done').length, p.phases.length];
     lines.push(
-      `   ${'total'.padEnd(width)}  ${bar(...ratio(t), 20, tty)}  ${''.padEnd(11)}  boxes ${`${t.checkboxes.checked}/${t.checkboxes.total}`.padEnd(7)} tasks ${t.tasks.done}/${t.tasks.total}`,
+      `   ${'total'.padEnd(width)}  ${bar(...overall, 20, tty)}  ${''.padEnd(11)}  boxes ${`${t.checkboxes.checked}/${t.checkboxes.total}`.padEnd(7)} tasks ${t.tasks.done}/${t.tasks.total}`,
     );
     lines.push('');
   }
