@@ -85,7 +85,7 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
     diagnostics.push({
       code: 'source/mojibake-unrepaired',
       severity: 'warning',
-      message: `${repair.unrepaired.length} sequence(s) look like UTF-8 read as ${repair.repairedFrom} but could not be repaired (a byte was lost when the file was saved), e.g. "${first.text.trim()}"; fix them by hand.`,
+      message: `${repair.unrepaired.length} sequence(s) look like UTF-8 read as ${repair.repairedFrom} but could not be repaired (a byte was lost when the file was saved), e.g. ${JSON.stringify(first.text.trim())}; fix them by hand.`,
       file,
       line: first.line,
       column: 1,
