@@ -6,6 +6,7 @@ import {
   allItems,
   allSteps,
   allTasks,
+  countCheckboxes,
   phaseCriteria,
   phaseItems,
   phaseSteps,
@@ -44,24 +45,6 @@ export interface PlanSummary {
   };
 }
 
-function count(
-  items: Iterable<{ readonly checked: boolean }>,
-  criteria: Iterable<Criterion>,
-): CheckboxCount {
-  let total = 0;
-  let checked = 0;
-  for (const i of items) {
-    total++;
-    if (i.checked) checked++;
-  }
-  for (const c of criteria) {
-    if (c.checked === undefined) continue;
-    total++;
-    if (c.checked) checked++;
-  }
-  return { total, checked };
-}
-
 function* allCriteria(plan: Plan): Generator<Criterion> {
   yield* plan.criteria;
   for (const t of plan.tasks) yield* t.criteria;
@@ -74,7 +57,7 @@ function summarizePhase(p: Phase): PhaseSummary {
     title: p.title,
     status: p.status,
     tasks: p.tasks.length,
-    checkboxes: count(phaseItems(p), phaseCriteria(p)),
+    checkboxes: countCheckboxes(phaseItems(p), phaseCriteria(p)),
     criteria: [...phaseCriteria(p)].length,
     steps: [...phaseSteps(p)].length,
   };
@@ -95,7 +78,7 @@ export function summarizePlan(plan: Plan): PlanSummary {
     totals: {
       phases: plan.phases.length,
       tasks: [...allTasks(plan)].length,
-      checkboxes: count(allItems(plan), allCriteria(plan)),
+      checkboxes: countCheckboxes(allItems(plan), allCriteria(plan)),
       criteria: [...allCriteria(plan)].length,
       steps: [...allSteps(plan)].length,
       owners: plan.owners,

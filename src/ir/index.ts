@@ -35,6 +35,7 @@ export {
   phaseSteps,
   phaseCriteria,
   indexPlan,
+  countCheckboxes,
 } from './walk.js';
 export type {
   DiffKind,

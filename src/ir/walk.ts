@@ -79,3 +79,22 @@ export function indexPlan(plan: Plan): Map<string, PlanNode> {
   }
   return index;
 }
+
+/** Checked out of total checkboxes: checklist items, plus the criteria written as checkboxes. */
+export function countCheckboxes(
+  items: Iterable<{ readonly checked: boolean }>,
+  criteria: Iterable<Criterion>,
+): { checked: number; total: number } {
+  let total = 0;
+  let checked = 0;
+  for (const i of items) {
+    total++;
+    if (i.checked) checked++;
+  }
+  for (const c of criteria) {
+    if (c.checked === undefined) continue;
+    total++;
+    if (c.checked) checked++;
+  }
+  return { checked, total };
+}

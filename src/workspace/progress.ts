@@ -1,8 +1,8 @@
 /**
  * Progress of phases and tasks: checked checkboxes and done tasks. Pure.
  */
-import type { Criterion, Phase, Plan, Task, TaskStatus } from '../ir/schema.js';
-import { flattenItems, phaseCriteria, phaseItems } from '../ir/walk.js';
+import type { Phase, Plan, Task, TaskStatus } from '../ir/schema.js';
+import { countCheckboxes, flattenItems, phaseCriteria, phaseItems } from '../ir/walk.js';
 
 /** Checked out of total checkboxes. */
 export interface CheckboxProgress {
@@ -16,31 +16,13 @@ export interface TaskProgress {
   readonly total: number;
 }
 
-function countBoxes(
-  items: Iterable<{ readonly checked: boolean }>,
-  criteria: Iterable<Criterion>,
-): CheckboxProgress {
-  let total = 0;
-  let checked = 0;
-  for (const i of items) {
-    total++;
-    if (i.checked) checked++;
-  }
-  for (const c of criteria) {
-    if (c.checked === undefined) continue;
-    total++;
-    if (c.checked) checked++;
-  }
-  return { checked, total };
-}
-
 /**
  * A task's status as a person reads it: the document's status, except that an open task whose
  * checklist is all checked is done, and partly checked is in progress.
  */
 export function taskState(task: Task): TaskStatus {
   if (task.status !== 'open') return task.status;
-  const boxes = countBoxes(flattenItems(task.checklist), task.criteria);
+  const boxes = countCheckboxes(flattenItems(task.checklist), task.criteria);
   if (boxes.total > 0 && boxes.checked === boxes.total) return 'done';
   if (boxes.checked > 0) return 'in_progress';
   return 'open';
@@ -48,12 +30,12 @@ export function taskState(task: Task): TaskStatus {
 
 /** Checkbox progress of a task (its checklist, nested items, checkable criteria). */
 export function taskBoxes(task: Task): CheckboxProgress {
-  return countBoxes(flattenItems(task.checklist), task.criteria);
+  return countCheckboxes(flattenItems(task.checklist), task.criteria);
 }
 
 /** Checkbox progress of a phase (its own and its tasks'). */
 export function phaseBoxes(phase: Phase): CheckboxProgress {
-  return countBoxes(phaseItems(phase), phaseCriteria(phase));
+  return countCheckboxes(phaseItems(phase), phaseCriteria(phase));
 }
 
 /** Task progress of a list of tasks. */
@@ -67,7 +49,7 @@ export function unphasedBoxes(plan: Plan): CheckboxProgress {
     ...flattenItems(plan.checklist),
     ...plan.tasks.flatMap((t) => [...flattenItems(t.checklist)]),
   ];
-  return countBoxes(items, [...plan.criteria, ...plan.tasks.flatMap((t) => t.criteria)]);
+  return countCheckboxes(items, [...plan.criteria, ...plan.tasks.flatMap((t) => t.criteria)]);
 }
 
 /** Sum of checkbox progresses. */
