@@ -91,6 +91,8 @@ export class Worker {
       leaseMs: o.leaseMs,
       limit: room,
       maxLeaseLosses: o.maxLeaseLosses,
+      // Each claimed step is executed at once: start it in the claim's transaction.
+      start: true,
       laneLimits: o.laneLimits,
       rateLimits: o.rateLimits,
       ...(o.lanes === undefined ? {} : { lanes: o.lanes }),
@@ -263,8 +265,7 @@ export class Worker {
     const { lease } = f;
     const o = this.options;
     const worker = this.actor;
-    const started = await this.#write({ kind: 'start', lease, worker });
-    if (!started.ok) return;
+    // The claim started the step (`running`, with its event) before handing out the lease.
     const spec = lease.spec;
     const cwd = resolve(o.root, spec.cwd ?? '.');
     let env: Record<string, string | undefined> | undefined;

@@ -257,6 +257,12 @@ export interface ClaimInput {
   readonly rateLimits?: Readonly<Record<string, RateLimit>>;
   /** Lease losses after which a step is quarantined instead of re-queued. */
   readonly maxLeaseLosses: number;
+  /**
+   * Also start each claimed step (`leased → running`, with its `step.started` event) in the
+   * claim's transaction, for a worker that executes what it claims at once; it then skips
+   * the `start` write. @default false
+   */
+  readonly start?: boolean;
 }
 
 /** A step leased to a worker: everything needed to execute it and to write its result. */

@@ -73,6 +73,7 @@ export class WorkerOps {
   readonly #held: Database.Statement<[string, number], { ok: number }>;
   readonly #heartbeat: Database.Statement<[number, string, number]>;
   readonly #lease: Database.Statement<[number, number, string, number, string]>;
+  readonly #leaseStart: Database.Statement<[number, number, string, number, string, string]>;
 
   constructor(t: RunTx) {
     this.#t = t;
@@ -89,6 +90,11 @@ export class WorkerOps {
     this.#lease = t.db.prepare(
       `UPDATE run_steps SET state = 'leased', fence = ?, attempts = ?, lease_owner = ?, lease_expires = ?
        WHERE id = ? AND state = 'queued'`,
+    );
+    // queued → leased → running in one UPDATE (both transitions' events are appended).
+    this.#leaseStart = t.db.prepare(
+      `UPDATE run_steps SET state = 'running', fence = ?, attempts = ?, lease_owner = ?, lease_expires = ?,
+         started_at = ? WHERE id = ? AND state = 'queued'`,
     );
     this.#heartbeat = t.db.prepare(
       `UPDATE run_steps SET lease_expires = ? WHERE id = ? AND fence = ? AND state IN ('leased', 'running')`,
@@ -211,17 +217,34 @@ export class WorkerOps {
         bucket.dirty = true;
       }
       active.set(row.lane, (active.get(row.lane) ?? 0) + 1);
-      // queued → leased changes no counter of the run: one UPDATE is the whole transition.
       const moved: ClaimRow = { ...row, fence: row.fence + 1, attempts: row.attempts + 1 };
-      this.#lease.run(moved.fence, moved.attempts, input.worker, now + input.leaseMs, row.id);
-      t.touch(row.run_id, input.worker);
-      t.emit('step.leased', input.worker, row.id, {
+      const expires = now + input.leaseMs;
+      const data = {
         runId: row.run_id,
         stepId: row.id,
         worker: input.worker,
         fence: moved.fence,
         attempt: moved.attempts,
-      });
+      };
+      if (input.start === true) {
+        const at = t.iso();
+        this.#leaseStart.run(moved.fence, moved.attempts, input.worker, expires, at, row.id);
+        t.markStarted(row.run_id, at);
+        t.touch(row.run_id, input.worker);
+        t.emit('step.leased', input.worker, row.id, data);
+        t.emit('step.started', input.worker, row.id, {
+          runId: row.run_id,
+          stepId: row.id,
+          attempt: moved.attempts,
+          worker: input.worker,
+          tool: row.tool,
+        });
+      } else {
+        // queued → leased changes no counter of the run: one UPDATE is the whole transition.
+        this.#lease.run(moved.fence, moved.attempts, input.worker, expires, row.id);
+        t.touch(row.run_id, input.worker);
+        t.emit('step.leased', input.worker, row.id, data);
+      }
       leases.push(leaseOf(moved));
     }
     for (const [tool, b] of buckets) {
