@@ -16,9 +16,27 @@ import type { ToolResult } from './tool.js';
 
 interface Inflight {
   readonly lease: Lease;
-  readonly abort: AbortController;
-  /** Why it was aborted: the worker stops (release the step), or the lease is gone. */
+  /** Made when the tool first asks for its signal (most no-op and quick steps never do). */
+  controller: AbortController | null;
+  /** Why it was aborted (null: not aborted): the worker stops (release the step), or the lease is gone. */
   reason: 'stop' | 'lost' | null;
+}
+
+/** The abort signal of an execution. */
+function signalOf(f: Inflight): AbortSignal {
+  if (f.controller === null) {
+    f.controller = new AbortController();
+    if (f.reason !== null) f.controller.abort();
+  }
+  return f.controller.signal;
+}
+
+/** Aborts an execution once; returns false when it already was. */
+function abortExecution(f: Inflight, reason: 'stop' | 'lost'): boolean {
+  if (f.reason !== null) return false;
+  f.reason = reason;
+  f.controller?.abort();
+  return true;
 }
 
 const workersByStore = new WeakMap<RunStore, Set<Worker>>();
@@ -133,10 +151,7 @@ export class Worker {
       ]);
       clearTimeout(timer);
     }
-    for (const f of this.#inflight.values()) {
-      f.reason ??= 'stop';
-      f.abort.abort();
-    }
+    for (const f of this.#inflight.values()) abortExecution(f, 'stop');
     await this.idle();
     if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
     this.#heartbeat = null;
@@ -197,14 +212,13 @@ export class Worker {
     for (const lease of leases) {
       if (held.has(lease.stepId)) continue;
       const f = this.#inflight.get(lease.stepId);
-      if (f === undefined || f.abort.signal.aborted) continue;
-      f.reason = 'lost';
+      if (f === undefined || f.reason !== null) continue;
       this.options.onNotice({
         kind: 'lost',
         stepId: lease.stepId,
         message: `step ${lease.stepId} was cancelled or taken over; stopping it`,
       });
-      f.abort.abort();
+      abortExecution(f, 'lost');
     }
   }
 
@@ -220,10 +234,7 @@ export class Worker {
         }).catch(() => ({ ok: true }));
         if (!r.ok) {
           const f = this.#inflight.get(lease.stepId);
-          if (f !== undefined && !f.abort.signal.aborted) {
-            f.reason = 'lost';
-            f.abort.abort();
-          }
+          if (f !== undefined) abortExecution(f, 'lost');
         }
       }),
     );
@@ -243,7 +254,7 @@ export class Worker {
   }
 
   #spawn(lease: Lease): void {
-    const f: Inflight = { lease, abort: new AbortController(), reason: null };
+    const f: Inflight = { lease, controller: null, reason: null };
     this.#inflight.set(lease.stepId, f);
     const p = this.#execute(f)
       .catch((error: unknown) => {
@@ -307,7 +318,9 @@ export class Worker {
             return (env ??= buildEnv());
           },
           timeoutMs: spec.timeoutMs ?? o.defaultTimeoutMs,
-          signal: f.abort.signal,
+          get signal() {
+            return signalOf(f);
+          },
           onOutput: (stream, text) => sink.add(stream, text),
         });
       } catch (error) {
@@ -321,7 +334,7 @@ export class Worker {
       }
     }
     sink.flush();
-    if (f.abort.signal.aborted || result.kind === 'aborted') {
+    if (f.reason !== null || result.kind === 'aborted') {
       if (f.reason === 'stop') {
         await this.#write({ kind: 'release', lease, worker, reason: 'worker_stopped' });
       }
