@@ -6,7 +6,15 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { isPulserError } from '../errors/index.js';
-import type { Lease, OpResult, RunStore, StepOutcome, WorkerOp } from '../store/run-store.js';
+import type {
+  ClaimInput,
+  ClaimResult,
+  Lease,
+  OpResult,
+  RunStore,
+  StepOutcome,
+  WorkerOp,
+} from '../store/run-store.js';
 import { storeArtifact } from './artifacts.js';
 import { retryDelay, retryPolicy } from './backoff.js';
 import { Committer } from './committer.js';
@@ -62,7 +70,10 @@ export class Worker {
   constructor(store: RunStore, options: WorkerOptions) {
     this.#store = store;
     this.options = compileWorkerOptions(options);
-    this.#committer = new Committer(store);
+    this.#committer = new Committer(store, {
+      input: (ops) => this.#claimAlong(ops),
+      claimed: (result) => this.#took(result, this.#running),
+    });
   }
 
   /** The worker's actor (`worker:<id>`). */
@@ -103,11 +114,17 @@ export class Worker {
   async tick(): Promise<number> {
     const room = this.options.concurrency - this.#inflight.size;
     if (room <= 0) return 0;
+    const claimed = await this.#store.claim(this.#claimInput(room));
+    this.#took(claimed, true);
+    return claimed.leases.length;
+  }
+
+  #claimInput(limit: number): ClaimInput {
     const o = this.options;
-    const claimed = await this.#store.claim({
+    return {
       worker: o.actor,
       leaseMs: o.leaseMs,
-      limit: room,
+      limit,
       maxLeaseLosses: o.maxLeaseLosses,
       // Each claimed step is executed at once: start it in the claim's transaction.
       start: true,
@@ -115,10 +132,28 @@ export class Worker {
       rateLimits: o.rateLimits,
       ...(o.lanes === undefined ? {} : { lanes: o.lanes }),
       ...(o.runs === undefined ? {} : { runs: o.runs }),
-    });
-    for (const lease of claimed.leases) this.#spawn(lease);
+    };
+  }
+
+  /** What to claim in the transaction of a batch of writes: the slots its finished steps free. */
+  #claimAlong(ops: ReadonlyArray<WorkerOp>): ClaimInput | null {
+    if (!this.#running) return null;
+    let ending = 0;
+    for (const op of ops) if (op.kind === 'finish') ending++;
+    if (ending === 0) return null;
+    const room = this.options.concurrency - this.#inflight.size + ending;
+    return room > 0 ? this.#claimInput(room) : null;
+  }
+
+  /** Executes what a claim leased (or, with `execute` false, hands it back: the worker stops). */
+  #took(claimed: ClaimResult, execute: boolean): void {
     this.#nextAt = claimed.nextAt;
-    return claimed.leases.length;
+    for (const lease of claimed.leases) {
+      if (execute) this.#spawn(lease);
+      else {
+        void this.#write({ kind: 'release', lease, worker: this.actor, reason: 'worker_stopped' });
+      }
+    }
   }
 
   #nextAt: number | null = null;
