@@ -56,8 +56,11 @@ export class Committer {
   }
 
   async #drain(): Promise<void> {
-    await new Promise<void>((r) => setImmediate(r));
-    while (this.#queue.length > 0) {
+    // Each batch waits for the current turn of the event loop to end, so that the writes its
+    // microtasks produce (steps finishing together) are committed together.
+    for (;;) {
+      await new Promise<void>((r) => setImmediate(r));
+      if (this.#queue.length === 0) break;
       const batch = this.#queue;
       this.#queue = [];
       const ops = batch.map((p) => p.op);
