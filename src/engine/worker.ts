@@ -6,7 +6,15 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { isPulserError } from '../errors/index.js';
-import type { Lease, OpResult, RunStore, StepOutcome, WorkerOp } from '../store/run-store.js';
+import type {
+  ClaimInput,
+  ClaimResult,
+  Lease,
+  OpResult,
+  RunStore,
+  StepOutcome,
+  WorkerOp,
+} from '../store/run-store.js';
 import { storeArtifact } from './artifacts.js';
 import { retryDelay, retryPolicy } from './backoff.js';
 import { Committer } from './committer.js';
@@ -16,9 +24,27 @@ import type { ToolResult } from './tool.js';
 
 interface Inflight {
   readonly lease: Lease;
-  readonly abort: AbortController;
-  /** Why it was aborted: the worker stops (release the step), or the lease is gone. */
+  /** Made when the tool first asks for its signal (most no-op and quick steps never do). */
+  controller: AbortController | null;
+  /** Why it was aborted (null: not aborted): the worker stops (release the step), or the lease is gone. */
   reason: 'stop' | 'lost' | null;
+}
+
+/** The abort signal of an execution. */
+function signalOf(f: Inflight): AbortSignal {
+  if (f.controller === null) {
+    f.controller = new AbortController();
+    if (f.reason !== null) f.controller.abort();
+  }
+  return f.controller.signal;
+}
+
+/** Aborts an execution once; returns false when it already was. */
+function abortExecution(f: Inflight, reason: 'stop' | 'lost'): boolean {
+  if (f.reason !== null) return false;
+  f.reason = reason;
+  f.controller?.abort();
+  return true;
 }
 
 const workersByStore = new WeakMap<RunStore, Set<Worker>>();
@@ -44,7 +70,10 @@ export class Worker {
   constructor(store: RunStore, options: WorkerOptions) {
     this.#store = store;
     this.options = compileWorkerOptions(options);
-    this.#committer = new Committer(store);
+    this.#committer = new Committer(store, {
+      input: (ops) => this.#claimAlong(ops),
+      claimed: (result) => this.#took(result, this.#running),
+    });
   }
 
   /** The worker's actor (`worker:<id>`). */
@@ -85,20 +114,46 @@ export class Worker {
   async tick(): Promise<number> {
     const room = this.options.concurrency - this.#inflight.size;
     if (room <= 0) return 0;
+    const claimed = await this.#store.claim(this.#claimInput(room));
+    this.#took(claimed, true);
+    return claimed.leases.length;
+  }
+
+  #claimInput(limit: number): ClaimInput {
     const o = this.options;
-    const claimed = await this.#store.claim({
+    return {
       worker: o.actor,
       leaseMs: o.leaseMs,
-      limit: room,
+      limit,
       maxLeaseLosses: o.maxLeaseLosses,
+      // Each claimed step is executed at once: start it in the claim's transaction.
+      start: true,
       laneLimits: o.laneLimits,
       rateLimits: o.rateLimits,
       ...(o.lanes === undefined ? {} : { lanes: o.lanes }),
       ...(o.runs === undefined ? {} : { runs: o.runs }),
-    });
-    for (const lease of claimed.leases) this.#spawn(lease);
+    };
+  }
+
+  /** What to claim in the transaction of a batch of writes: the slots its finished steps free. */
+  #claimAlong(ops: ReadonlyArray<WorkerOp>): ClaimInput | null {
+    if (!this.#running) return null;
+    let ending = 0;
+    for (const op of ops) if (op.kind === 'finish') ending++;
+    if (ending === 0) return null;
+    const room = this.options.concurrency - this.#inflight.size + ending;
+    return room > 0 ? this.#claimInput(room) : null;
+  }
+
+  /** Executes what a claim leased (or, with `execute` false, hands it back: the worker stops). */
+  #took(claimed: ClaimResult, execute: boolean): void {
     this.#nextAt = claimed.nextAt;
-    return claimed.leases.length;
+    for (const lease of claimed.leases) {
+      if (execute) this.#spawn(lease);
+      else {
+        void this.#write({ kind: 'release', lease, worker: this.actor, reason: 'worker_stopped' });
+      }
+    }
   }
 
   #nextAt: number | null = null;
@@ -131,10 +186,7 @@ export class Worker {
       ]);
       clearTimeout(timer);
     }
-    for (const f of this.#inflight.values()) {
-      f.reason ??= 'stop';
-      f.abort.abort();
-    }
+    for (const f of this.#inflight.values()) abortExecution(f, 'stop');
     await this.idle();
     if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
     this.#heartbeat = null;
@@ -195,14 +247,13 @@ export class Worker {
     for (const lease of leases) {
       if (held.has(lease.stepId)) continue;
       const f = this.#inflight.get(lease.stepId);
-      if (f === undefined || f.abort.signal.aborted) continue;
-      f.reason = 'lost';
+      if (f === undefined || f.reason !== null) continue;
       this.options.onNotice({
         kind: 'lost',
         stepId: lease.stepId,
         message: `step ${lease.stepId} was cancelled or taken over; stopping it`,
       });
-      f.abort.abort();
+      abortExecution(f, 'lost');
     }
   }
 
@@ -218,10 +269,7 @@ export class Worker {
         }).catch(() => ({ ok: true }));
         if (!r.ok) {
           const f = this.#inflight.get(lease.stepId);
-          if (f !== undefined && !f.abort.signal.aborted) {
-            f.reason = 'lost';
-            f.abort.abort();
-          }
+          if (f !== undefined) abortExecution(f, 'lost');
         }
       }),
     );
@@ -241,7 +289,7 @@ export class Worker {
   }
 
   #spawn(lease: Lease): void {
-    const f: Inflight = { lease, abort: new AbortController(), reason: null };
+    const f: Inflight = { lease, controller: null, reason: null };
     this.#inflight.set(lease.stepId, f);
     const p = this.#execute(f)
       .catch((error: unknown) => {
@@ -263,8 +311,7 @@ export class Worker {
     const { lease } = f;
     const o = this.options;
     const worker = this.actor;
-    const started = await this.#write({ kind: 'start', lease, worker });
-    if (!started.ok) return;
+    // The claim started the step (`running`, with its event) before handing out the lease.
     const spec = lease.spec;
     const cwd = resolve(o.root, spec.cwd ?? '.');
     let env: Record<string, string | undefined> | undefined;
@@ -306,7 +353,9 @@ export class Worker {
             return (env ??= buildEnv());
           },
           timeoutMs: spec.timeoutMs ?? o.defaultTimeoutMs,
-          signal: f.abort.signal,
+          get signal() {
+            return signalOf(f);
+          },
           onOutput: (stream, text) => sink.add(stream, text),
         });
       } catch (error) {
@@ -320,7 +369,7 @@ export class Worker {
       }
     }
     sink.flush();
-    if (f.abort.signal.aborted || result.kind === 'aborted') {
+    if (f.reason !== null || result.kind === 'aborted') {
       if (f.reason === 'stop') {
         await this.#write({ kind: 'release', lease, worker, reason: 'worker_stopped' });
       }

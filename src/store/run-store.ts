@@ -257,6 +257,12 @@ export interface ClaimInput {
   readonly rateLimits?: Readonly<Record<string, RateLimit>>;
   /** Lease losses after which a step is quarantined instead of re-queued. */
   readonly maxLeaseLosses: number;
+  /**
+   * Also start each claimed step (`leased → running`, with its `step.started` event) in the
+   * claim's transaction, for a worker that executes what it claims at once; it then skips
+   * the `start` write. @default false
+   */
+  readonly start?: boolean;
 }
 
 /** A step leased to a worker: everything needed to execute it and to write its result. */
@@ -402,6 +408,14 @@ export interface RunStore {
   claim(input: ClaimInput): Promise<ClaimResult>;
   /** Applies a batch of fenced worker writes in one transaction; a stale op is rejected alone. */
   apply(ops: ReadonlyArray<WorkerOp>): Promise<ReadonlyArray<OpResult>>;
+  /**
+   * `apply(ops)`, then `claim(input)`, in one transaction: a worker whose finished steps free
+   * their slots claims their successors in the same commit.
+   */
+  applyAndClaim(
+    ops: ReadonlyArray<WorkerOp>,
+    input: ClaimInput,
+  ): Promise<{ readonly results: ReadonlyArray<OpResult>; readonly claimed: ClaimResult }>;
   /** Which of these leases are still held (fence and state unchanged); others must stop. */
   stillHeld(leases: ReadonlyArray<Lease>): Promise<ReadonlySet<string>>;
   /** Whether any step may be claimable now or soon (a cheap read, no lock). */

@@ -63,6 +63,16 @@ export class SqliteDb {
     [number, string, string, string, string | null, string, string, string]
   >;
   readonly #pending: StoredEvent[] = [];
+  /**
+   * The chain head as of the last event appended in the current transaction: read once per
+   * transaction (under its write lock, so no other connection can append meanwhile), then
+   * advanced in memory. Cleared when a transaction begins and ends.
+   */
+  #head: { seq: number; hash: string } | null = null;
+  /** One transaction wrapper, made once: runs the function it is given. */
+  readonly #run: Database.Transaction<(fn: () => unknown) => unknown>;
+  #isoMs = Number.NaN;
+  #isoText = '';
   #listeners: Array<(events: ReadonlyArray<StoredEvent>) => void> = [];
 
   constructor(path: string, options: SqliteOptions) {
@@ -80,6 +90,7 @@ export class SqliteDb {
     this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.migrate(path);
+    this.#run = this.db.transaction((fn: () => unknown) => fn());
     this.#lastEvent = this.db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
     this.#insertEvent = this.db.prepare(
       'INSERT INTO events (seq, ts, type, actor, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -118,11 +129,14 @@ export class SqliteDb {
   tx<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
     let result: T;
+    this.#head = null;
     try {
-      result = this.db.transaction(fn).immediate();
+      result = this.#run.immediate(fn) as T;
     } catch (error) {
       this.#pending.length = 0;
       throw error;
+    } finally {
+      this.#head = null;
     }
     if (this.#pending.length > 0) {
       const events = this.#pending.splice(0);
@@ -131,13 +145,23 @@ export class SqliteDb {
     return result;
   }
 
+  /** The clock's now as an ISO-8601 timestamp (formatted once per millisecond). */
+  isoNow(): string {
+    const ms = this.clock.now();
+    if (ms !== this.#isoMs) {
+      this.#isoText = new Date(ms).toISOString();
+      this.#isoMs = ms;
+    }
+    return this.#isoText;
+  }
+
   /** Appends an event; must be called inside `tx` so it commits with the state change. */
   append(event: EventInput): StoredEvent {
     if (!this.db.inTransaction) throw new StoreError('event appended outside a transaction');
-    const last = this.#lastEvent.get();
-    const seq = (last?.seq ?? 0) + 1;
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const ts = new Date(this.clock.now()).toISOString();
+    const last = (this.#head ??= this.#lastEvent.get() ?? { seq: 0, hash: GENESIS_HASH });
+    const seq = last.seq + 1;
+    const prevHash = last.hash;
+    const ts = this.isoNow();
     const data = event.data === undefined ? null : event.data;
     // The stored text is the canonical JSON the hash covers, so verification hashes it as is.
     const dataJson = canonicalJson(data);
@@ -156,6 +180,7 @@ export class SqliteDb {
       prevHash,
       hash,
     );
+    this.#head = { seq, hash };
     const stored: StoredEvent = {
       seq,
       ts,

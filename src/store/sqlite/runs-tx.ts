@@ -10,6 +10,7 @@ import {
   DEFAULT_RETRY_POLICY,
   TERMINAL_STEP_STATES,
   type ApprovalReason,
+  type Lease,
   type RunStatus,
   type StepAuthority,
   type StepSpec,
@@ -66,10 +67,7 @@ export class RunTx {
   readonly #touched = new Map<string, string>();
   readonly #deltas = new Map<string, [number, number]>();
   readonly #started = new Set<string>();
-  readonly #startStmt: Database.Statement<
-    [string, string, number],
-    { run_id: string; attempts: number; tool: string }
-  >;
+  readonly #startStmt: Database.Statement<[string, string, number]>;
   readonly #succeedStmt: Database.Statement<
     [number | null, string, string, number],
     { run_id: string; attempts: number; fallback_of: string | null }
@@ -80,6 +78,7 @@ export class RunTx {
   readonly #runById: Database.Statement<[string], RunRow>;
   readonly #counters: Database.Statement<[number, number, string]>;
   readonly #unblock: Database.Statement<[string]>;
+  readonly #hasDependents: Database.Statement<[string], number>;
   readonly #dependents: Database.Statement<[string], StepRow>;
   readonly #trusted: Database.Statement<[string, string, string], { ok: number }>;
   readonly #insert: Database.Statement;
@@ -96,6 +95,9 @@ export class RunTx {
     this.#unblock = this.db.prepare(
       'UPDATE run_steps SET blocked = blocked - 1 WHERE id IN (SELECT step_id FROM run_step_deps WHERE dep_id = ?)',
     );
+    this.#hasDependents = this.db
+      .prepare<[string], number>('SELECT 1 FROM run_step_deps WHERE dep_id = ? LIMIT 1')
+      .pluck();
     this.#dependents = this.db.prepare(
       'SELECT s.* FROM run_step_deps d JOIN run_steps s ON s.id = d.step_id WHERE d.dep_id = ? ORDER BY s.ord',
     );
@@ -111,7 +113,7 @@ export class RunTx {
     );
     this.#startStmt = this.db.prepare(
       `UPDATE run_steps SET state = 'running', started_at = ?
-       WHERE id = ? AND fence = ? AND state = 'leased' RETURNING run_id, attempts, tool`,
+       WHERE id = ? AND fence = ? AND state = 'leased'`,
     );
     this.#succeedStmt = this.db.prepare(
       `UPDATE run_steps SET state = 'succeeded', exit_code = ?, error = NULL, signal = NULL,
@@ -136,8 +138,8 @@ export class RunTx {
   }
 
   /** An ISO-8601 timestamp of `ms` (default now). */
-  iso(ms: number = this.now()): string {
-    return new Date(ms).toISOString();
+  iso(ms?: number): string {
+    return ms === undefined ? this.sdb.isoNow() : new Date(ms).toISOString();
   }
 
   step(id: string): StepRow | undefined {
@@ -184,7 +186,7 @@ export class RunTx {
     if (openDelta !== 0 || waitDelta !== 0) this.#delta(step.run_id, openDelta, waitDelta);
     if (to === 'running') this.markStarted(step.run_id, full.started_at ?? this.iso());
     if (OK_STATES.has(to) && !OK_STATES.has(from)) {
-      this.#unblock.run(step.id);
+      this.unblockDependents(step.id);
       if (to === 'succeeded' && step.fallback_of !== null) {
         this.db
           .prepare('UPDATE run_steps SET recovered_by = ? WHERE id = ?')
@@ -353,6 +355,11 @@ export class RunTx {
     }
   }
 
+  /** Lowers the `blocked` count of the steps waiting for `stepId` (most steps have none). */
+  unblockDependents(stepId: string): void {
+    if (this.#hasDependents.get(stepId) !== undefined) this.#unblock.run(stepId);
+  }
+
   /** Records that a run has started (once per run and connection). */
   markStarted(runId: string, at: string): void {
     if (this.#started.has(runId)) return;
@@ -361,20 +368,16 @@ export class RunTx {
   }
 
   /**
-   * Fast path of `leased → running` for the lease holder: one fenced UPDATE. Returns the run ID
-   * and attempt, or null when the lease is stale.
+   * Fast path of `leased → running` for the holder of `lease`: one fenced UPDATE. Returns false
+   * when the lease is stale. The run ID, attempt and tool are the lease's: a matching fence
+   * means no claim happened since it was issued, so they are the row's.
    */
-  startLeased(
-    id: string,
-    fence: number,
-    actor: string,
-  ): { runId: string; attempt: number; tool: string } | null {
+  startLeased(lease: Lease, actor: string): boolean {
     const at = this.iso();
-    const row = this.#startStmt.get(at, id, fence);
-    if (row === undefined) return null;
-    this.markStarted(row.run_id, at);
-    this.#touched.set(row.run_id, actor);
-    return { runId: row.run_id, attempt: row.attempts, tool: row.tool };
+    if (this.#startStmt.run(at, lease.stepId, lease.fence).changes !== 1) return false;
+    this.markStarted(lease.runId, at);
+    this.#touched.set(lease.runId, actor);
+    return true;
   }
 
   /**
@@ -390,7 +393,7 @@ export class RunTx {
     const row = this.#succeedStmt.get(exitCode, this.iso(), id, fence);
     if (row === undefined) return null;
     this.#delta(row.run_id, -1, 0);
-    this.#unblock.run(id);
+    this.unblockDependents(id);
     if (row.fallback_of !== null) {
       this.db
         .prepare('UPDATE run_steps SET recovered_by = ? WHERE id = ?')

@@ -31,8 +31,25 @@ function inList(column: string, values: ReadonlyArray<string> | undefined): stri
   return ` AND ${column} IN (${values.map(() => '?').join(', ') || 'NULL'})`;
 }
 
+/** The columns of a ready step that a claim reads (a narrow row is much cheaper to fetch). */
+type ClaimRow = Pick<
+  StepRow,
+  | 'id'
+  | 'run_id'
+  | 'lane'
+  | 'tool'
+  | 'spec'
+  | 'fence'
+  | 'attempts'
+  | 'retries'
+  | 'max_retries'
+  | 'fallback_of'
+>;
+const CLAIM_COLUMNS =
+  'id, run_id, lane, tool, spec, fence, attempts, retries, max_retries, fallback_of';
+
 /** Lease a worker gets for a claimed step row. */
-function leaseOf(row: StepRow): Lease {
+function leaseOf(row: ClaimRow): Lease {
   const spec = JSON.parse(row.spec) as StepSpec;
   return {
     stepId: row.id,
@@ -56,6 +73,7 @@ export class WorkerOps {
   readonly #held: Database.Statement<[string, number], { ok: number }>;
   readonly #heartbeat: Database.Statement<[number, string, number]>;
   readonly #lease: Database.Statement<[number, number, string, number, string]>;
+  readonly #leaseStart: Database.Statement<[number, number, string, number, string, string]>;
 
   constructor(t: RunTx) {
     this.#t = t;
@@ -72,6 +90,11 @@ export class WorkerOps {
     this.#lease = t.db.prepare(
       `UPDATE run_steps SET state = 'leased', fence = ?, attempts = ?, lease_owner = ?, lease_expires = ?
        WHERE id = ? AND state = 'queued'`,
+    );
+    // queued → leased → running in one UPDATE (both transitions' events are appended).
+    this.#leaseStart = t.db.prepare(
+      `UPDATE run_steps SET state = 'running', fence = ?, attempts = ?, lease_owner = ?, lease_expires = ?,
+         started_at = ? WHERE id = ? AND state = 'queued'`,
     );
     this.#heartbeat = t.db.prepare(
       `UPDATE run_steps SET lease_expires = ? WHERE id = ? AND fence = ? AND state IN ('leased', 'running')`,
@@ -164,7 +187,7 @@ export class WorkerOps {
     };
 
     const params: Array<string | number> = [now];
-    let sql = `SELECT * FROM run_steps WHERE state = 'queued' AND blocked = 0 AND run_at <= ?`;
+    let sql = `SELECT ${CLAIM_COLUMNS} FROM run_steps WHERE state = 'queued' AND blocked = 0 AND run_at <= ?`;
     sql += inList('lane', input.lanes);
     if (input.lanes !== undefined) params.push(...input.lanes);
     sql += inList('run_id', input.runs);
@@ -174,7 +197,7 @@ export class WorkerOps {
       Object.keys(input.laneLimits ?? {}).length > 0 ||
       Object.keys(input.rateLimits ?? {}).length > 0;
     params.push(filtered ? Math.max(input.limit * 4, 16) : input.limit);
-    const candidates = this.#stmt(sql).all(...params) as StepRow[];
+    const candidates = this.#stmt(sql).all(...params) as ClaimRow[];
 
     const leases: Lease[] = [];
     let nextAt: number | null = null;
@@ -194,24 +217,34 @@ export class WorkerOps {
         bucket.dirty = true;
       }
       active.set(row.lane, (active.get(row.lane) ?? 0) + 1);
-      // queued → leased changes no counter of the run: one UPDATE is the whole transition.
-      const moved: StepRow = {
-        ...row,
-        state: 'leased',
-        fence: row.fence + 1,
-        attempts: row.attempts + 1,
-        lease_owner: input.worker,
-        lease_expires: now + input.leaseMs,
-      };
-      this.#lease.run(moved.fence, moved.attempts, input.worker, moved.lease_expires!, row.id);
-      t.touch(row.run_id, input.worker);
-      t.emit('step.leased', input.worker, row.id, {
+      const moved: ClaimRow = { ...row, fence: row.fence + 1, attempts: row.attempts + 1 };
+      const expires = now + input.leaseMs;
+      const data = {
         runId: row.run_id,
         stepId: row.id,
         worker: input.worker,
         fence: moved.fence,
         attempt: moved.attempts,
-      });
+      };
+      if (input.start === true) {
+        const at = t.iso();
+        this.#leaseStart.run(moved.fence, moved.attempts, input.worker, expires, at, row.id);
+        t.markStarted(row.run_id, at);
+        t.touch(row.run_id, input.worker);
+        t.emit('step.leased', input.worker, row.id, data);
+        t.emit('step.started', input.worker, row.id, {
+          runId: row.run_id,
+          stepId: row.id,
+          attempt: moved.attempts,
+          worker: input.worker,
+          tool: row.tool,
+        });
+      } else {
+        // queued → leased changes no counter of the run: one UPDATE is the whole transition.
+        this.#lease.run(moved.fence, moved.attempts, input.worker, expires, row.id);
+        t.touch(row.run_id, input.worker);
+        t.emit('step.leased', input.worker, row.id, data);
+      }
       leases.push(leaseOf(moved));
     }
     for (const [tool, b] of buckets) {
@@ -251,15 +284,14 @@ export class WorkerOps {
         continue;
       }
       if (op.kind === 'start') {
-        const started = t.startLeased(lease.stepId, lease.fence, op.worker);
-        if (started === null) results.push(this.#stale(op));
+        if (!t.startLeased(lease, op.worker)) results.push(this.#stale(op));
         else {
           t.emit('step.started', op.worker, lease.stepId, {
-            runId: started.runId,
+            runId: lease.runId,
             stepId: lease.stepId,
-            attempt: started.attempt,
+            attempt: lease.attempt,
             worker: op.worker,
-            tool: started.tool,
+            tool: lease.spec.tool,
           });
           results.push({ ok: true });
         }

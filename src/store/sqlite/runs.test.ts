@@ -10,6 +10,8 @@ import {
   runWorkspace,
 } from '../../workspace/run-test-helpers.js';
 import type { Workspace } from '../../workspace/open.js';
+import { SqliteDb } from './database.js';
+import type { SqliteStore } from './index.js';
 
 function step(title: string, extra: Partial<StepSpec> = {}, after: number[] = []): NewStep {
   const spec: StepSpec = { title, tool: 'noop', input: title, ...extra };
@@ -307,5 +309,70 @@ describe('SQLite run store: the state machine', () => {
     assert.ok(
       (await runs().listRuns({ q: 'new sess', archived: true })).some((r) => r.id === run.id),
     );
+  });
+
+  it('claims and starts in one transaction (start: true); a second start is rejected', async () => {
+    const { run } = await create([step('a')]);
+    const { leases } = await runs().claim(claimInput('worker:A', { runs: [run.id], start: true }));
+    const lease = leases[0]!;
+    assert.equal((await runs().getStep(lease.stepId))!.state, 'running');
+    assert.equal((await runs().getRun(run.id))!.status, 'running');
+    const types = (await runs().runEvents(run.id))
+      .filter((e) => e.subject === lease.stepId)
+      .map((e) => e.type);
+    assert.deepEqual(types, ['step.queued', 'step.leased', 'step.started']);
+    assert.deepEqual(await runs().apply([{ kind: 'start', lease, worker: 'worker:A' }]), [
+      { ok: false, reason: 'stale' },
+    ]);
+    assert.deepEqual(
+      await runs().apply([
+        { kind: 'finish', lease, worker: 'worker:A', outcome: { kind: 'succeeded', exitCode: 0 } },
+      ]),
+      [{ ok: true }],
+    );
+    assert.equal((await runs().getRun(run.id))!.status, 'succeeded');
+  });
+
+  it('applies writes and claims the steps they unblock in one transaction (applyAndClaim)', async () => {
+    const { run } = await create([step('a'), step('b', {}, [0])]);
+    const input = claimInput('worker:A', { runs: [run.id], start: true });
+    const a = (await runs().claim(input)).leases[0]!;
+    const before = (await ws.store.events.head()).seq;
+    const { results, claimed } = await runs().applyAndClaim(
+      [
+        {
+          kind: 'finish',
+          lease: a,
+          worker: 'worker:A',
+          outcome: { kind: 'succeeded', exitCode: 0 },
+        },
+      ],
+      input,
+    );
+    assert.deepEqual(results, [{ ok: true }]);
+    assert.deepEqual(
+      claimed.leases.map((l) => l.stepId),
+      [`${run.id}.2`],
+    );
+    const types = (await ws.store.events.read({ after: before })).map((e) => e.type);
+    assert.deepEqual(types, ['step.succeeded', 'step.leased', 'step.started']);
+  });
+
+  it('chains events appended by two connections in turn (the head is re-read per transaction)', async () => {
+    const mine = (ws.store as SqliteStore).db;
+    const other = new SqliteDb(mine.db.name, { clock });
+    try {
+      for (let i = 0; i < 3; i++) {
+        for (const db of [other, mine]) {
+          db.tx(() => {
+            db.append({ type: 'test.ping', actor: 'cli:ana', subject: null, data: { i } });
+            db.append({ type: 'test.pong', actor: 'cli:ana', subject: null, data: { i } });
+          });
+        }
+      }
+    } finally {
+      other.close();
+    }
+    assert.deepEqual(chainProblems(await allEvents(ws)), []);
   });
 });

@@ -407,6 +407,16 @@ export class SqliteRunStore implements RunStore {
     return this.#tx(() => this.#worker.apply(ops));
   }
 
+  applyAndClaim(
+    ops: ReadonlyArray<WorkerOp>,
+    input: ClaimInput,
+  ): Promise<{ readonly results: ReadonlyArray<OpResult>; readonly claimed: ClaimResult }> {
+    return this.#tx(() => {
+      const results = this.#worker.apply(ops);
+      return { results, claimed: this.#worker.claim(input) };
+    });
+  }
+
   stillHeld(leases: ReadonlyArray<Lease>): Promise<ReadonlySet<string>> {
     return this.#read(() => this.#worker.stillHeld(leases));
   }
