@@ -337,10 +337,33 @@ export async function failingGates(ws: Workspace): Promise<FailingGate[]> {
 }
 
 /**
- * Re-decides every gate of `planId` from what is observed now (signoffs, measured values,
+ * Re-decides what a change touches, from what is observed now (signoffs, measured values,
  * files) and what was recorded for command verifiers, running nothing; records what changed as
- * `actor`. Called after a signoff or a measured value so the gate's decision follows.
+ * `actor`. `node` is a criterion or metric of `planId`: its phase's gate is re-decided (each
+ * gate holding the metric or a criterion measured by it), or the node alone outside phases.
+ * Called after a signoff or a measured value so that gate decisions follow.
  */
-export function redecide(ws: Workspace, planId: string, actor: string): Promise<CheckResult> {
-  return checkTarget(ws, planId, { actor, runCommands: recordedCommandOutcomes });
+export async function redecide(
+  ws: Workspace,
+  planId: string,
+  node: string,
+  actor: string,
+): Promise<number> {
+  const [plan] = await planGates(ws, planId);
+  const phases = new Set<string>();
+  for (const g of plan?.gates ?? []) if (g.metrics.includes(node)) phases.add(g.phaseId);
+  for (const c of plan?.criteria ?? []) {
+    const measures = c.verifier?.kind === 'metric' && c.verifier.metric === node;
+    if ((c.id === node || measures) && c.phaseId !== null) phases.add(c.phaseId);
+  }
+  const targets = phases.size === 0 ? [node] : [...phases];
+  let recorded = 0;
+  for (const t of targets) {
+    const r: CheckResult = await checkTarget(ws, `${planId}:${t}`, {
+      actor,
+      runCommands: recordedCommandOutcomes,
+    });
+    recorded += r.recorded;
+  }
+  return recorded;
 }
