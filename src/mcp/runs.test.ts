@@ -363,7 +363,12 @@ describe('pulser mcp binds "done" to the gate verdicts in the ledger (real proce
         /^E_STATE: cannot mark phase phase-1 done: its gate fails \(phase-1\/task-1-1\/exit\/docs-reviewed: pending/u,
       );
 
-      cli(project.root, ['signoff', 'phase-1/task-1-1/exit/docs-reviewed', '--reason', 'read them']);
+      cli(project.root, [
+        'signoff',
+        'phase-1/task-1-1/exit/docs-reviewed',
+        '--reason',
+        'read them',
+      ]);
       cli(project.root, [
         'signoff',
         'phase-1/task-1-1/exit/release-notes-approved',
