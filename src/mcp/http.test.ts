@@ -78,7 +78,7 @@ describe('MCP over streamable HTTP under pulser serve (/mcp)', () => {
     async () => {
       const client = await connect('/mcp', a.tokens.operator, 'spoofed-name');
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 11);
+      assert.equal(tools.length, 12);
       const r = (await client.callTool({
         name: 'pulser_claim',
         arguments: { taskId: 'phase-1/task-1-1' },

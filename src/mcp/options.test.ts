@@ -6,7 +6,7 @@ import { DEFAULT_TOOLS, TOOLS } from './tools.js';
 const short = (s: Set<string>): string[] => [...s].map((n) => n.slice('pulser_'.length));
 
 describe('MCP tool selection', () => {
-  it('offers the eleven tools of the work loop by default, sixteen with all, the read-only ones with read', () => {
+  it('offers the twelve tools of the work loop by default, seventeen with all, the read-only ones with read', () => {
     assert.deepEqual(
       DEFAULT_TOOLS.map((n) => n.slice('pulser_'.length)),
       [
@@ -19,11 +19,12 @@ describe('MCP tool selection', () => {
         'set_status',
         'run',
         'run_status',
+        'run_checks',
         'logs',
         'request_approval',
       ],
     );
-    assert.equal(selectTools('all').size, 16);
+    assert.equal(selectTools('all').size, 17);
     assert.equal(selectTools('all').size, TOOLS.length);
     assert.deepEqual(short(selectTools('read')), [
       'status',
@@ -43,7 +44,7 @@ describe('MCP tool selection', () => {
     const s = selectTools('default,events,-check_item,-set_status');
     assert.ok(s.has('pulser_events'));
     assert.ok(!s.has('pulser_check_item') && !s.has('pulser_set_status'));
-    assert.equal(selectTools('-logs').size, 10, 'a list starting with -name starts from default');
+    assert.equal(selectTools('-logs').size, 11, 'a list starting with -name starts from default');
     assert.equal(selectTools('none').size, 0);
   });
 

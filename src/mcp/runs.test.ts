@@ -9,6 +9,7 @@ import { runtimeInbox } from '../workspace/run-inbox.js';
 import { trustPlan } from '../workspace/trust.js';
 import type { AgentRun } from '../workspace/agent-runs.js';
 import type { ApprovalRequest } from '../workspace/agent-requests.js';
+import type { VerdictTable } from '../workspace/verdict-table.js';
 import { BIN, cli, data, mcpProject, startAgent, text, until, type Agent } from './test-helpers.js';
 
 const T = { timeout: 120_000 };
@@ -190,7 +191,7 @@ describe('pulser mcp runs steps through the durable runtime (real processes)', (
   );
 
   it(
-    'the agent loop: next, claim, run, report, done refused until a person checks the criterion',
+    'the agent loop: next, claim, run, report, check; done refused until a person signs the criterion off',
     T,
     async () => {
       const a = await agent('looper');
@@ -225,7 +226,7 @@ describe('pulser mcp runs steps through the durable runtime (real processes)', (
       assert.match(
         text(refused),
         new RegExp(
-          `^E_STATE: cannot mark task phase-1/task-1-1 done: its gate fails \\(${CRITERION}: not checked`,
+          `^E_STATE: cannot mark task phase-1/task-1-1 done: its gate fails \\(${CRITERION}: not verified at this version of the plan`,
           'u',
         ),
       );
@@ -249,8 +250,26 @@ describe('pulser mcp runs steps through the durable runtime (real processes)', (
         [['agent:looper', 'The build output exists']],
       );
 
-      cli(project.root, ['check-item', CRITERION]);
+      const before = data<VerdictTable>(
+        await a.call('pulser_run_checks', { id: 'phase-1/task-1-1' }),
+      );
+      assert.deepEqual(
+        before.verdicts.map((v) => [v.id, v.verifier, v.status]),
+        [[CRITERION, 'manual', 'pending']],
+      );
+      cli(project.root, ['signoff', CRITERION, '--reason', `saw build.out from ${ran.id}`]);
       assert.deepEqual((await withWs(project.root, (ws) => runtimeInbox(ws))).requests, []);
+      // The signoff alone decides nothing in the ledger yet: the agent checks again.
+      const stale = await a.call('pulser_set_status', { id: 'phase-1/task-1-1', status: 'done' });
+      assert.match(text(stale), /its gate fails \(.*: pending \(/u);
+      const checked = data<VerdictTable>(
+        await a.call('pulser_run_checks', { id: 'phase-1/task-1-1' }),
+      );
+      assert.deepEqual(
+        checked.verdicts.map((v) => [v.id, v.status]),
+        [[CRITERION, 'pass']],
+      );
+      assert.equal(checked.recorded, 1);
       const done = data<{ released: boolean }>(
         await a.call('pulser_set_status', { id: 'phase-1/task-1-1', status: 'done' }),
       );
@@ -262,7 +281,14 @@ describe('pulser mcp runs steps through the durable runtime (real processes)', (
       );
       const md = readFileSync(join(project.root, 'PLAN.md'), 'utf8');
       assert.match(md, /- \[x\] Write the build script/u);
-      assert.match(md, /- \[x\] The build output exists/u);
+      const checks = await withWs(project.root, (ws) =>
+        ws.store.events.read({ types: ['verdict.recorded'], limit: 100 }),
+      );
+      assert.deepEqual(
+        checks.map((e) => e.actor),
+        ['agent:looper', 'agent:looper'],
+        'the checks are recorded as the agent',
+      );
     },
   );
 
@@ -286,4 +312,101 @@ describe('pulser mcp runs steps through the durable runtime (real processes)', (
       await exited;
     }
   });
+});
+
+const GATE_MD = `# Gate Plan
+
+## Phase 1: Ship
+
+### Task 1.1: Write it
+
+- [ ] Draft
+
+**Exit criteria:**
+
+- [ ] Docs reviewed
+- [ ] Release notes approved
+`;
+
+describe('pulser mcp binds "done" to the gate verdicts in the ledger (real processes)', () => {
+  let project: ReturnType<typeof mcpProject>;
+  let a: Agent | null = null;
+  before(() => {
+    project = mcpProject(GATE_MD);
+  });
+  after(async () => {
+    await a?.close().catch(() => {});
+    project.done();
+  });
+
+  it(
+    'an agent cannot mark a phase done while its gate fails; once a person signs off and the gate passes, it can',
+    T,
+    async () => {
+      a = await startAgent(project.root, 'gater');
+      const agent = a;
+      const gateOf = async () => {
+        const table = data<VerdictTable>(await agent.call('pulser_run_checks', { id: 'phase-1' }));
+        assert.equal(table.gates.length, 1);
+        return table.gates[0]!;
+      };
+      const markDone = () => agent.call('pulser_set_status', { id: 'phase-1', status: 'done' });
+
+      const pending = await gateOf();
+      assert.equal(pending.status, 'pending');
+      assert.deepEqual(
+        pending.blocking.map((b) => b.target),
+        ['phase-1/task-1-1/exit/docs-reviewed', 'phase-1/task-1-1/exit/release-notes-approved'],
+      );
+      assert.match(
+        text(await markDone()),
+        /^E_STATE: cannot mark phase phase-1 done: its gate fails \(phase-1\/task-1-1\/exit\/docs-reviewed: pending/u,
+      );
+
+      cli(project.root, [
+        'signoff',
+        'phase-1/task-1-1/exit/docs-reviewed',
+        '--reason',
+        'read them',
+      ]);
+      cli(project.root, [
+        'signoff',
+        'phase-1/task-1-1/exit/release-notes-approved',
+        '--reject',
+        '--reason',
+        'the breaking change is not listed',
+      ]);
+      assert.equal((await gateOf()).status, 'fail');
+      const refused = await markDone();
+      assert.equal(refused.isError, true);
+      assert.match(text(refused), /release-notes-approved: fail \(.*breaking change/u);
+      assert.doesNotMatch(
+        readFileSync(join(project.root, 'PLAN.md'), 'utf8'),
+        /Phase 1: Ship.*done/iu,
+      );
+
+      cli(project.root, [
+        'signoff',
+        'phase-1/task-1-1/exit/release-notes-approved',
+        '--reason',
+        'now listed',
+      ]);
+      // Nobody re-decided the gate yet: the ledger's latest decision still fails.
+      assert.match(text(await markDone()), /release-notes-approved: fail/u);
+      assert.equal((await gateOf()).status, 'pass');
+      const done = data<{ changed: boolean }>(await markDone());
+      assert.equal(done.changed, true);
+      const decided = await withWs(project.root, (ws) =>
+        ws.store.events.read({ types: ['gate.decided'], limit: 100 }),
+      );
+      assert.deepEqual(
+        decided.map((e) => [e.actor, (e.data as { status: string }).status]),
+        [
+          ['agent:gater', 'pending'],
+          ['agent:gater', 'fail'],
+          ['agent:gater', 'pass'],
+        ],
+      );
+    },
+  );
 });

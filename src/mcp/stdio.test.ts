@@ -55,6 +55,7 @@ describe('pulser mcp (real process, SDK client over stdio)', () => {
       'pulser_set_status',
       'pulser_run',
       'pulser_run_status',
+      'pulser_run_checks',
       'pulser_logs',
       'pulser_request_approval',
     ]);
@@ -65,6 +66,7 @@ describe('pulser mcp (real process, SDK client over stdio)', () => {
       'check_item',
       'set_status',
       'run',
+      'run_checks',
       'request_approval',
     ];
     for (const t of tools) {
@@ -186,7 +188,7 @@ describe('pulser mcp (real process, SDK client over stdio)', () => {
     assert.equal(phase.isError, true);
     assert.match(
       text(phase),
-      /^E_STATE: cannot mark phase phase-1 done: its gate fails \(phase-1\/task-1-2\/exit\/ci-is-green-on-main: not checked/u,
+      /^E_STATE: cannot mark phase phase-1 done: its gate fails \(phase-1\/task-1-2\/exit\/ci-is-green-on-main: not verified at this version of the plan/u,
     );
     const criterion = await a.call('pulser_check_item', {
       itemId: 'phase-1/task-1-2/exit/ci-is-green-on-main',

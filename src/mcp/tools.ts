@@ -1,7 +1,7 @@
 /**
  * The tools Pulser offers agents. Lean on purpose (every description costs an agent tokens):
- * eleven by default (the work loop: next, show, claim, progress, release, check_item,
- * set_status, run, run_status, logs, request_approval), five more on request (status, report,
+ * twelve by default (the work loop: next, show, claim, progress, release, check_item,
+ * set_status, run, run_checks, run_status, logs, request_approval), five more on request (status, report,
  * claims, plan, events; plans and reports are also resources). Read tools never write; write
  * tools follow the rules of `workspace/agent-actions.ts` and `agent-runs.ts`, and no tool can
  * trust a document or approve anything.
@@ -12,6 +12,8 @@ import { agentCheckItem, agentSetStatus } from '../workspace/agent-actions.js';
 import { requestApproval } from '../workspace/agent-requests.js';
 import { agentLogs, agentRunTask, agentRunView, agentRuns } from '../workspace/agent-runs.js';
 import { agentNext, agentReport } from '../workspace/agent-view.js';
+import { verdictTable } from '../workspace/verdict-table.js';
+import { checkTarget } from '../workspace/check.js';
 import { claimTask, listClaims, releaseTask, reportProgress } from '../workspace/claims.js';
 import type { Workspace } from '../workspace/open.js';
 import { showNode } from '../workspace/show.js';
@@ -222,6 +224,16 @@ export const TOOLS: ReadonlyArray<ToolDef> = [
     write: false,
     run: async ({ ws, agent }, { runId }) =>
       runId === undefined ? { runs: await agentRuns(ws, agent) } : agentRunView(ws, runId),
+  }),
+  tool({
+    name: 'pulser_run_checks',
+    title: 'Run checks',
+    description:
+      "Run the verifiers of a task's or phase's criteria and decide the phase's gate, as yourself, and record the verdicts; returns the verdict table. Commands run only under the plan's trust rules (you cannot trust); manual criteria need a person's signoff (ask with pulser_request_approval). Run it before marking a task or phase done.",
+    input: { id: id('task or phase') },
+    write: true,
+    idempotent: true,
+    run: async ({ ws, agent }, { id }) => verdictTable(await checkTarget(ws, id, { actor: agent })),
   }),
   tool({
     name: 'pulser_logs',

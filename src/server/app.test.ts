@@ -53,7 +53,9 @@ const MUTATIONS: ReadonlyArray<readonly [string, string, unknown]> = [
   ['POST', '/sessions/sess-1/archive', { archived: true }],
   ['POST', '/trust', { planId: 'plan' }],
   ['POST', '/untrust', { planId: 'plan' }],
-  ['POST', '/gates/plan/phase-1/signoff', {}],
+  ['POST', '/gates/launch-plan:phase-1/task-1-2/exit/ci-is-green-on-main/signoff', { reason: 'x' }],
+  ['POST', '/metrics/launch-plan:p99-latency', { value: 10 }],
+  ['POST', '/check', { target: 'launch-plan' }],
   ['POST', '/tokens', { role: 'admin', user: 'mallory' }],
   ['DELETE', '/tokens/tok_000000000000', undefined],
 ];

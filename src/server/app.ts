@@ -8,6 +8,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Tenant } from './context.js';
 import { HttpError, onError } from './errors.js';
 import { eventRoutes } from './routes/events.js';
+import { gateRoutes } from './routes/gates.js';
 import { mcpRoutes, type McpMount } from './routes/mcp.js';
 import { planRoutes } from './routes/plans.js';
 import { runRoutes } from './routes/runs.js';
@@ -83,6 +84,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     eventRoutes(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
   );
   scoped.route('/', runRoutes());
+  scoped.route('/', gateRoutes());
   scoped.route('/', tokenRoutes());
   scoped.all('*', () => {
     throw new HttpError(404, 'E_NOT_FOUND', 'no such API route', 'see docs/api.md');

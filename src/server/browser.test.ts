@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { requestApproval } from '../workspace/agent-requests.js';
 import { createLoginToken } from '../workspace/auth.js';
 import { importPlan } from '../workspace/import-plan.js';
 import { startRun } from '../workspace/runs.js';
@@ -37,7 +38,7 @@ async function newPage(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-async function signIn(role: 'admin' | 'viewer', user: string): Promise<Page> {
+async function signIn(role: 'admin' | 'approver' | 'viewer', user: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/u, (route) => route.abort());
   const page = await newPage(context);
@@ -127,7 +128,7 @@ describe('Runboard in a real browser', { skip }, () => {
     await page.getByRole('heading', { name: 'Launch Plan' }).waitFor();
     await page.getByText('Phase 1: Foundation').first().waitFor();
     await page.getByRole('img', { name: /Burn-up/u }).waitFor();
-    await page.getByRole('cell', { name: 'p99 latency' }).waitFor();
+    await page.getByRole('cell', { name: 'p99 latency', exact: true }).waitFor();
     await page.getByText('Gate').first().waitFor();
     await shot(page, 'plan-detail');
 
@@ -292,6 +293,109 @@ describe('Runboard in a real browser', { skip }, () => {
     assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: /Trust/u }).count(), 0);
     await shot(page, 'viewer-inbox');
+    await page.close();
+  });
+
+  test('an approver runs the checks, signs a criterion off from the UI and sees the gate pass', async () => {
+    const launch = (await t.ws.store.plans.list()).find((p) => p.plan.title === 'Launch Plan')!;
+    const criterion = launch.plan.phases[0]!.tasks[1]!.criteria[0]!;
+    await requestApproval(
+      t.ws,
+      `${launch.id}:${criterion.id}`,
+      'agent:claude',
+      'CI went green on main in build 42',
+    );
+    const page = await signIn('approver', 'april');
+    await page.getByRole('link', { name: 'Launch Plan' }).click();
+    const gate = page.getByRole('group', { name: 'gate of Phase 1: Foundation' });
+    await gate.getByText('not checked', { exact: true }).waitFor();
+    await gate.getByRole('button', { name: 'Run checks' }).click();
+    await gate.getByText('pending', { exact: true }).first().waitFor();
+    const row = gate.getByRole('listitem', { name: `criterion ${criterion.text}` });
+    await row.getByText('sign-off', { exact: true }).waitFor();
+
+    // The failing gate and the agent's request wait in the Inbox.
+    const nav = page.getByRole('navigation', { name: 'main' });
+    await nav.getByRole('link', { name: /Inbox/u }).click();
+    await page.getByRole('heading', { name: /Failing gates/u }).waitFor();
+    const failing = page.getByRole('listitem', { name: 'gate of Phase 1: Foundation' });
+    await failing.getByText(`pulser signoff ${launch.id}:${criterion.id} --reason "..."`).waitFor();
+    const request = page.getByRole('listitem', { name: `request about ${criterion.text}` });
+    await request.getByText('CI went green on main in build 42').waitFor();
+    await request.getByText('agent:claude').waitFor();
+    await shot(page, 'inbox-gates');
+
+    await request.getByRole('link', { name: /sign it off/u }).click();
+    await page.getByRole('heading', { name: 'Launch Plan' }).waitFor();
+    await row.getByRole('button', { name: 'Sign off' }).click();
+    await row.getByLabel(/Reason/u).fill('saw the green build on main');
+    await shot(page, 'plan-signoff');
+    await row.getByRole('button', { name: 'Sign off' }).click();
+    await gate.getByText('passing', { exact: true }).waitFor();
+    await row
+      .getByText(/saw the green build on main|signed off/u)
+      .first()
+      .waitFor();
+    assert.equal(await row.getByRole('button', { name: 'Sign off' }).count(), 0);
+    const [signed] = await t.ws.store.events.read({ types: ['criterion.signed_off'] });
+    assert.equal(signed?.actor, 'user:april');
+    const decided = await t.ws.store.events.read({ types: ['gate.decided'] });
+    assert.deepEqual(
+      decided.map((e) => [e.actor, (e.data as { status: string }).status]),
+      [
+        ['user:april', 'pending'],
+        ['user:april', 'pass'],
+      ],
+    );
+
+    // A measured value, recorded from the metrics table.
+    await page.getByLabel('Measured value of p99 latency').fill('42 ms');
+    await page.getByRole('button', { name: 'Record value' }).click();
+    await page.getByRole('cell', { name: /42 ms/u }).first().waitFor();
+    await page
+      .getByRole('group', { name: 'gate of Phase 2: Release' })
+      .getByText('passing', { exact: true })
+      .waitFor();
+    await shot(page, 'plan-gates');
+
+    await nav.getByRole('link', { name: /Inbox/u }).click();
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await page.getByRole('heading', { name: /Failing gates/u }).waitFor({ state: 'detached' });
+    await page.getByText('CI went green on main in build 42').waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  test('a viewer sees gates and verdicts but no sign-off, check or record controls', async () => {
+    const page = await signIn('viewer', 'vera');
+    await page.getByRole('link', { name: 'Launch Plan' }).click();
+    const gate = page.getByRole('group', { name: 'gate of Phase 1: Foundation' });
+    await gate.getByText('passing', { exact: true }).waitFor();
+    await gate
+      .getByText(/saw the green build on main|signed off/u)
+      .first()
+      .waitFor();
+    await page.getByRole('cell', { name: /42 ms/u }).first().waitFor();
+    for (const name of ['Sign off', 'Run checks', 'Record value']) {
+      assert.equal(await page.getByRole('button', { name }).count(), 0, name);
+    }
+    const launch = (await t.ws.store.plans.list()).find((p) => p.plan.title === 'Launch Plan')!;
+    const criterion = launch.plan.phases[0]!.tasks[1]!.criteria[0]!;
+    const before = await t.ws.store.events.head();
+    const status = await page.evaluate(
+      async ([ws, ref]) => {
+        const session = (await (await fetch('/api/session')).json()) as { csrf: string };
+        const res = await fetch(`/api/w/${ws}/gates/${ref}/signoff`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-pulser-csrf': session.csrf },
+          body: JSON.stringify({ reason: 'looks fine to me', verdict: 'fail' }),
+        });
+        return res.status;
+      },
+      [t.tenant.id, `${launch.id}:${criterion.id}`] as const,
+    );
+    assert.equal(status, 403);
+    assert.deepEqual(await t.ws.store.events.head(), before);
+    await shot(page, 'viewer-plan-gates');
     await page.close();
   });
 

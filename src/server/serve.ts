@@ -6,6 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { workspaceId } from '../workspace/auth.js';
+import { CHECKPOINT_EVERY, sealLedger } from '../workspace/ledger.js';
 import type { Workspace } from '../workspace/open.js';
 import {
   startWorker,
@@ -47,6 +48,28 @@ export interface ServerOptions {
    * @default false
    */
   readonly worker?: boolean | StartWorkerOptions;
+  /**
+   * Signs ledger checkpoints while serving: every `everyMs`, the head is signed when at least
+   * `minUnsigned` events are unsigned; on `close()`, whenever any is. False signs none (the
+   * workspace still signs when it is closed).
+   * @default { everyMs: 10000, minUnsigned: CHECKPOINT_EVERY }
+   */
+  readonly checkpoints?: false | { readonly everyMs?: number; readonly minUnsigned?: number };
+}
+
+/** Signs the ledger of each workspace; a failure is reported, never thrown (serving goes on). */
+async function checkpoint(
+  workspaces: ReadonlyArray<Workspace>,
+  minUnsigned: number,
+  onError: (e: unknown) => void,
+): Promise<void> {
+  for (const ws of workspaces) {
+    try {
+      await sealLedger(ws, { minUnsigned });
+    } catch (error) {
+      onError(error);
+    }
+  }
 }
 
 /** A running server. */
@@ -58,8 +81,9 @@ export interface RunningServer {
   /** The in-process workers (one per workspace), empty without `worker`. */
   readonly workers: ReadonlyArray<WorkerHandle>;
   /**
-   * Stops listening, ends live streams and stops the workers (running steps get their grace
-   * period); closes nothing else (the caller owns the workspaces).
+   * Stops listening, ends live streams, stops the workers (running steps get their grace
+   * period) and signs a last ledger checkpoint; closes nothing else (the caller owns the
+   * workspaces).
    */
   close(): Promise<void>;
 }
@@ -107,6 +131,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.worker === true ? {} : options.worker === false ? null : (options.worker ?? null);
   const workers =
     workerOptions === null ? [] : options.workspaces.map((ws) => startWorker(ws, workerOptions));
+  const cp =
+    options.checkpoints === false
+      ? null
+      : {
+          everyMs: options.checkpoints?.everyMs ?? 10_000,
+          minUnsigned: options.checkpoints?.minUnsigned ?? CHECKPOINT_EVERY,
+        };
+  const warn = (e: unknown): void => {
+    process.stderr.write(`pulser serve: the ledger head was not signed: ${String(e)}\n`);
+  };
+  let sealing: Promise<void> = Promise.resolve();
+  const timer =
+    cp === null
+      ? null
+      : setInterval(() => {
+          sealing = sealing.then(() => checkpoint(options.workspaces, cp.minUnsigned, warn));
+        }, cp.everyMs);
+  timer?.unref();
   const shown = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shown}:${port}`,
@@ -120,6 +162,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.close(() => resolve());
       });
       await Promise.all(workers.map((w) => w.stop()));
+      if (timer !== null) clearInterval(timer);
+      await sealing;
+      if (cp !== null) await checkpoint(options.workspaces, 1, warn);
     },
   };
 }

@@ -5,6 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { isPulserError } from '../errors/index.js';
 import { agentCheckItem, agentSetStatus } from './agent-actions.js';
 import { agentNext, agentReport } from './agent-view.js';
+import { checkTarget } from './check.js';
+import { signoff } from './check-signoff.js';
 import { agentActor, parseDuration } from './claim-options.js';
 import { claimTask, releaseTask, reportProgress } from './claims.js';
 import { importPlan } from './import-plan.js';
@@ -109,9 +111,16 @@ describe('agent actions (claims, write rules, the done boundary)', () => {
     await rejectsWith(
       agentSetStatus(ws, 'phase-1', 'done', A),
       'E_STATE',
-      /cannot mark phase phase-1 done: its gate fails \(phase-1\/task-1-2\/exit\/ci-is-green-on-main: not checked/u,
+      /cannot mark phase phase-1 done: its gate fails \(phase-1\/task-1-2\/exit\/ci-is-green-on-main: not verified at this version of the plan/u,
     );
     await rejectsWith(agentSetStatus(ws, 'phase-1/task-1-2', 'done', A), 'E_STATE', /gate fails/u);
+    // A checked check whose gate fails still refuses, naming the recorded verdict.
+    await checkTarget(ws, 'phase-1', { actor: 'cli:ana' });
+    await rejectsWith(
+      agentSetStatus(ws, 'phase-1', 'done', A),
+      'E_STATE',
+      /ci-is-green-on-main: pending \(.*signoff/u,
+    );
     assert.equal(readFileSync(join(root, 'PLAN.md'), 'utf8'), before);
   });
 
@@ -134,6 +143,30 @@ describe('agent actions (claims, write rules, the done boundary)', () => {
       ],
     );
     await rejectsWith(claimTask(ws, 'phase-1/task-1-1', B), 'E_STATE', /is done/u);
+  });
+
+  it('a phase may be marked done once its gate passes per the ledger, at the current version', async () => {
+    const criterion = 'phase-1/task-1-2/exit/ci-is-green-on-main';
+    await signoff(ws, criterion, { reason: 'saw the green build', actor: 'cli:ana' });
+    await rejectsWith(
+      agentSetStatus(ws, 'phase-1', 'done', A),
+      'E_STATE',
+      // the signoff alone records no verdict (and task 1.1's write made a new version)
+      /ci-is-green-on-main: not verified at this version/u,
+    );
+    await checkTarget(ws, 'phase-1', { actor: 'agent:alpha' });
+    const phase = await agentSetStatus(ws, 'phase-1', 'done', A);
+    assert.equal(phase.changed, true);
+    // Writing the phase's status made a new version of the plan: the verdicts are for the old one.
+    await claimTask(ws, 'phase-1/task-1-2', A);
+    await rejectsWith(
+      agentSetStatus(ws, 'phase-1/task-1-2', 'done', A),
+      'E_STATE',
+      /ci-is-green-on-main: not verified at this version/u,
+    );
+    await checkTarget(ws, 'phase-1/task-1-2', { actor: 'agent:alpha' });
+    const task = await agentSetStatus(ws, 'phase-1/task-1-2', 'done', A);
+    assert.equal(task.changed, true);
   });
 
   it('names agents and parses lease durations', () => {

@@ -1,7 +1,8 @@
 /**
  * What an agent may change in a plan, under the same rules as the CLI and the Runboard, plus
  * its own: never a task another agent holds, never a criterion (criteria are verified or signed
- * off, not ticked by the agent doing the work), never "done" while the gate fails.
+ * off, not ticked by the agent doing the work), never "done" while the gate fails per the
+ * ledger (`agent-gate.ts`).
  */
 import { StateError, UsageError } from '../errors/index.js';
 import type { TaskStatus } from '../ir/schema.js';
@@ -47,7 +48,7 @@ export async function agentSetStatus(
           file: stored.path,
           line: node.pos.line,
           blocking: verdict.blocking,
-          hint: 'criteria are verified by their verifiers or signed off by an approver; report progress and leave the task open',
+          hint: 'criteria are verified by their verifiers or signed off by an approver; run pulser_run_checks to record fresh verdicts, or report progress and leave the task open',
         },
       );
     }

@@ -1,7 +1,8 @@
 /**
  * Approval requests: an agent asks a person, with a reason, to approve a waiting step, resolve
  * a quarantined one, or sign off a criterion or task. A request is an `approval.requested` event
- * (it grants nothing); it is open while its subject still waits for a person, and open requests
+ * (it grants nothing); it is open while its subject still waits for a person (a criterion: until
+ * it is checked or signed off), and open requests
  * appear in the runtime inbox.
  */
 import { NotFoundError, StateError, UsageError } from '../errors/index.js';
@@ -100,7 +101,10 @@ async function isOpen(ws: Workspace, subject: RequestSubject): Promise<boolean> 
       } catch {
         return false;
       }
-      if (node.kind === 'criterion' || node.kind === 'item') return node.checked !== true;
+      if (node.kind === 'criterion') {
+        return node.checked !== true && !(await signedOff(ws, subject.planId, node.id));
+      }
+      if (node.kind === 'item') return node.checked !== true;
       if (node.kind === 'task') return taskState(node) !== 'done';
       if (node.kind === 'phase') return node.status !== 'done';
       return true;
@@ -110,6 +114,17 @@ async function isOpen(ws: Workspace, subject: RequestSubject): Promise<boolean> 
       throw new Error(`unknown subject ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** True when the latest signoff of the criterion passes it. */
+async function signedOff(ws: Workspace, planId: string, criterion: string): Promise<boolean> {
+  const events = await ws.store.events.read({
+    types: ['criterion.signed_off'],
+    subject: criterion,
+    limit: 100_000,
+  });
+  const last = events.findLast((e) => (e.data as { planId?: string }).planId === planId);
+  return (last?.data as { verdict?: string } | undefined)?.verdict === 'pass';
 }
 
 function fromEvent(e: StoredEvent): ApprovalRequest {

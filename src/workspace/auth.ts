@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   'run.retry': 'operator',
   'run.cancel': 'operator',
   'session.archive': 'operator',
+  'metric.record': 'operator',
+  'check.run': 'operator',
   'step.approve': 'approver',
   'step.reject': 'approver',
   'step.resolve': 'approver',

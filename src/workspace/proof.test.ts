@@ -174,7 +174,9 @@ describe('proofs', () => {
         predicate: { ledger: { seq: number } };
       };
       (ws.store as SqliteStore).db.db
-        .prepare("UPDATE events SET hash = 'ff' || substr(hash, 3) WHERE seq = ?")
+        .prepare(
+          "UPDATE events SET hash = (CASE WHEN substr(hash, 1, 2) = 'ff' THEN '00' ELSE 'ff' END) || substr(hash, 3) WHERE seq = ?",
+        )
         .run(statement.predicate.ledger.seq);
       const [c] = await verifyProofs(text, await workspaceTrustedKeys(ws), ws);
       assert.equal(c?.ok, false);

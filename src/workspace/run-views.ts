@@ -10,6 +10,7 @@ import { NotFoundError } from '../errors/index.js';
 import type { Phase, Plan, Task } from '../ir/schema.js';
 import { planRunSteps } from '../engine/plan-steps.js';
 import type { RunRecord, StepRecord, StepSpec } from '../store/run-store.js';
+import { failingGates, type FailingGate } from './gate-views.js';
 import type { Workspace } from './open.js';
 import { runtimeInbox, type RuntimeInbox } from './run-inbox.js';
 import { artifactPath, getRun, type RunWithSteps } from './runs.js';
@@ -212,11 +213,11 @@ export interface InboxStep extends StepView {
 export interface Inbox extends Omit<RuntimeInbox, 'approvals' | 'quarantined'> {
   readonly approvals: ReadonlyArray<InboxStep>;
   readonly quarantined: ReadonlyArray<InboxStep>;
-  /** Gates of phases that do not pass yet; always empty until gates are evaluated. */
-  readonly failingGates: ReadonlyArray<never>;
+  /** Gates of phases not done whose latest decision does not pass, with what blocks them. */
+  readonly failingGates: ReadonlyArray<FailingGate>;
 }
 
-/** The inbox: approvals, quarantined steps, untrusted plans (and, later, failing gates). */
+/** The inbox: approvals, quarantined steps, untrusted plans, agents' requests and failing gates. */
 export async function inbox(ws: Workspace): Promise<Inbox> {
   const runtime = await runtimeInbox(ws);
   const titles = new Map<string, string>();
@@ -230,5 +231,5 @@ export async function inbox(ws: Workspace): Promise<Inbox> {
   for (const s of runtime.approvals) approvals.push(await withRun(s));
   const quarantined: InboxStep[] = [];
   for (const s of runtime.quarantined) quarantined.push(await withRun(s));
-  return { ...runtime, approvals, quarantined, failingGates: [] };
+  return { ...runtime, approvals, quarantined, failingGates: await failingGates(ws) };
 }

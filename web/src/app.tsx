@@ -85,6 +85,8 @@ const INBOX_EVENTS = [
   'trust.',
   'plan.',
   'gate.',
+  'criterion.',
+  'approval.requested',
 ];
 
 function inboxCount(d: Inbox | null): number {

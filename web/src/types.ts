@@ -160,12 +160,143 @@ export interface InboxStep extends RunStep {
   readonly runTitle: string;
 }
 
-/** A phase gate that does not pass. */
-export interface FailingGate {
+/** A verdict status. */
+export type VerdictStatus = 'pass' | 'fail' | 'pending' | 'error' | 'not_run';
+
+/** What a person can do about a criterion or metric that keeps a gate closed. */
+export interface ResolveAction {
+  readonly kind: 'signoff' | 'metric' | 'check' | 'fix';
+  readonly command: string;
+  readonly approver?: string;
+  readonly metric?: string;
+}
+
+/** A recorded verdict. */
+export interface VerdictView {
+  readonly status: VerdictStatus;
+  readonly reason: string;
+  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly flaky: boolean;
+  readonly at: string;
+  readonly by: string;
+  readonly seq: number;
+  readonly current: boolean;
+}
+
+/** A verifier bound to a criterion. */
+export interface VerifierSpec {
+  readonly kind: 'command' | 'file' | 'metric' | 'manual';
+  readonly command?: string;
+  readonly path?: string;
+  readonly metric?: string;
+  readonly target?: string;
+  readonly approver?: string;
+}
+
+/** A criterion with its verifier and latest verdict. */
+export interface CriterionView {
+  readonly id: string;
+  readonly text: string;
+  readonly section: string;
+  readonly phaseId: string | null;
+  readonly verifier: VerifierSpec | null;
+  readonly source: string | null;
+  readonly where: string | null;
+  readonly problem: string | null;
+  readonly verdict: VerdictView | null;
+  readonly action: ResolveAction | null;
+}
+
+/** A measured value. */
+export interface Measured {
+  readonly seq: number;
+  readonly at: string;
+  readonly by: string;
+  readonly value: number;
+  readonly raw: string;
+  readonly unit: string | null;
+  readonly note: string | null;
+}
+
+/** A metric with its measured values against its target. */
+export interface MetricView {
+  readonly id: string;
+  readonly name: string;
+  readonly phaseId: string | null;
+  readonly target: string;
+  readonly baseline: string | null;
+  readonly latest: Measured | null;
+  readonly history: ReadonlyArray<Measured>;
+  readonly trend: 'up' | 'down' | 'flat' | null;
+  readonly verdict: VerdictView | null;
+}
+
+/** A criterion or metric that keeps a gate closed. */
+export interface Blocker {
+  readonly target: string;
+  readonly text: string;
+  readonly status: VerdictStatus;
+  readonly reason: string;
+  readonly action: ResolveAction;
+}
+
+/** One phase's gate, from the ledger. */
+export interface GateView {
   readonly planId: string;
   readonly phaseId: string;
   readonly title: string;
-  readonly missing: ReadonlyArray<string>;
+  readonly phaseStatus: string;
+  readonly gate: string;
+  readonly status: 'pass' | 'fail' | 'pending' | 'unchecked';
+  readonly empty: boolean;
+  readonly decided: {
+    readonly seq: number;
+    readonly at: string;
+    readonly by: string;
+    readonly current: boolean;
+    readonly status: string;
+  } | null;
+  readonly criteria: ReadonlyArray<string>;
+  readonly metrics: ReadonlyArray<string>;
+  readonly blocking: ReadonlyArray<Blocker>;
+  readonly check: string;
+}
+
+/** A plan's gates, criteria and metrics. */
+export interface PlanGates {
+  readonly planId: string;
+  readonly title: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly gates: ReadonlyArray<GateView>;
+  readonly criteria: ReadonlyArray<CriterionView>;
+  readonly metrics: ReadonlyArray<MetricView>;
+}
+
+/** A phase gate that was decided and does not pass. */
+export interface FailingGate extends GateView {
+  readonly planTitle: string;
+}
+
+/** What an agent's approval request is about. */
+export type RequestSubject =
+  | { readonly kind: 'step'; readonly id: string; readonly runId: string }
+  | { readonly kind: 'run'; readonly id: string }
+  | {
+      readonly kind: 'node';
+      readonly id: string;
+      readonly planId: string;
+      readonly nodeKind: string;
+    };
+
+/** An agent's request for a person. */
+export interface ApprovalRequest {
+  readonly seq: number;
+  readonly at: string;
+  readonly requestedBy: string;
+  readonly subject: RequestSubject;
+  readonly title: string;
+  readonly reason: string;
 }
 
 /** Everything waiting for a person. */
@@ -174,4 +305,5 @@ export interface Inbox {
   readonly quarantined: ReadonlyArray<InboxStep>;
   readonly untrusted: ReadonlyArray<PlanTrust>;
   readonly failingGates: ReadonlyArray<FailingGate>;
+  readonly requests: ReadonlyArray<ApprovalRequest>;
 }

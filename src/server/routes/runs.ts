@@ -35,7 +35,7 @@ const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 const SHA256_RE = /^[0-9a-f]{64}$/u;
 
 /** Refuses body fields a route does not know (`trustUnsafely`, `steps`, typos) with 400. */
-function onlyFields(body: Record<string, unknown>, allowed: ReadonlyArray<string>): void {
+export function onlyFields(body: Record<string, unknown>, allowed: ReadonlyArray<string>): void {
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key)) {
       throw new HttpError(
@@ -57,7 +57,7 @@ function optionalBool(body: Record<string, unknown>, key: string): boolean | und
 }
 
 /** Authorizes, checks the path IDs and reads the JSON body (only `fields` allowed). */
-async function mutation(
+export async function mutation(
   c: Context<AppEnv>,
   permission: Permission,
   fields: ReadonlyArray<string>,
@@ -260,16 +260,6 @@ export function runRoutes(): Hono<AppEnv> {
     const planId = idParam(requireString(body, 'planId', 300), 'planId');
     const r = await untrustPlan(c.var.tenant.ws, planId, actor);
     return c.json({ revoked: r.revoked, parked: r.parked.map(stepView) });
-  });
-
-  app.post('/gates/:id{.+}/signoff', async (c) => {
-    await mutation(c, 'gate.signoff', ['note']);
-    throw new HttpError(
-      501,
-      'E_NOT_IMPLEMENTED',
-      'gate sign-off is not available in this build yet',
-      'gates are evaluated by a later version; sign off with the CLI when it lands',
-    );
   });
 
   return app;

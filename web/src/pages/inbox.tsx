@@ -1,8 +1,10 @@
-// Inbox: everything waiting for a person (approvals, quarantine, untrusted plans, failing gates),
+// Inbox: everything waiting for a person (approvals, quarantine, untrusted plans, failing gates,
+// agents' requests),
 // resolvable here without a terminal.
 import { can, post } from '../api';
-import type { Inbox, InboxStep, PlanTrust } from '../types';
-import { Action, Empty, ErrorBox, Link, Pill } from '../ui';
+import type { ApprovalRequest, FailingGate, Inbox, InboxStep, PlanTrust } from '../types';
+import { Action, Ago, Empty, ErrorBox, Link, Pill } from '../ui';
+import { RunChecks, SignOff, gateWord } from './gates';
 import { stepPath } from './run-detail';
 
 function StepItem({ step, done }: { step: InboxStep; done: () => void }) {
@@ -111,6 +113,97 @@ function PlanItem({ plan, done }: { plan: PlanTrust; done: () => void }) {
   );
 }
 
+function GateItem({ gate, done }: { gate: FailingGate; done: () => void }) {
+  const d = gate.decided;
+  const planLink = `/plans/${encodeURIComponent(gate.planId)}`;
+  return (
+    <li className="inbox-item" aria-label={`gate of ${gate.title}`}>
+      <div className="item-head">
+        <Link to={planLink} className="step-title">
+          {gate.title}
+        </Link>
+        <Pill value={gateWord(d?.current === false ? 'unchecked' : gate.status)} />
+        <span className="muted small">
+          in {gate.planTitle}
+          {d === null ? null : (
+            <>
+              {' '}
+              · decided {d.status} by {d.by} <Ago iso={d.at} />
+              {d.current ? '' : ' for an earlier version of the plan'}
+            </>
+          )}
+        </span>
+      </div>
+      {gate.blocking.length === 0 ? (
+        <p className="muted small">The plan changed since: run the checks again.</p>
+      ) : (
+        <ul className="blockers">
+          {gate.blocking.map((b) => (
+            <li key={b.target}>
+              <div className="item-head">
+                <span>{b.text}</span> <Pill value={b.status} />
+              </div>
+              <div className="muted small">{b.reason}</div>
+              <code className="small">{b.action.command}</code>
+              {b.action.kind === 'signoff' ? (
+                <div className="actions">
+                  <SignOff planId={gate.planId} criterionId={b.target} onDone={done} />
+                </div>
+              ) : null}
+              {b.action.kind === 'metric' ? (
+                <div className="small">
+                  <Link to={planLink}>Record a measured value on the plan page →</Link>
+                </div>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="actions">
+        <RunChecks target={`${gate.planId}:${gate.phaseId}`} onDone={done} />
+      </div>
+    </li>
+  );
+}
+
+function requestLink(r: ApprovalRequest): { to: string; label: string } {
+  const s = r.subject;
+  switch (s.kind) {
+    case 'step':
+      return { to: `/runs/${encodeURIComponent(s.runId)}`, label: 'Review the step' };
+    case 'run':
+      return { to: `/runs/${encodeURIComponent(s.id)}`, label: 'Review the run' };
+    case 'node':
+      return {
+        to: `/plans/${encodeURIComponent(s.planId)}`,
+        label: s.nodeKind === 'criterion' ? 'Open the plan to sign it off' : 'Open the plan',
+      };
+  }
+}
+
+function RequestItem({ request }: { request: ApprovalRequest }) {
+  const link = requestLink(request);
+  const subject =
+    request.subject.kind === 'node'
+      ? `${request.subject.planId}:${request.subject.id}`
+      : request.subject.id;
+  return (
+    <li className="inbox-item" aria-label={`request about ${request.title}`}>
+      <div className="item-head">
+        <span className="step-title">{request.title}</span>
+        <Pill value="requested" />
+        <span className="muted small">
+          by <strong>{request.requestedBy}</strong> <Ago iso={request.at} /> ·{' '}
+          {request.subject.kind === 'node' ? request.subject.nodeKind : request.subject.kind}{' '}
+          <span className="mono">{subject}</span>
+        </span>
+      </div>
+      <blockquote className="reason">{request.reason}</blockquote>
+      <Link to={link.to}>{link.label} →</Link>
+    </li>
+  );
+}
+
 /** The inbox page; `inbox` is loaded (and kept live) by the shell, which also shows its count. */
 export function InboxPage({
   inbox,
@@ -125,7 +218,11 @@ export function InboxPage({
   const count =
     d === null
       ? 0
-      : d.approvals.length + d.quarantined.length + d.failingGates.length + d.untrusted.length;
+      : d.approvals.length +
+        d.quarantined.length +
+        d.failingGates.length +
+        d.untrusted.length +
+        d.requests.length;
   const section = (title: string, n: number) => (
     <h2>
       {title} <span className="count">{n}</span>
@@ -136,7 +233,7 @@ export function InboxPage({
       <h1 id="inbox-h">Inbox</h1>
       <p className="muted lead">
         Everything that waits for a person: steps to approve, quarantined steps, plans whose
-        commands nobody trusted yet, and failing gates.
+        commands nobody trusted yet, failing gates and what agents ask for.
         {can('step.approve') ? '' : ' You can read them; an approver decides.'}
       </p>
       <ErrorBox error={error} />
@@ -182,10 +279,17 @@ export function InboxPage({
           {section('Failing gates', d.failingGates.length)}
           <ul className="inbox">
             {d.failingGates.map((g) => (
-              <li key={`${g.planId}/${g.phaseId}`} className="inbox-item">
-                <Link to={`/plans/${encodeURIComponent(g.planId)}`}>{g.title}</Link>{' '}
-                <span className="muted">missing: {g.missing.join('; ')}</span>
-              </li>
+              <GateItem key={`${g.planId}/${g.phaseId}`} gate={g} done={reload} />
+            ))}
+          </ul>
+        </>
+      )}
+      {d === null || d.requests.length === 0 ? null : (
+        <>
+          {section("Agents' requests", d.requests.length)}
+          <ul className="inbox">
+            {d.requests.map((r) => (
+              <RequestItem key={r.seq} request={r} />
             ))}
           </ul>
         </>

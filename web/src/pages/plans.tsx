@@ -1,9 +1,11 @@
 // Plans: every imported plan with progress; one plan's phases, tasks, gates, metrics, burn-up.
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { can, post } from '../api';
 import { BurnUp, type BurnPoint } from '../burn-up';
 import { useRefreshOn, type LiveEvent } from '../live';
+import type { PlanGates } from '../types';
 import { Action, Empty, ErrorBox, Link, Pill, Progress, navigate, useApi } from '../ui';
+import { GatePanel, MetricsTable } from './gates';
 
 interface Boxes {
   readonly checked: number;
@@ -221,46 +223,6 @@ function TaskRow({ task, planId }: { task: Task; planId: string }) {
   );
 }
 
-function Gate({
-  phase,
-  metrics,
-  measured,
-}: {
-  phase: Phase;
-  metrics: ReadonlyMap<string, Metric>;
-  measured: ReadonlyMap<string, string>;
-}) {
-  const criteria = phase.criteria.filter((c) => phase.gate.criteria.includes(c.id));
-  const gateMetrics = phase.gate.metrics
-    .map((id) => metrics.get(id))
-    .filter((m) => m !== undefined);
-  if (criteria.length === 0 && gateMetrics.length === 0)
-    return <p className="muted">No gate: this phase states no exit criteria.</p>;
-  const met = criteria.filter((c) => c.checked === true).length;
-  const pass = met === criteria.length && gateMetrics.every((m) => measured.has(m.id));
-  return (
-    <div className="gate">
-      <h4>
-        Gate <Pill value={pass ? 'passing' : 'failing'} />
-      </h4>
-      <ul className="evidence">
-        {criteria.map((c) => (
-          <li key={c.id} className={c.checked === true ? 'met' : 'unmet'}>
-            <span aria-hidden="true">{c.checked === true ? '✔' : '○'}</span> {c.text}{' '}
-            <span className="muted small">({c.section})</span>
-          </li>
-        ))}
-        {gateMetrics.map((m) => (
-          <li key={m.id} className={measured.has(m.id) ? 'met' : 'unmet'}>
-            <span aria-hidden="true">{measured.has(m.id) ? '✔' : '○'}</span> {m.name}: target{' '}
-            {m.target}, measured {measured.get(m.id) ?? 'not yet'}
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
 /** Reconstructs done-over-time from write-back events, backwards from today's count. */
 function burnUp(events: ReadonlyArray<LiveEvent>, doneNow: number, scope: number): BurnPoint[] {
   const points: BurnPoint[] = [{ t: Date.now(), done: doneNow, scope }];
@@ -291,25 +253,16 @@ function burnUp(events: ReadonlyArray<LiveEvent>, doneNow: number, scope: number
 
 /** One plan in detail. */
 export function PlanPage({ id }: { id: string }) {
-  const refresh = useRefreshOn(['plan.', 'metric.', 'gate.', 'verdict.']);
+  const refresh = useRefreshOn(['plan.', 'metric.', 'gate.', 'verdict.', 'criterion.']);
   const plan = useApi<StoredPlan>(`/plans/${encodeURIComponent(id)}`, refresh);
   const history = useApi<{ events: LiveEvent[] }>(
-    `/events?types=plan.imported,plan.written,metric.measured&subject=${encodeURIComponent(id)}&limit=1000`,
+    `/events?types=plan.imported,plan.written&subject=${encodeURIComponent(id)}&limit=1000`,
     refresh,
   );
-  const metrics = useMemo(
-    () => new Map((plan.data?.plan.metrics ?? []).map((m) => [m.id, m])),
-    [plan.data],
-  );
-  const measured = useMemo(() => {
-    const m = new Map<string, string>();
-    for (const e of history.data?.events ?? []) {
-      const d = e.data as { metric?: string; value?: unknown; unit?: string };
-      if (e.type === 'metric.measured' && typeof d.metric === 'string')
-        m.set(d.metric, `${String(d.value)}${d.unit ?? ''}`);
-    }
-    return m;
-  }, [history.data]);
+  const gates = useApi<{ plans: PlanGates[] }>(`/gates?plan=${encodeURIComponent(id)}`, refresh);
+  const pg = gates.data?.plans[0] ?? null;
+  const reloadGates = gates.reload;
+  const gateOf = (phaseId: string) => pg?.gates.find((g) => g.phaseId === phaseId);
   if (plan.error !== null) return <ErrorBox error={plan.error} />;
   if (plan.data === null) return <p className="muted">Loading plan…</p>;
   const { plan: ir, status, id: planId } = plan.data;
@@ -348,31 +301,12 @@ export function PlanPage({ id }: { id: string }) {
       {ir.metrics.length === 0 ? null : (
         <>
           <h2>Metrics</h2>
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Metric</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Baseline</th>
-                  <th scope="col">Measured</th>
-                </tr>
-              </thead>
-              <tbody>
-                {ir.metrics.map((m) => (
-                  <tr key={m.id}>
-                    <td>{m.name}</td>
-                    <td>
-                      {m.target}
-                      {m.passRule === undefined ? '' : ` (${m.passRule})`}
-                    </td>
-                    <td>{m.baseline ?? '—'}</td>
-                    <td>{measured.get(m.id) ?? <span className="muted">not measured</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ErrorBox error={gates.error} />
+          {pg === null ? (
+            <p className="muted">Loading metrics…</p>
+          ) : (
+            <MetricsTable planId={planId} metrics={pg.metrics} onChange={reloadGates} />
+          )}
         </>
       )}
       <h2>Phases</h2>
@@ -410,7 +344,14 @@ export function PlanPage({ id }: { id: string }) {
                 </table>
               </div>
             )}
-            <Gate phase={ph} metrics={metrics} measured={measured} />
+            {gateOf(ph.id) === undefined ? null : (
+              <GatePanel
+                gate={gateOf(ph.id)!}
+                criteria={pg?.criteria ?? []}
+                metrics={pg?.metrics ?? []}
+                onChange={reloadGates}
+              />
+            )}
           </details>
         );
       })}

@@ -1,0 +1,162 @@
+/**
+ * What the ledger says about gates, criteria and metrics right now: the latest `gate.decided`
+ * of each phase, the latest `verdict.recorded` of each criterion and metric (each marked
+ * `current` when it was decided for the plan's current version), signoffs and every measured
+ * value. Read only; {@link recordedCommandOutcomes} replays recorded command verdicts so a gate
+ * can be re-decided without running anything.
+ */
+import type { StoredEvent } from '../store/events.js';
+import type { StoredPlan } from '../store/plan-store.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import type { CommandOutcome, VerdictStatus } from '../verify/index.js';
+import {
+  OBSERVED_TYPES,
+  type GateDecidedData,
+  type MetricRecordedData,
+  type SignoffData,
+  type VerdictRecordedData,
+} from './check-observe.js';
+import type { CommandVerifierSpec } from './check.js';
+import type { Workspace } from './open.js';
+
+/** Who recorded an event and when. */
+export interface Recorded {
+  readonly seq: number;
+  readonly at: string;
+  /** The actor (`user:ana`, `cli:ana`, `agent:claude`). */
+  readonly by: string;
+}
+
+/** A `gate.decided` as read back, with whether it holds for the plan's current version. */
+export interface GateDecision extends Recorded {
+  readonly data: GateDecidedData;
+  /** True when decided for the plan version imported now (same SHA-256). */
+  readonly current: boolean;
+}
+
+/** A `verdict.recorded` as read back. */
+export interface RecordedVerdict extends Recorded {
+  readonly data: VerdictRecordedData;
+  readonly current: boolean;
+}
+
+/** A measured value of a metric (`metric.recorded`). */
+export interface Measured extends Recorded {
+  readonly value: number;
+  readonly raw: string;
+  readonly unit: string | null;
+  readonly note: string | null;
+}
+
+/** Everything the ledger holds about one plan's gates. */
+export interface PlanLedger {
+  readonly gates: ReadonlyMap<string, GateDecision>;
+  readonly verdicts: ReadonlyMap<string, RecordedVerdict>;
+  readonly signoffs: ReadonlyMap<string, Recorded & { readonly data: SignoffData }>;
+  /** Measured values of each metric, oldest first. */
+  readonly measured: ReadonlyMap<string, ReadonlyArray<Measured>>;
+}
+
+/** Every event `check` reads, oldest first. */
+export function readObserved(ws: Workspace): Promise<StoredEvent[]> {
+  return ws.store.events.read({ types: [...OBSERVED_TYPES], limit: Number.MAX_SAFE_INTEGER });
+}
+
+function recorded(e: StoredEvent): Recorded {
+  return { seq: e.seq, at: e.ts, by: e.actor };
+}
+
+/** Folds the observed events about `stored` into its latest decisions. */
+export function planLedger(events: ReadonlyArray<StoredEvent>, stored: StoredPlan): PlanLedger {
+  const gates = new Map<string, GateDecision>();
+  const verdicts = new Map<string, RecordedVerdict>();
+  const signoffs = new Map<string, Recorded & { data: SignoffData }>();
+  const measured = new Map<string, Measured[]>();
+  for (const e of events) {
+    const d = e.data as { planId?: unknown } | null;
+    if (d === null || typeof d !== 'object' || d.planId !== stored.id) continue;
+    switch (e.type) {
+      case 'gate.decided': {
+        const data = d as GateDecidedData;
+        gates.set(data.phaseId, {
+          ...recorded(e),
+          data,
+          current: data.planSha === stored.sha256,
+        });
+        break;
+      }
+      case 'verdict.recorded': {
+        const data = d as VerdictRecordedData;
+        verdicts.set(data.target, {
+          ...recorded(e),
+          data,
+          current: data.planSha === stored.sha256,
+        });
+        break;
+      }
+      case 'criterion.signed_off': {
+        const data = d as SignoffData;
+        signoffs.set(data.criterion, { ...recorded(e), data });
+        break;
+      }
+      case 'metric.recorded': {
+        const data = d as MetricRecordedData;
+        const list = measured.get(data.metric) ?? [];
+        list.push({
+          ...recorded(e),
+          value: data.value,
+          raw: data.raw,
+          unit: data.unit ?? null,
+          note: data.note ?? null,
+        });
+        measured.set(data.metric, list);
+        break;
+      }
+    }
+  }
+  return { gates, verdicts, signoffs, measured };
+}
+
+/** The ledger's latest decisions about `stored`. */
+export async function readPlanLedger(ws: Workspace, stored: StoredPlan): Promise<PlanLedger> {
+  return planLedger(await readObserved(ws), stored);
+}
+
+function commandStatus(s: VerdictStatus): CommandOutcome['status'] {
+  return s === 'pending' ? 'not_run' : s;
+}
+
+/**
+ * A command-verifier runner that runs nothing: each command verifier gets the outcome recorded
+ * for it at the same plan version (same command), or `not_run`. Used to re-decide a gate after
+ * a signoff or a measured value without executing anything from a plan.
+ */
+export async function recordedCommandOutcomes(
+  ws: Workspace,
+  specs: ReadonlyArray<CommandVerifierSpec>,
+): Promise<ReadonlyArray<CommandOutcome>> {
+  const events = await ws.store.events.read({
+    types: ['verdict.recorded'],
+    limit: Number.MAX_SAFE_INTEGER,
+  });
+  const latest = new Map<string, VerdictRecordedData>();
+  for (const e of events) {
+    const d = e.data as VerdictRecordedData;
+    latest.set(`${d.planId}\u0000${d.target}`, d);
+  }
+  return specs.map((s): CommandOutcome => {
+    const r = latest.get(`${s.planId}\u0000${s.criterionId}`);
+    if (
+      r !== undefined &&
+      r.planSha === s.planSha &&
+      canonicalJson(r.verifier) === canonicalJson(s.verifier)
+    ) {
+      return { status: commandStatus(r.observed), reason: r.reason, evidence: r.evidence };
+    }
+    return {
+      status: 'not_run',
+      reason: `not run at this version of the plan: \`${s.verifier.command}\` runs when checks are run (\`pulser check ${s.planId}:${s.phaseId ?? s.criterionId}\`), under the plan's trust rules`,
+      evidence: { command: s.verifier.command },
+    };
+  });
+}
