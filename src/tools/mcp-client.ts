@@ -102,6 +102,8 @@ export interface McpCallOptions {
 /** Anything holding `mcpServers` (the workspace config, or the raw JSON object). */
 export interface McpClientConfig {
   readonly mcpServers: Readonly<Record<string, unknown>>;
+  /** The file the servers are configured in, named in errors. */
+  readonly file?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -140,7 +142,7 @@ function serverConfig(config: McpClientConfig, server: string): McpServerConfig 
           : 'add it under "mcpServers" in .pulser/config.json',
     });
   }
-  return parseMcpServer(server, raw);
+  return parseMcpServer(server, raw, config.file);
 }
 
 function errnoOf(error: unknown): string | undefined {

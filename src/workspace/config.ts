@@ -2,14 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../errors/index.js';
 import type { Durability } from '../store/store.js';
-import { parseMcpServers, type McpServers } from '../tools/mcp-client-config.js';
 
 /** Settings of a workspace, from `.pulser/config.json` and then the environment. */
 export interface WorkspaceConfig {
   /** SQLite sync mode. @default 'normal' */
   readonly durability: Durability;
-  /** External MCP servers steps may call, in the `mcpServers` shape MCP clients use. */
-  readonly mcpServers: McpServers;
+  /**
+   * External MCP servers steps may call, in the `mcpServers` shape MCP clients use. Each entry
+   * is validated where it is used (`tools/mcp-client-config.ts`), so that commands that never
+   * call an MCP server do not load the schema library.
+   */
+  readonly mcpServers: Readonly<Record<string, unknown>>;
+  /** The config file these settings came from (named in errors). */
+  readonly file: string;
 }
 
 /** The environment variables Pulser reads; they are read here and nowhere else. */
@@ -54,6 +59,12 @@ export function loadConfig(pulserDir: string, env: PulserEnv): WorkspaceConfig {
       : raw.durability === undefined
         ? 'normal'
         : parseDurability(raw.durability, path);
-  const mcpServers = parseMcpServers(raw.mcpServers, path);
-  return { durability, mcpServers };
+  const mcpServers = raw.mcpServers ?? {};
+  if (typeof mcpServers !== 'object' || mcpServers === null || Array.isArray(mcpServers)) {
+    throw new InputError('mcpServers must be an object of servers by name', {
+      file: path,
+      hint: 'see "Use Pulser from an MCP client" in the README',
+    });
+  }
+  return { durability, mcpServers: mcpServers as Record<string, unknown>, file: path };
 }

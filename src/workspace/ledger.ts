@@ -27,6 +27,7 @@ import type { StoredCheckpoint } from '../store/ledger-store.js';
 import type { Store } from '../store/store.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { GENESIS_HASH, eventDigestRaw } from '../util/chain.js';
+import { unsignedEvents } from './ledger-unsigned.js';
 
 /** Events between checkpoints in long-running processes (server, workers). */
 export const CHECKPOINT_EVERY = 1000;
@@ -98,12 +99,11 @@ export async function sealLedger(
   options: SealOptions = {},
 ): Promise<Checkpoint | null> {
   const { store } = home;
+  if ((await unsignedEvents(store)) < Math.max(1, options.minUnsigned ?? 1)) return null;
   const last = await store.ledger.lastCheckpoint();
-  let head = await store.events.head();
-  if (head.seq - (last?.seq ?? 0) < Math.max(1, options.minUnsigned ?? 1)) return null;
   await assertTailIntact(store, last);
   const key = options.key ?? (await activeKey(home, options.actor));
-  head = await store.events.head();
+  const head = await store.events.head();
   const ledgerId = await store.ledger.ledgerId();
   const cp = signCheckpoint(
     { ledgerId, seq: head.seq, head: head.hash, ts: new Date().toISOString() },

@@ -5,7 +5,7 @@ import type { Clock } from '../store/clock.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
 import { loadConfig, readEnv, type PulserEnv, type WorkspaceConfig } from './config.js';
-import { sealLedger } from './ledger.js';
+import { unsignedEvents } from './ledger-unsigned.js';
 
 /** Name of the folder that holds a workspace's state. */
 export const WORKSPACE_DIR = '.pulser';
@@ -100,8 +100,12 @@ export function openWorkspace(options: OpenWorkspaceOptions = {}): Promise<Works
     if (closed) return;
     closed = true;
     try {
-      // Sign the chain's head when this session appended events (see workspace/ledger.ts).
-      await sealLedger({ dir, store });
+      // Sign the chain's head when events were appended (see workspace/ledger.ts); the ledger's
+      // crypto is loaded only then, which keeps read-only commands fast to start.
+      if ((await unsignedEvents(store)) > 0) {
+        const { sealLedger } = await import('./ledger.js');
+        await sealLedger({ dir, store });
+      }
     } catch (error) {
       process.stderr.write(
         `pulser: warning: the ledger head was not signed: ${(error as Error).message}\n`,
