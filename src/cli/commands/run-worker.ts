@@ -4,6 +4,7 @@
  */
 import type { Workspace } from '../../workspace/open.js';
 import { startWorker } from '../../workspace/run-worker.js';
+import { untilStopSignal } from '../context.js';
 
 /** Runs a worker until SIGINT or SIGTERM. */
 export async function workerCommand(
@@ -23,14 +24,6 @@ export async function workerCommand(
       process.stderr.write(`${line}\n`);
     },
   });
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await handle.stop();
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { globalOptions, out, outJson, withWorkspace } from '../context.js';
+import { globalOptions, out, outJson, untilStopSignal, withWorkspace } from '../context.js';
 
 interface ServeOptions {
   readonly port: string;
@@ -74,15 +74,7 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
   );
   out(`MCP (streamable HTTP) on ${server.url}/mcp with Authorization: Bearer <API token>`);
   out('The login links work once and expire in 24 hours. Press Ctrl+C to stop.');
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   if (server.workers.length > 0) {
     process.stderr.write('pulser serve: stopping; running steps get up to 10 s to finish\n');
   }
