@@ -79,6 +79,9 @@ describe('pulser runtime commands (real CLI, real processes)', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`${runId}\\.2 \\| preparing`, 'u'));
     assert.match(r.stdout, /SUCCEEDED/u);
+    // The history says the trust grant released the steps, not that someone approved them.
+    assert.match(r.stdout, /released: cli:\S+ trusted its command/u);
+    assert.doesNotMatch(r.stdout, /approved by/u);
     const show = pulser(dir, 'trust', '--show', '--json');
     const plans = (JSON.parse(show.stdout) as { plans: Array<{ status: string }> }).plans;
     assert.equal(plans[0]!.status, 'full');

@@ -335,7 +335,8 @@ class Folder {
         since: e.ts,
         reason: str(d['reason']) ?? str(d['error']),
       });
-      if (state === 'approved' || state === 'rejected') {
+      // A step released by a trust grant is not a separate approval: `trust.granted` lists it.
+      if ((state === 'approved' && d['grantId'] === undefined) || state === 'rejected') {
         this.approvals.push({
           kind: state,
           subject: id,

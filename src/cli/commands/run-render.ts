@@ -17,6 +17,8 @@ interface EventData {
   readonly sha256?: string;
   readonly worker?: string;
   readonly retry?: number;
+  /** Set on `step.approved` when a trust grant (not a one-off approval) released the step. */
+  readonly grantId?: string;
 }
 
 function time(ts: string): string {
@@ -54,7 +56,10 @@ export function eventLine(e: StoredEvent, titles: ReadonlyMap<string, string>): 
     case 'step.awaiting_approval':
       return `${t} ${name} awaiting approval (${d.reason === 'untrusted' ? 'untrusted command' : 'approval required'})`;
     case 'step.approved':
-      return `${t} ${name} approved by ${e.actor}`;
+      // A trust grant releases waiting steps with the grant's ID; an approval covers one execution.
+      return d.grantId === undefined
+        ? `${t} ${name} approved by ${e.actor}`
+        : `${t} ${name} released: ${e.actor} trusted its command`;
     case 'step.rejected':
       return `${t} ${name} rejected by ${e.actor}`;
     case 'step.cancelled':
