@@ -192,7 +192,9 @@ function TaskRow({ task, planId }: { task: Task; planId: string }) {
         <div className="muted small">
           {task.label ?? task.id}
           {task.lane === undefined ? '' : ` · lane ${task.lane}`}
-          {task.steps.length === 0 ? '' : ` · ${task.steps.length} steps`}
+          {task.steps.length === 0
+            ? ''
+            : ` · ${task.steps.length} step${task.steps.length === 1 ? '' : 's'}`}
           {task.steps.length > 0 && can('run.start') ? (
             <>
               {' · '}
