@@ -10,34 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { LAUNCH_PLAN } from '../workspace/test-helpers.js';
 
 /** The `pulser` executable. */
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
 
 /** A plan with two phases; task 1.2 holds the phase's exit criterion. */
-export const PLAN_MD = `# Launch Plan
-
-## Phase 1: Foundation
-
-### Task 1.1: Set up CI @ANA (2 hours)
-
-- [x] Add the workflow
-- [ ] Cache dependencies
-
-### Task 1.2: Write docs @BEN (1 day)
-
-- [ ] Quick start
-
-**Exit criteria:**
-
-- [ ] CI is green on main
-
-## Phase 2: Release
-
-### Task 2.1: Tag v1 @ANA
-
-- [ ] Push the tag
-`;
+export const PLAN_MD = LAUNCH_PLAN;
 
 /** A temp project holding PLAN.md (`plan`, by default {@link PLAN_MD}), imported with the real CLI. */
 export function mcpProject(plan: string = PLAN_MD): { root: string; done: () => void } {

@@ -11,31 +11,9 @@ import { agentActor, parseDuration } from './claim-options.js';
 import { claimTask, releaseTask, reportProgress } from './claims.js';
 import { importPlan } from './import-plan.js';
 import { openWorkspace, type Workspace } from './open.js';
-import { tempProject } from './test-helpers.js';
+import { LAUNCH_PLAN, tempProject } from './test-helpers.js';
 
-const PLAN = `# Launch Plan
-
-## Phase 1: Foundation
-
-### Task 1.1: Set up CI @ANA (2 hours)
-
-- [x] Add the workflow
-- [ ] Cache dependencies
-
-### Task 1.2: Write docs @BEN (1 day)
-
-- [ ] Quick start
-
-**Exit criteria:**
-
-- [ ] CI is green on main
-
-## Phase 2: Release
-
-### Task 2.1: Tag v1 @ANA
-
-- [ ] Push the tag
-`;
+const PLAN = LAUNCH_PLAN;
 
 async function rejectsWith(p: Promise<unknown>, code: string, re: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => {

@@ -11,32 +11,12 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkTarget, type CriterionCheck, type PlanCheck } from './check.js';
-import { importPlan } from './import-plan.js';
-import { openWorkspace, type Workspace } from './open.js';
 import { approveStep, getRun, listRuns } from './runs.js';
 import { startWorker } from './run-worker.js';
-import { tempProject } from './test-helpers.js';
+import { importedProject, tempProject } from './test-helpers.js';
 import { trustFile, trustStatus } from './trust.js';
 
-async function project(
-  plan: string,
-  sidecar?: unknown,
-): Promise<{ root: string; ws: Workspace; done: () => Promise<void> }> {
-  const root = tempProject();
-  writeFileSync(join(root, 'plan.md'), plan);
-  if (sidecar !== undefined)
-    writeFileSync(join(root, 'pulser.verifiers.json'), JSON.stringify(sidecar));
-  const ws = await openWorkspace({ root, create: true, env: {} });
-  await importPlan(ws, join(root, 'plan.md'), 'cli:test');
-  return {
-    root,
-    ws,
-    done: async () => {
-      await ws.close();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
-}
+const project = importedProject;
 
 /** Makes `root` a git work tree with one commit of everything in it. */
 function gitInit(root: string): void {

@@ -5,16 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError, StateError, UsageError } from '../errors/index.js';
 import { checkTarget, type PlanCheck } from './check.js';
 import { signoff } from './check-signoff.js';
-import { importPlan } from './import-plan.js';
 import { recordMetric } from './metric.js';
-import { openWorkspace, type Workspace } from './open.js';
-import { tempProject } from './test-helpers.js';
+import type { Workspace } from './open.js';
+import { importedProject } from './test-helpers.js';
 import { trustFile } from './trust.js';
 import { setStatus } from './write-back.js';
 
@@ -47,24 +46,8 @@ const PLAN = `# Launch
 - [ ] Nothing to check here
 `;
 
-async function project(
-  plan = PLAN,
-  sidecar?: unknown,
-): Promise<{ root: string; ws: Workspace; done: () => Promise<void> }> {
-  const root = tempProject();
-  writeFileSync(join(root, 'plan.md'), plan);
-  if (sidecar !== undefined)
-    writeFileSync(join(root, 'pulser.verifiers.json'), JSON.stringify(sidecar));
-  const ws = await openWorkspace({ root, create: true, env: {} });
-  await importPlan(ws, join(root, 'plan.md'), 'cli:test');
-  return {
-    root,
-    ws,
-    done: async () => {
-      await ws.close();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
+function project(plan = PLAN, sidecar?: unknown): ReturnType<typeof importedProject> {
+  return importedProject(plan, sidecar);
 }
 
 function statuses(plan: PlanCheck): Record<string, string> {
