@@ -40,8 +40,8 @@ test('an mcp fence is an untrusted step whose input is the JSON exactly as writt
     ],
   );
   for (const s of steps) {
-    assert.equal(s.digest, stepDigest('mcp', s.input));
-    assert.notEqual(s.digest, stepDigest('shell', s.input));
+    assert.equal(s.digest, stepDigest('mcp', 'mcp', s.input));
+    assert.notEqual(s.digest, stepDigest('shell', 'mcp', s.input));
     assert.equal(s.approval, 'required');
     assert.equal(s.idempotent, false);
   }

@@ -33,8 +33,18 @@ test('shell fences are steps; other languages never are', () => {
     ],
   );
   for (const s of steps) {
-    assert.equal(s.digest, createHash('sha256').update(`shell\n${s.input}`).digest('hex'));
-    assert.equal(s.digest, stepDigest('shell', s.input));
+    assert.equal(
+      s.digest,
+      createHash('sha256')
+        .update(JSON.stringify(['shell', s.language, s.input]))
+        .digest('hex'),
+    );
+    assert.equal(s.digest, stepDigest('shell', s.language, s.input));
+    assert.notEqual(
+      s.digest,
+      stepDigest('shell', `${s.language}x`, s.input),
+      'bound to the fence language',
+    );
     assert.equal(s.approval, 'required');
     assert.equal(s.idempotent, false);
   }

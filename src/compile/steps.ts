@@ -2,13 +2,12 @@
  * Candidate steps: shell fences, inline commands and `mcp` fences. A step found in a document is
  * untrusted: it always requires approval and is never assumed idempotent.
  */
-import type { SourcePos, Step } from '../ir/index.js';
-import { sha256Hex } from '../util/hash.js';
+import { commandDigest, type SourcePos, type Step } from '../ir/index.js';
 import { SHELL_LANGUAGES } from './patterns.js';
 
-/** SHA-256 of a step's tool and input (`tool + "\n" + input`): what trust binds to. */
-export function stepDigest(tool: Step['tool'], input: string): string {
-  return sha256Hex(`${tool}\n${input}`);
+/** SHA-256 of a step's tool, interpreter (fence language) and input: what trust binds to. */
+export function stepDigest(tool: Step['tool'], language: string, input: string): string {
+  return commandDigest(tool, language, input);
 }
 
 const DIAGRAM_RE =
@@ -68,7 +67,7 @@ export function shellStep(fields: {
     tool: 'shell',
     input: fields.input,
     language: fields.language,
-    digest: stepDigest('shell', fields.input),
+    digest: stepDigest('shell', fields.language, fields.input),
     approval: 'required',
     idempotent: false,
   } as const;
@@ -133,7 +132,7 @@ export function mcpStep(fields: {
     tool: 'mcp',
     input: fields.input,
     language: 'mcp',
-    digest: stepDigest('mcp', fields.input),
+    digest: stepDigest('mcp', 'mcp', fields.input),
     ...(fields.timeoutMs !== undefined ? { timeoutMs: fields.timeoutMs } : {}),
     approval: 'required',
     idempotent: false,

@@ -10,6 +10,6 @@ export { noopTool } from './tool.js';
 export { shellTool, NON_RETRYABLE_EXIT_CODES } from './shell-tool.js';
 export { createMcpTool } from './mcp-tool.js';
 export type { McpCaller } from './mcp-tool.js';
-export { planRunSteps, specOfStep, commandDigest } from './plan-steps.js';
+export { planRunSteps, specOfStep } from './plan-steps.js';
 export type { PlannedSteps, RunnableNode } from './plan-steps.js';
 export { artifactFile, storeArtifact } from './artifacts.js';

@@ -14,12 +14,6 @@
 import { UsageError } from '../errors/index.js';
 import type { Phase, Plan, Step, Task } from '../ir/schema.js';
 import type { NewStep, StepSpec } from '../store/run-store.js';
-import { sha256Hex } from '../util/hash.js';
-
-/** SHA-256 of a command (`tool + "\n" + input`): what trust binds to. */
-export function commandDigest(tool: string, input: string): string {
-  return sha256Hex(`${tool}\n${input}`);
-}
 
 /** A node a run may target. */
 export type RunnableNode = Plan | Phase | Task | Step;
@@ -193,7 +187,7 @@ export function planRunSteps(
         i === 0
           ? [...(deps.get(g) ?? [])].map((d) => last.get(d)!).sort((a, b) => a - b)
           : [index - 1];
-      steps.push({ spec, digest: commandDigest(spec.tool, spec.input), lane, after });
+      steps.push({ spec, lane, after });
       last.set(g, index);
     });
   }

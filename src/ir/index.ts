@@ -25,6 +25,7 @@ export {
   Diagnostic,
   planJsonSchema,
 } from './schema.js';
+export { commandDigest } from './digest.js';
 export type { PlanNode } from './walk.js';
 export {
   flattenItems,

@@ -108,7 +108,7 @@ export const Step = z
     input: z.string(),
     /** Fence language (`bash`, `sh`, `console`, ...) or `inline` for an inline command. */
     language: z.string(),
-    /** SHA-256 of `tool` + `input`: what trust binds to. */
+    /** SHA-256 of `tool`, `language` and `input` (`commandDigest`): what trust binds to. */
     digest: z.string(),
     timeoutMs: z.number().int().positive().optional(),
     retry: RetryPolicy.optional(),

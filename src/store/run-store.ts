@@ -67,8 +67,11 @@ export interface StepProvenance {
   readonly nodeId: string;
 }
 
-/** Why a step waits in `awaiting_approval`. */
-export type ApprovalReason = 'untrusted' | 'approval_required';
+/**
+ * Why a step waits in `awaiting_approval`: its command is not trusted, its step requires an
+ * approval, or a person rejected it before (a rejection stands until someone approves).
+ */
+export type ApprovalReason = 'untrusted' | 'approval_required' | 'rejected';
 
 /** What allowed a step to run (recorded on the step and in `run.created`). */
 export type StepAuthority =
@@ -119,8 +122,6 @@ export interface StepSpec {
 /** A step to create in a new run. */
 export interface NewStep {
   readonly spec: StepSpec;
-  /** SHA-256 of `tool + "\n" + input` (what trust binds to). */
-  readonly digest: string;
   readonly lane: string;
   /** Indexes (in the run's step list) of the steps this one waits for. */
   readonly after: ReadonlyArray<number>;
@@ -175,9 +176,10 @@ export interface StepRecord {
   readonly maxRetries: number;
   /** Leases lost (the worker stopped heartbeating). */
   readonly leaseLosses: number;
+  /** What trust binds to (`specDigest`: tool, interpreter and command), computed by the store. */
   readonly digest: string;
   readonly authority: StepAuthority;
-  /** Why it waits, when `state` is `awaiting_approval`. */
+  /** Why it waits, when `state` is `awaiting_approval`; `rejected` also on a rejected step. */
   readonly approvalReason: ApprovalReason | null;
   readonly planId: string | null;
   readonly nodeId: string | null;

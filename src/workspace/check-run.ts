@@ -10,7 +10,7 @@
  * is judged once. Waiting steps of an older version of a command are cancelled.
  */
 import { dirname } from 'node:path';
-import type { Verifier } from '../ir/index.js';
+import { commandDigest, type Verifier } from '../ir/index.js';
 import type { StepRecord, StepSpec } from '../store/run-store.js';
 import type { StoredEvent } from '../store/events.js';
 import { sha256Hex } from '../util/hash.js';
@@ -73,8 +73,9 @@ const DEFAULT_TIMEOUT_MS = 600_000;
 const PENDING = new Set(['queued', 'leased', 'running', 'awaiting_approval']);
 const ENDED = new Set(['succeeded', 'failed', 'timed_out']);
 
-function commandDigest(command: string): string {
-  return sha256Hex(`shell\n${command}`);
+/** The digest of a verifier's check step (as `stepOf` builds it: shell, no fence language). */
+function verifierDigest(command: string): string {
+  return commandDigest('shell', undefined, command);
 }
 
 function stepOf(spec: CommandVerifierSpec, timeoutMs: number): AdHocStep {
@@ -117,7 +118,7 @@ async function earlierSteps(
       if (i === undefined) continue;
       const spec = specs[i]!;
       const same =
-        p.planSha256 === spec.planSha && step.digest === commandDigest(spec.verifier.command);
+        p.planSha256 === spec.planSha && step.digest === verifierDigest(spec.verifier.command);
       if (!same) {
         if (step.state === 'awaiting_approval') obsolete.push(step);
         continue;

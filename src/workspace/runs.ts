@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { StateError, TrustError, UsageError } from '../errors/index.js';
 import type { Task } from '../ir/schema.js';
-import { planRunSteps, commandDigest, type RunnableNode } from '../engine/plan-steps.js';
+import { planRunSteps, type RunnableNode } from '../engine/plan-steps.js';
 import { notifyWork } from '../engine/worker.js';
 import { artifactFile } from '../engine/artifacts.js';
 import type {
@@ -134,7 +134,6 @@ function adHocSteps(steps: ReadonlyArray<AdHocStep>, actor: string, lane: string
     const stepLane = checkLane(spec.lane ?? lane);
     return {
       spec: { ...spec, lane: stepLane },
-      digest: commandDigest(spec.tool, spec.input),
       lane: stepLane,
       after,
     };

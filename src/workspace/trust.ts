@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { ConflictError, NotFoundError, TrustError, UsageError } from '../errors/index.js';
 import type { Plan } from '../ir/schema.js';
 import { allSteps, allTasks } from '../ir/walk.js';
-import { commandDigest } from '../engine/plan-steps.js';
+import { commandDigest } from '../ir/digest.js';
 import type { StoredPlan } from '../store/plan-store.js';
 import type { StepRecord, TrustGrant, TrustItem } from '../store/run-store.js';
 import { notifyWork } from '../engine/worker.js';
@@ -35,7 +35,7 @@ export function executables(plan: Plan): Executable[] {
       nodeId: s.id,
       title: s.title,
       command: s.input,
-      digest: commandDigest(s.tool, s.input),
+      digest: commandDigest(s.tool, s.language, s.input),
     });
   }
   const criteria = [
@@ -50,7 +50,7 @@ export function executables(plan: Plan): Executable[] {
       nodeId: c.id,
       title: c.text,
       command: c.verifier.command,
-      digest: commandDigest('shell', c.verifier.command),
+      digest: commandDigest('shell', undefined, c.verifier.command),
     });
   }
   return out;
@@ -81,7 +81,7 @@ export async function planExecutables(ws: Workspace, stored: StoredPlan): Promis
       nodeId: b.criterion.id,
       title: b.criterion.text,
       command: v.command,
-      digest: commandDigest('shell', v.command),
+      digest: commandDigest('shell', undefined, v.command),
     });
   }
   return out;

@@ -2,7 +2,8 @@
  * What people do to runs in the SQLite store: approve or reject a waiting step, resolve a
  * quarantined one (retry, skip, abort), retry failed steps or runs, cancel. Each is one
  * transaction with its events; the rules (who may approve what, which state allows what) are
- * checked inside it so that two people acting at once cannot both win.
+ * checked inside it so that two people acting at once cannot both win. A retry decides again
+ * what allows each step to run (`RunTx.requeue`): it never carries an earlier approval over.
  */
 import { NotFoundError, StateError, TrustError } from '../../errors/index.js';
 import type { ResolveAction } from '../run-store.js';
@@ -49,8 +50,9 @@ export class PeopleOps {
       reason: row.approval_reason,
       ...(note === undefined ? {} : { note }),
     });
+    // An approval covers this execution (and its automatic retries), whatever else allowed it.
     const moved = t.move(row, 'queued', actor, {
-      authority: row.authority === 'none' ? 'approved' : row.authority,
+      authority: 'approved',
       approval_reason: null,
       run_at: t.now(),
     });
@@ -70,8 +72,11 @@ export class PeopleOps {
       stepId: row.id,
       ...(reason === undefined ? {} : { reason }),
     });
+    // Final for this execution: a later retry waits for a person's approval again.
     const moved = t.move(row, 'failed', actor, {
       error: `rejected by ${actor}${reason === undefined ? '' : `: ${reason}`}`,
+      authority: 'none',
+      approval_reason: 'rejected',
     });
     t.settle();
     return moved;
@@ -89,8 +94,7 @@ export class PeopleOps {
     let moved: StepRow;
     switch (action) {
       case 'retry':
-        moved = t.move(row, 'queued', actor, { retries: 0, run_at: t.now() });
-        t.emit('step.queued', actor, row.id, { ...base, reason: 'resolve_retry' });
+        moved = t.requeue(row, actor, { retries: 0 }, 'resolve_retry');
         break;
       case 'skip':
         moved = t.move(row, 'skipped', actor);
@@ -155,13 +159,12 @@ export class PeopleOps {
     for (const s of targets) {
       const fresh = t.step(s.id)!;
       if (!isTerminal(fresh.state) && fresh.state !== 'quarantined') continue;
-      t.move(fresh, 'queued', actor, { retries: 0, run_at: t.now(), blocked: 0 });
+      t.requeue(fresh, actor, { retries: 0, blocked: 0 }, 'retry');
     }
-    // Blocked counts depend on the whole set having been re-queued.
+    // Blocked counts depend on the whole set having been put back.
     for (const s of targets) {
       const n = (blockedOf.get(s.id) as { n: number }).n;
       t.db.prepare('UPDATE run_steps SET blocked = ? WHERE id = ?').run(n, s.id);
-      t.emit('step.queued', actor, s.id, { runId, stepId: s.id, reason: 'retry', by: actor });
     }
     t.touch(runId, actor);
     t.settle();

@@ -58,25 +58,21 @@ export class TrustOps {
       .all(input.planId) as StepRow[];
     const released: StepRow[] = [];
     for (const row of waiting) {
-      if (row.node_id === null || !t.trusted(input.planId, row.node_id, row.digest)) continue;
       const spec = JSON.parse(row.spec) as StepSpec;
+      const d = t.decide(spec, row.digest);
+      if (d.authority !== 'trusted') continue;
       const base = { runId: row.run_id, stepId: row.id };
       t.emit('step.approved', input.actor, row.id, { ...base, reason: 'untrusted', grantId: id });
-      if (spec.approval === 'required') {
+      if (d.wait !== null) {
         t.db
-          .prepare(
-            "UPDATE run_steps SET authority = 'trusted', approval_reason = 'approval_required' WHERE id = ?",
-          )
-          .run(row.id);
-        t.emit('step.awaiting_approval', input.actor, row.id, {
-          ...base,
-          reason: 'approval_required',
-        });
+          .prepare('UPDATE run_steps SET authority = ?, approval_reason = ? WHERE id = ?')
+          .run(d.authority, d.wait, row.id);
+        t.emit('step.awaiting_approval', input.actor, row.id, { ...base, reason: d.wait });
         continue;
       }
       released.push(
         t.move(row, 'queued', input.actor, {
-          authority: 'trusted',
+          authority: d.authority,
           approval_reason: null,
           run_at: t.now(),
         }),
@@ -117,20 +113,9 @@ export class TrustOps {
       .all(planId) as StepRow[];
     const parked: StepRow[] = [];
     for (const row of queued) {
-      if (row.node_id !== null && t.trusted(planId, row.node_id, row.digest)) continue;
-      parked.push(
-        t.move(row, 'awaiting_approval', actor, {
-          authority: 'none',
-          approval_reason: 'untrusted',
-        }),
-      );
-      t.emit('step.awaiting_approval', actor, row.id, {
-        runId: row.run_id,
-        stepId: row.id,
-        reason: 'untrusted',
-        planId,
-        nodeId: row.node_id,
-      });
+      const spec = JSON.parse(row.spec) as StepSpec;
+      if (t.decide(spec, row.digest).authority === 'trusted') continue;
+      parked.push(t.park(row, actor));
     }
     t.settle();
     return { revoked, parked };

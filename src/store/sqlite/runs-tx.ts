@@ -1,10 +1,12 @@
 /**
  * The state machine's writes, shared by every runtime operation: moving a step between states
  * while keeping the run's counters, the dependents' `blocked` counts and the run's status
- * right, deciding a new step's authority (trust), and inserting steps. Every method must be
+ * right, deciding a step's authority (`store/authority.ts`) when it is inserted or put back in
+ * line, and inserting steps. Every method must be
  * called inside `SqliteDb.tx`; callers append their own events and end with `settle()`.
  */
 import type Database from 'better-sqlite3';
+import { decideAuthority, specDigest, type AuthorityDecision } from '../authority.js';
 import type { StoredEvent } from '../events.js';
 import {
   DEFAULT_RETRY_POLICY,
@@ -53,7 +55,6 @@ export interface InsertStep {
   readonly runId: string;
   readonly ord: number;
   readonly spec: StepSpec;
-  readonly digest: string;
   readonly lane: string;
   readonly blocked: number;
   readonly fallbackOf: string | null;
@@ -284,31 +285,77 @@ export class RunTx {
     return this.#trusted.get(planId, nodeId, digest) !== undefined;
   }
 
-  /** What allows a new step to run, and why it must wait when nothing does. */
-  authorize(
+  /** The authority decision (`decideAuthority`) for a spec, looking trust up in this database. */
+  decide(
     spec: StepSpec,
     digest: string,
-    unsafe: boolean,
-  ): { authority: StepAuthority; reason: ApprovalReason | null } {
-    let authority: StepAuthority = 'none';
-    if (spec.tool === 'noop') authority = 'builtin';
-    else if (unsafe) authority = 'unsafe';
-    else if (
-      spec.provenance !== undefined &&
-      this.trusted(spec.provenance.planId, spec.provenance.nodeId, digest)
-    ) {
-      authority = 'trusted';
-    } else if (spec.trustedBy !== undefined && !spec.trustedBy.startsWith('agent:')) {
-      authority = 'person';
+    carry: { approved?: boolean; unsafe?: boolean; rejected?: boolean } = {},
+  ): AuthorityDecision {
+    return decideAuthority({
+      spec,
+      digest,
+      trusted: (p, n, d) => this.trusted(p, n, d),
+      approved: carry.approved === true,
+      unsafe: carry.unsafe === true,
+      rejected: carry.rejected === true,
+    });
+  }
+
+  /**
+   * Puts a step back in line after a person's retry: what allows it to run is decided again
+   * from scratch (an earlier approval or `--trust-unsafely` covered the earlier execution only;
+   * a rejection stands until someone approves), so it goes to `queued` or to
+   * `awaiting_approval`. Appends the matching event.
+   */
+  requeue(row: StepRow, actor: string, patch: StepPatch, reason: string): StepRow {
+    const spec = JSON.parse(row.spec) as StepSpec;
+    const d = this.decide(spec, row.digest, { rejected: row.approval_reason === 'rejected' });
+    const base = { runId: row.run_id, stepId: row.id, by: actor };
+    if (d.wait === null) {
+      const moved = this.move(row, 'queued', actor, {
+        ...patch,
+        authority: d.authority,
+        approval_reason: null,
+        run_at: this.now(),
+      });
+      this.emit('step.queued', actor, row.id, { ...base, reason });
+      return moved;
     }
-    if (authority === 'none') return { authority, reason: 'untrusted' };
-    if (spec.approval === 'required') return { authority, reason: 'approval_required' };
-    return { authority, reason: null };
+    const moved = this.move(row, 'awaiting_approval', actor, {
+      ...patch,
+      authority: d.wait === 'approval_required' ? d.authority : 'none',
+      approval_reason: d.wait,
+      run_at: this.now(),
+    });
+    this.emit('step.awaiting_approval', actor, row.id, {
+      ...base,
+      reason: d.wait,
+      planId: row.plan_id,
+      nodeId: row.node_id,
+    });
+    return moved;
+  }
+
+  /** Sends a queued step whose trust is gone back to `awaiting_approval` (reason `untrusted`). */
+  park(row: StepRow, actor: string): StepRow {
+    const moved = this.move(row, 'awaiting_approval', actor, {
+      authority: 'none',
+      approval_reason: 'untrusted',
+    });
+    this.emit('step.awaiting_approval', actor, row.id, {
+      runId: row.run_id,
+      stepId: row.id,
+      reason: 'untrusted',
+      planId: row.plan_id,
+      nodeId: row.node_id,
+    });
+    return moved;
   }
 
   /** Inserts a step (queued or awaiting approval), appends its first event and counts it on the run. */
   insertStep(s: InsertStep, actor: string): void {
-    const { authority, reason } = this.authorize(s.spec, s.digest, s.unsafe);
+    const digest = specDigest(s.spec);
+    const { authority, wait: reason } = this.decide(s.spec, digest, { unsafe: s.unsafe });
     const state: StepState = reason === null ? 'queued' : 'awaiting_approval';
     const now = this.now();
     this.#insert.run({
@@ -319,7 +366,7 @@ export class RunTx {
       tool: s.spec.tool,
       lane: s.lane,
       spec: JSON.stringify(s.spec),
-      digest: s.digest,
+      digest,
       plan_id: s.spec.provenance?.planId ?? null,
       node_id: s.spec.provenance?.nodeId ?? null,
       authority,

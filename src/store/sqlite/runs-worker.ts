@@ -3,7 +3,9 @@
  * honouring per-lane limits and shared token buckets), and apply batches of fenced writes.
  * A write whose fencing token or state no longer matches is rejected (and recorded as a
  * `worker.fenced` event), so a worker that was paused past its lease cannot overwrite the
- * result of the worker that took the step over.
+ * result of the worker that took the step over. A claim starts a step only when `mayStart`
+ * (store/authority.ts) says it has authority now; a queued step without it is parked in
+ * `awaiting_approval` instead.
  */
 import type Database from 'better-sqlite3';
 import type {
@@ -15,7 +17,7 @@ import type {
   StepSpec,
   WorkerOp,
 } from '../run-store.js';
-import { sha256Hex } from '../../util/hash.js';
+import { mayStart } from '../authority.js';
 import type { StepRow } from './runs-rows.js';
 import { type RunTx } from './runs-tx.js';
 
@@ -44,13 +46,14 @@ type ClaimRow = Pick<
   | 'retries'
   | 'max_retries'
   | 'fallback_of'
+  | 'authority'
+  | 'digest'
 >;
 const CLAIM_COLUMNS =
-  'id, run_id, lane, tool, spec, fence, attempts, retries, max_retries, fallback_of';
+  'id, run_id, lane, tool, spec, fence, attempts, retries, max_retries, fallback_of, authority, digest';
 
 /** Lease a worker gets for a claimed step row. */
-function leaseOf(row: ClaimRow): Lease {
-  const spec = JSON.parse(row.spec) as StepSpec;
+function leaseOf(row: ClaimRow, spec: StepSpec): Lease {
   return {
     stepId: row.id,
     runId: row.run_id,
@@ -75,8 +78,11 @@ export class WorkerOps {
   readonly #lease: Database.Statement<[number, number, string, number, string]>;
   readonly #leaseStart: Database.Statement<[number, number, string, number, string, string]>;
 
+  readonly #trustedFn: (planId: string, nodeId: string, digest: string) => boolean;
+
   constructor(t: RunTx) {
     this.#t = t;
+    this.#trustedFn = (p, n, d) => t.trusted(p, n, d);
     this.#expired = t.db.prepare(
       `SELECT * FROM run_steps WHERE state IN ('leased', 'running') AND lease_expires < ?
        ORDER BY lease_expires LIMIT ?`,
@@ -206,6 +212,12 @@ export class WorkerOps {
     };
     for (const row of candidates) {
       if (leases.length >= input.limit) break;
+      const spec = JSON.parse(row.spec) as StepSpec;
+      // The enforcement point: whatever put the step in the queue, it starts only with authority now.
+      if (!mayStart(row.authority, { spec, digest: row.digest, trusted: this.#trustedFn })) {
+        t.park(t.step(row.id)!, input.worker);
+        continue;
+      }
       if (!laneRoom(row.lane)) continue;
       const bucket = bucketOf(row.tool);
       if (bucket !== null) {
@@ -245,7 +257,7 @@ export class WorkerOps {
         t.touch(row.run_id, input.worker);
         t.emit('step.leased', input.worker, row.id, data);
       }
-      leases.push(leaseOf(moved));
+      leases.push(leaseOf(moved, spec));
     }
     for (const [tool, b] of buckets) {
       if (!b.dirty) continue;
@@ -422,7 +434,6 @@ export class WorkerOps {
         runId: row.run_id,
         ord,
         spec,
-        digest: sha256Hex(`${spec.tool}\n${spec.input}`),
         lane: spec.lane ?? row.lane,
         blocked: 0,
         fallbackOf: row.id,

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../clock.js';
 import type { ClaimInput, Lease, NewStep, StepSpec } from '../run-store.js';
-import { sha256Hex } from '../../util/hash.js';
 import {
   allEvents,
   chainProblems,
@@ -17,7 +16,6 @@ function step(title: string, extra: Partial<StepSpec> = {}, after: number[] = []
   const spec: StepSpec = { title, tool: 'noop', input: title, ...extra };
   return {
     spec,
-    digest: sha256Hex(`${spec.tool}\n${spec.input}`),
     lane: spec.lane ?? 'main',
     after,
   };
@@ -256,7 +254,6 @@ describe('SQLite run store: the state machine', () => {
   it('parks steps nobody trusts, and never lets an agent approve its own run', async () => {
     const shell = (title: string): NewStep => ({
       spec: { title, tool: 'shell', input: 'true' },
-      digest: sha256Hex('shell\ntrue'),
       lane: 'main',
       after: [],
     });

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { NotFoundError, StateError, StoreError } from '../../errors/index.js';
+import { specDigest } from '../authority.js';
 import type { StoredEvent } from '../events.js';
 import type {
   ClaimInput,
@@ -148,7 +149,7 @@ export class SqliteRunStore implements RunStore {
           tool: s.spec.tool,
           lane: s.lane,
           input: s.spec.input,
-          digest: s.digest,
+          digest: specDigest(s.spec),
           planId: s.spec.provenance?.planId ?? null,
           nodeId: s.spec.provenance?.nodeId ?? null,
           after: s.after.map((a) => stepIds[a]),
@@ -168,7 +169,6 @@ export class SqliteRunStore implements RunStore {
             runId: id,
             ord: i + 1,
             spec: s.spec,
-            digest: s.digest,
             lane: s.lane,
             blocked: after.length,
             fallbackOf: null,
