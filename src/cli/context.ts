@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Workspace } from '../workspace/open.js';
+import { visible } from '../util/visible.js';
 
 /** Global options every command sees. */
 export interface GlobalOptions {
@@ -30,8 +31,24 @@ export async function withWorkspace<T>(
   }
 }
 
-/** Writes one line (or JSON document) to stdout. */
+/**
+ * Writes human output (a line or a block) to stdout, with control and bidi characters made
+ * visible (`visible`): text from a document or a process can neither hide nor fake what is
+ * shown. Every human renderer of the CLI writes through this function or {@link err}.
+ */
 export function out(text: string): void {
+  const shown = visible(text);
+  process.stdout.write(shown.endsWith('\n') ? shown : `${shown}\n`);
+}
+
+/** Writes human output to stderr, made visible like {@link out}. */
+export function err(text: string): void {
+  const shown = visible(text);
+  process.stderr.write(shown.endsWith('\n') ? shown : `${shown}\n`);
+}
+
+/** Writes text as it is (a process's own output on request, a report file's body). */
+export function outRaw(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 

@@ -12,6 +12,7 @@ import { registerPlanCommands } from './commands/plan.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerServeCommands } from './commands/serve.js';
+import { visible } from '../util/visible.js';
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: ReadonlyArray<string>): Promise<number> {
@@ -50,13 +51,13 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isPulserError(error)) {
-      process.stderr.write(`pulser: ${formatError(error)}\n`);
+      process.stderr.write(`pulser: ${visible(formatError(error))}\n`);
       if (process.env.PULSER_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
       return error.code === 'E_USAGE' ? 2 : 1;
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(
-      `pulser: unexpected error: ${message}\n  please report this at https://github.com/pulser/pulser/issues` +
+      `pulser: unexpected error: ${visible(message)}\n  please report this at https://github.com/pulser/pulser/issues` +
         `${process.env.PULSER_DEBUG ? '' : ' (set PULSER_DEBUG=1 to see the stack trace)'}\n`,
     );
     if (process.env.PULSER_DEBUG && error instanceof Error && error.stack) {

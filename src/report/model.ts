@@ -6,6 +6,7 @@
 import type { Plan } from '../ir/index.js';
 import type { VerdictStatus } from '../verify/index.js';
 import { phaseProgress, planProgress, type Count } from './progress.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** An event as the report reads it (a stored ledger event). */
 export interface ReportEvent {
@@ -520,7 +521,7 @@ function needsOf(
       subject: s.id,
       label: s.reason ?? s.id,
       what: `step ${s.id} waits for an approval`,
-      command: `pulser approve ${s.id}`,
+      command: shellCommand('pulser', 'approve', s.id),
     });
   for (const s of quarantined)
     needs.push({
@@ -528,7 +529,7 @@ function needsOf(
       subject: s.id,
       label: s.reason ?? s.id,
       what: `step ${s.id} is quarantined${s.reason === null ? '' : `: ${s.reason}`}`,
-      command: `pulser retry ${s.id}`,
+      command: shellCommand('pulser', 'retry', s.id),
     });
   for (const p of plans) {
     for (const ph of p.phases) {
@@ -538,7 +539,7 @@ function needsOf(
           subject: ph.id,
           label: ph.title,
           what: `the gate of ${ph.id} fails`,
-          command: `pulser check ${ph.id}`,
+          command: shellCommand('pulser', 'check', ph.id),
         });
       }
       for (const v of ph.gate.verdicts) {
@@ -548,7 +549,7 @@ function needsOf(
             subject: v.id,
             label: v.text,
             what: `the verifier of ${v.id} is flaky (quarantined)`,
-            command: `pulser signoff ${v.id} --reason "..."`,
+            command: `${shellCommand('pulser', 'signoff', v.id)} --reason "..."`,
           });
         } else if (v.status === 'pending' && v.verifier === 'manual') {
           needs.push({
@@ -556,7 +557,7 @@ function needsOf(
             subject: v.id,
             label: v.text,
             what: `${v.id} needs a signoff`,
-            command: `pulser signoff ${v.id} --reason "..."`,
+            command: `${shellCommand('pulser', 'signoff', v.id)} --reason "..."`,
           });
         }
       }
@@ -568,7 +569,7 @@ function needsOf(
           subject: m.id,
           label: m.name,
           what: `${m.id} is not measured (target ${m.target})`,
-          command: `pulser metric set ${m.id} VALUE`,
+          command: `${shellCommand('pulser', 'metric', 'set', m.id)} VALUE`,
         });
       }
     }

@@ -192,15 +192,19 @@ describe('runtime routes', () => {
     });
     assert.equal(started.status, 201);
     const flakyRun = (started.body.run as { id: string }).id;
+    const seen = await call(a.tokens.viewer, 'GET', '/trust');
+    const commands = (seen.body.plans as Array<{ commandsSha256: string }>)[0]!.commandsSha256;
     const before = await head();
     const cases: ReadonlyArray<readonly [string, unknown, number]> = [
-      [a.tokens.operator, { planId, sha256: planSha }, 403],
-      [a.tokens.viewer, { planId, sha256: planSha }, 403],
-      [a.tokens.approver, { planId, sha256: 'f'.repeat(64) }, 409],
-      [a.tokens.approver, { planId, sha256: 'not-a-digest' }, 400],
+      [a.tokens.operator, { planId, sha256: planSha, commands }, 403],
+      [a.tokens.viewer, { planId, sha256: planSha, commands }, 403],
+      [a.tokens.approver, { planId, sha256: 'f'.repeat(64), commands }, 409],
+      [a.tokens.approver, { planId, sha256: planSha, commands: 'e'.repeat(64) }, 409],
+      [a.tokens.approver, { planId, sha256: planSha }, 400],
+      [a.tokens.approver, { planId, sha256: 'not-a-digest', commands }, 400],
       [a.tokens.approver, { planId }, 400],
-      [a.tokens.approver, { planId: 'nope', sha256: planSha }, 404],
-      [a.tokens.approver, { planId, sha256: planSha, force: true }, 400],
+      [a.tokens.approver, { planId: 'nope', sha256: planSha, commands }, 404],
+      [a.tokens.approver, { planId, sha256: planSha, commands, force: true }, 400],
     ];
     for (const [token, body, status] of cases) {
       const r = await call(token, 'POST', '/trust', body);
@@ -214,7 +218,11 @@ describe('runtime routes', () => {
       (inbox.body.untrusted as Array<{ planId: string }>).map((u) => u.planId),
       [planId],
     );
-    const ok = await call(a.tokens.approver, 'POST', '/trust', { planId, sha256: planSha });
+    const ok = await call(a.tokens.approver, 'POST', '/trust', {
+      planId,
+      sha256: planSha,
+      commands,
+    });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal((ok.body.released as StepJson[]).length, 1);
     assert.equal((await lastEvent('trust.granted')).actor, 'user:approver-user');
@@ -452,7 +460,7 @@ describe('bodies on runtime routes', () => {
       ['/runs', { target: planId, lane: 'bad lane!' }, 400],
       ['/runs', { target: planId, session: 'a', newSession: 'b' }, 400],
       ['/runs', { target: planId, ignoreDependencies: 'yes' }, 400],
-      ['/trust', { planId, sha256: planSha.toUpperCase() }, 400],
+      ['/trust', { planId, sha256: planSha.toUpperCase(), commands: planSha }, 400],
       ['/steps/x.1/resolve', {}, 400],
       ['/steps/x.1/approve', { note: 'n'.repeat(5000) }, 400],
       ['/steps/x.1/approve', { note: 7 }, 400],

@@ -119,10 +119,14 @@ describe('pulser serve', () => {
       return (await res.json()) as Record<string, unknown>;
     };
     const trust = (await api('GET', '/trust')) as {
-      plans: Array<{ planId: string; sha256: string }>;
+      plans: Array<{ planId: string; sha256: string; commandsSha256: string }>;
     };
     const ops = trust.plans.find((p) => p.planId === 'ops')!;
-    await api('POST', '/trust', { planId: ops.planId, sha256: ops.sha256 });
+    await api('POST', '/trust', {
+      planId: ops.planId,
+      sha256: ops.sha256,
+      commands: ops.commandsSha256,
+    });
     const waitFor = async (
       runId: string,
       what: (r: { status: string; steps: Array<{ state: string }> }) => boolean,

@@ -5,6 +5,7 @@
 import type { Comparison, Verifier } from '../ir/index.js';
 import { describeComparison, satisfies } from './metric.js';
 import type { Verdict, VerdictStatus } from './verdict.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** A measured value of a metric, as recorded (`pulser metric set`, or a verifier's output). */
 export interface Measurement {
@@ -120,7 +121,7 @@ export function evaluateSignoff(
   signoff: Signoff | undefined,
 ): Verdict {
   const who = approver === undefined ? 'a person' : `@${approver}`;
-  const hint = `\`pulser signoff ${target} --reason "..."\``;
+  const hint = `\`${shellCommand('pulser', 'signoff', target)} --reason "..."\``;
   if (signoff === undefined) {
     return {
       target,

@@ -10,6 +10,7 @@ import { resolveTask } from './claims.js';
 import type { Workspace } from './open.js';
 import { findRun } from './run-ids.js';
 import { getRun, isStalled, listRuns, runLogs, startRun, waitForRun } from './runs.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** A step of a run, as an agent reads it. */
 export interface AgentStep {
@@ -59,12 +60,12 @@ function waitingLine(step: StepRecord, paths: ReadonlyMap<string, string>): stri
     const path = step.planId === null ? undefined : paths.get(step.planId);
     const trust =
       step.approvalReason === 'untrusted' && path !== undefined
-        ? `trust the plan (\`pulser trust ${path}\`) or `
+        ? `trust the plan (\`${shellCommand('pulser', 'trust', path)}\`) or `
         : '';
-    return `${step.id} (${step.title}) waits for a person to ${trust}approve it (\`pulser approve ${step.id}\`); agents cannot approve or trust, ask with pulser_request_approval`;
+    return `${step.id} (${step.title}) waits for a person to ${trust}approve it (\`${shellCommand('pulser', 'approve', step.id)}\`); agents cannot approve or trust, ask with pulser_request_approval`;
   }
   if (step.state === 'quarantined') {
-    return `${step.id} (${step.title}) failed for good (${step.error ?? 'no error recorded'}); a person resolves it (\`pulser resolve ${step.id} retry|skip|abort\`)`;
+    return `${step.id} (${step.title}) failed for good (${step.error ?? 'no error recorded'}); a person resolves it (\`${shellCommand('pulser', 'resolve', step.id)} retry|skip|abort\`)`;
   }
   return null;
 }

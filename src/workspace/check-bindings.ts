@@ -21,6 +21,7 @@ import { sha256Hex } from '../util/hash.js';
 import { findAnnotation, fromUnknown, parseAnnotation } from '../verify/index.js';
 import type { Workspace } from './open.js';
 import { closeIds } from './resolve.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** The sidecar file name, looked up in the folder of each plan. */
 export const SIDECAR_FILE = 'pulser.verifiers.json';
@@ -92,7 +93,7 @@ function planLines(ws: Workspace, stored: StoredPlan): (line: number) => string 
   if (sha256Hex(bytes) !== stored.sha256) {
     throw new InputError(`${stored.path} changed on disk since it was imported`, {
       file: stored.path,
-      hint: `run \`pulser import ${stored.path}\` first, so that the checked plan is the one on disk`,
+      hint: `run \`${shellCommand('pulser', 'import', stored.path)}\` first, so that the checked plan is the one on disk`,
     });
   }
   const text = decodeSource(bytes, { path: stored.path }).text;

@@ -25,6 +25,7 @@ import type { Workspace } from './open.js';
 import { cliActor } from './plan-file.js';
 import { startWorker } from './run-worker.js';
 import { listRuns, startRun, waitForRun, type AdHocStep } from './runs.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** The intent of the runs `check` starts (how later checks find their steps). */
 export const CHECK_INTENT = 'pulser check: command verifiers';
@@ -233,7 +234,7 @@ async function outcomeOf(
     case 'awaiting_approval':
       return {
         status: 'not_run',
-        reason: `awaiting approval: pulser trust ${spec.path} or pulser approve ${step.id}`,
+        reason: `awaiting approval: ${shellCommand('pulser', 'trust', spec.path)} or ${shellCommand('pulser', 'approve', step.id)}`,
         evidence: { ...base, awaiting: step.approvalReason ?? 'untrusted' },
       };
     case 'succeeded':
@@ -275,7 +276,7 @@ async function outcomeOf(
     case 'quarantined':
       return {
         status: 'error',
-        reason: `step ${step.id} is quarantined (its worker stopped too often): pulser resolve ${step.id} retry`,
+        reason: `step ${step.id} is quarantined (its worker stopped too often): ${shellCommand('pulser', 'resolve', step.id, 'retry')}`,
         evidence: base,
       };
     case 'cancelled':

@@ -11,6 +11,7 @@ import { personOf, type SignoffData } from './check-observe.js';
 import type { Workspace } from './open.js';
 import { cliActor } from './plan-file.js';
 import { resolveNode } from './resolve.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** Options of {@link signoff}. */
 export interface SignoffOptions {
@@ -55,7 +56,7 @@ export async function signoff(
     throw new StateError(`${node.id} must be signed off by @${approver}, not ${by}`, {
       file: stored.path,
       line: node.pos.line,
-      hint: `ask ${approver} to run \`pulser signoff ${node.id} --reason "..."\``,
+      hint: `ask ${approver} to run \`${shellCommand('pulser', 'signoff', node.id)} --reason "..."\``,
     });
   }
   const data: SignoffData = {

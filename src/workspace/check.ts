@@ -41,6 +41,7 @@ import {
 import type { Workspace } from './open.js';
 import { cliActor } from './plan-file.js';
 import { resolveNode } from './resolve.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 export type { CommandVerifierSpec } from './check-run.js';
 
@@ -78,7 +79,7 @@ function recordedCommandVerdicts(
         if (last === undefined || last.observed === 'pending') {
           return {
             status: 'not_run',
-            reason: `not run on this plan and code yet: \`pulser check ${s.criterionId}\` runs \`${s.verifier.command}\``,
+            reason: `not run on this plan and code yet: \`${shellCommand('pulser', 'check', s.criterionId)}\` runs \`${s.verifier.command}\``,
             evidence: { command: s.verifier.command },
           };
         }
@@ -368,7 +369,7 @@ async function checkPlan(
         verdict = {
           target: id,
           status: 'error',
-          reason: `${QUARANTINE}: pulser signoff ${id} --reason "..."`,
+          reason: `${QUARANTINE}: ${shellCommand('pulser', 'signoff', id)} --reason "..."`,
           evidence: { ...raw.evidence, quarantined: true, observed: raw.status },
         };
       }

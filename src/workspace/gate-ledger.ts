@@ -18,6 +18,7 @@ import {
 } from './check-observe.js';
 import type { CommandVerifierSpec } from './check.js';
 import type { Workspace } from './open.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** Who recorded an event and when. */
 export interface Recorded {
@@ -155,7 +156,7 @@ export async function recordedCommandOutcomes(
     }
     return {
       status: 'not_run',
-      reason: `not run at this version of the plan: \`${s.verifier.command}\` runs when checks are run (\`pulser check ${s.planId}:${s.phaseId ?? s.criterionId}\`), under the plan's trust rules`,
+      reason: `not run at this version of the plan: \`${s.verifier.command}\` runs when checks are run (\`${shellCommand('pulser', 'check', `${s.planId}:${s.phaseId ?? s.criterionId}`)}\`), under the plan's trust rules`,
       evidence: { command: s.verifier.command },
     };
   });

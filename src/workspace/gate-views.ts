@@ -22,6 +22,7 @@ import {
   type RecordedVerdict,
 } from './gate-ledger.js';
 import type { Workspace } from './open.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** What a person can do about a criterion or metric that keeps a gate closed. */
 export interface ResolveAction {
@@ -134,10 +135,10 @@ function verdictView(r: RecordedVerdict | undefined): VerdictView | null {
 
 function actionFor(planId: string, phaseId: string | null, b: Binding | undefined, id: string) {
   const ref = `${planId}:${id}`;
-  const check = `pulser check ${planId}:${phaseId ?? id}`;
+  const check = shellCommand('pulser', 'check', `${planId}:${phaseId ?? id}`);
   const signoff = (approver?: string): ResolveAction => ({
     kind: 'signoff',
-    command: `pulser signoff ${ref} --reason "..."`,
+    command: `${shellCommand('pulser', 'signoff', ref)} --reason "..."`,
     ...(approver === undefined ? {} : { approver }),
   });
   const v = b?.verifier ?? null;
@@ -150,7 +151,7 @@ function actionFor(planId: string, phaseId: string | null, b: Binding | undefine
       return {
         kind: 'metric',
         metric: v.metric,
-        command: `pulser metric set ${planId}:${v.metric} VALUE`,
+        command: `${shellCommand('pulser', 'metric', 'set', `${planId}:${v.metric}`)} VALUE`,
       } as const;
     case 'file':
       return { kind: 'fix', command: check } as const;
@@ -190,7 +191,7 @@ function gatesOf(
     const d = ledger.gates.get(p.id);
     const empty = p.gate.criteria.length + p.gate.metrics.length === 0;
     const status = d?.current === true ? d.data.status : empty ? 'pass' : 'unchecked';
-    const check = `pulser check ${stored.id}:${p.id}`;
+    const check = shellCommand('pulser', 'check', `${stored.id}:${p.id}`);
     const blocking: Blocker[] = [];
     if (status !== 'pass') {
       const decided = new Map(
@@ -210,7 +211,7 @@ function gatesOf(
               ? {
                   kind: 'metric',
                   metric: node.id,
-                  command: `pulser metric set ${stored.id}:${node.id} VALUE`,
+                  command: `${shellCommand('pulser', 'metric', 'set', `${stored.id}:${node.id}`)} VALUE`,
                 }
               : (node.action ?? { kind: 'check', command: check });
         blocking.push({

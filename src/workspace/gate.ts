@@ -5,6 +5,7 @@
 import { StateError } from '../errors/index.js';
 import { checkTarget, type PhaseCheck } from './check.js';
 import type { Workspace } from './open.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** How a promotion may bypass a closed gate. */
 export interface PromotionOptions {
@@ -42,7 +43,7 @@ export async function gateForPromotion(
   throw new StateError(
     `the gate of ${phaseId} is ${phase.gate.status}: ${blocking.length} of ${phase.gate.verdicts.length} not passing: ${shown}${blocking.length > 3 ? '; ...' : ''}`,
     {
-      hint: `run \`pulser check ${phaseId}\` to see every verdict; sign off, measure or fix them, or add --force (recorded)`,
+      hint: `run \`${shellCommand('pulser', 'check', phaseId)}\` to see every verdict; sign off, measure or fix them, or add --force (recorded)`,
     },
   );
 }

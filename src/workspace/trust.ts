@@ -18,12 +18,25 @@ import type { Workspace } from './open.js';
 import { resolveBindings } from './check-bindings.js';
 import { readPlanFile, workspacePath } from './plan-file.js';
 import { sha256Hex } from '../util/hash.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** An executable of a plan: a step or a command verifier, with what trust binds to. */
 export interface Executable extends TrustItem {
   readonly kind: 'step' | 'verifier';
   readonly title: string;
   readonly command: string;
+  /** The interpreter (fence language) of a step; absent for verifiers (they run in `/bin/sh`). */
+  readonly language?: string;
+}
+
+/**
+ * The digest of a list of executables as a reviewer sees it (`GET /trust`, `pulser trust
+ * --show`): each one's kind, node and command digest, in order. A grant that names it covers
+ * exactly those commands: if the plan or its `pulser.verifiers.json` changed since, the digests
+ * differ and the grant is refused.
+ */
+export function commandsDigest(list: ReadonlyArray<Executable>): string {
+  return sha256Hex(JSON.stringify(list.map((e) => [e.kind, e.nodeId, e.digest])));
 }
 
 /** Every executable of a plan, in document order. */
@@ -35,6 +48,7 @@ export function executables(plan: Plan): Executable[] {
       nodeId: s.id,
       title: s.title,
       command: s.input,
+      language: s.language,
       digest: commandDigest(s.tool, s.language, s.input),
     });
   }
@@ -97,7 +111,9 @@ function refuseAgents(actor: string): void {
 
 /**
  * Trusts the plan `planId` as stored with content hash `sha256` (the version the person
- * reviewed; refused if the stored plan has another hash). Releases waiting steps it covers.
+ * reviewed; refused if the stored plan has another hash) and, when given, with the commands
+ * whose `commandsDigest` is `commands` (what the person saw, sidecar verifiers included;
+ * refused when they changed since). Releases waiting steps it covers.
  * @example await trustPlan(ws, 'roadmap', stored.sha256, 'cli:ana');
  */
 export async function trustPlan(
@@ -105,7 +121,8 @@ export async function trustPlan(
   planId: string,
   sha256: string,
   actor: string,
-): Promise<{ grant: TrustGrant; released: StepRecord[] }> {
+  commands?: string,
+): Promise<{ grant: TrustGrant; released: StepRecord[]; trusted: Executable[] }> {
   refuseAgents(actor);
   const stored = await ws.store.plans.get(planId);
   if (stored === null) {
@@ -119,15 +136,25 @@ export async function trustPlan(
       { file: stored.path, hint: 'review the current version, then trust it' },
     );
   }
+  const trusted = await planExecutables(ws, stored);
+  if (commands !== undefined && commands !== commandsDigest(trusted)) {
+    throw new ConflictError(
+      `the commands of plan ${planId} changed since they were reviewed (its verifiers file, pulser.verifiers.json, or the plan)`,
+      {
+        file: stored.path,
+        hint: 'review the commands again (GET /trust), then trust what you saw',
+      },
+    );
+  }
   const result = await ws.store.runs.grantTrust({
     planId,
     path: stored.path,
     sha256,
     actor,
-    items: (await planExecutables(ws, stored)).map(({ nodeId, digest }) => ({ nodeId, digest })),
+    items: trusted.map(({ nodeId, digest }) => ({ nodeId, digest })),
   });
   notifyWork(ws.store.runs);
-  return result;
+  return { ...result, trusted };
 }
 
 /**
@@ -138,21 +165,21 @@ export async function trustFile(
   ws: Workspace,
   file: string,
   actor: string,
-): Promise<{ grant: TrustGrant; released: StepRecord[]; plan: StoredPlan }> {
+): Promise<{ grant: TrustGrant; released: StepRecord[]; trusted: Executable[]; plan: StoredPlan }> {
   const abs = resolve(file);
   const bytes = readPlanFile(abs, file);
   const stored = await ws.store.plans.getByPath(workspacePath(ws.root, abs));
   if (stored === null) {
     throw new NotFoundError(`${file} has not been imported`, {
       file,
-      hint: `run \`pulser import ${file}\` first`,
+      hint: `run \`${shellCommand('pulser', 'import', file)}\` first`,
     });
   }
   const sha = sha256Hex(bytes);
   if (sha !== stored.sha256) {
     throw new ConflictError(`${file} changed since it was imported; trust what you reviewed`, {
       file,
-      hint: `run \`pulser import ${file}\`, review the changes it prints, then trust it again`,
+      hint: `run \`${shellCommand('pulser', 'import', file)}\`, review the changes it prints, then trust it again`,
     });
   }
   return { ...(await trustPlan(ws, stored.id, sha, actor)), plan: stored };
@@ -185,6 +212,8 @@ export interface PlanTrust {
   readonly trustedBy: string | null;
   readonly trustedAt: string | null;
   readonly executables: ReadonlyArray<ExecutableTrust>;
+  /** `commandsDigest` of `executables`: what `POST /trust` must name to trust them. */
+  readonly commandsSha256: string;
 }
 
 /** Trust of every imported plan. */
@@ -225,6 +254,7 @@ export async function trustStatus(ws: Workspace): Promise<PlanTrust[]> {
       trustedBy: current?.grantedBy ?? null,
       trustedAt: current?.grantedAt ?? null,
       executables: items,
+      commandsSha256: commandsDigest(items),
     });
   }
   return out;

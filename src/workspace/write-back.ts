@@ -29,6 +29,7 @@ import { cliActor, readPlanFile } from './plan-file.js';
 import { nodeIndex, resolveNode, type AnyNode, type ResolvedNode } from './resolve.js';
 import { applyTextEdits, type TextEdit } from './source-edit.js';
 import { boxEdit, checkboxAt, statusCandidates, type EditContext } from './status-edit.js';
+import { shellCommand } from '../util/shell-quote.js';
 
 /** The statuses `setStatus` accepts. */
 export const TASK_STATUSES: ReadonlyArray<TaskStatus> = [
@@ -92,7 +93,7 @@ function writeAtomically(
         `${shown} changed on disk while Pulser was editing it; nothing was written`,
         {
           file: shown,
-          hint: `run \`pulser import ${shown}\`, then retry`,
+          hint: `run \`${shellCommand('pulser', 'import', shown)}\`, then retry`,
         },
       );
     }
@@ -114,7 +115,7 @@ async function writeBack(ws: Workspace, attempt: Attempt, actor: string): Promis
       `${stored.path} changed on disk since it was imported; nothing was written (your edits are kept)`,
       {
         file: stored.path,
-        hint: `run \`pulser import ${stored.path}\` to re-import it, then retry`,
+        hint: `run \`${shellCommand('pulser', 'import', stored.path)}\` to re-import it, then retry`,
       },
     );
   }

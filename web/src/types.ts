@@ -51,7 +51,7 @@ export interface RunStep {
   readonly maxRetries: number;
   readonly leaseLosses: number;
   readonly authority: string;
-  readonly approvalReason: 'untrusted' | 'approval_required' | null;
+  readonly approvalReason: 'untrusted' | 'approval_required' | 'rejected' | null;
   readonly planId: string | null;
   readonly nodeId: string | null;
   readonly after: ReadonlyArray<string>;
@@ -153,6 +153,8 @@ export interface PlanTrust {
   readonly trustedBy: string | null;
   readonly trustedAt: string | null;
   readonly executables: ReadonlyArray<ExecutableTrust>;
+  /** What `POST /trust` must name: the digest of the commands shown. */
+  readonly commandsSha256: string;
 }
 
 /** A step waiting for a person, with its run's title. */

@@ -4,6 +4,7 @@
 import type { VerdictStatus } from '../../verify/index.js';
 import type { CheckResult, CriterionCheck, MetricCheck } from '../../workspace/check.js';
 import { cut } from '../render.js';
+import { shellCommand } from '../../util/shell-quote.js';
 
 const LABEL: Record<VerdictStatus, string> = {
   pass: 'PASS',
@@ -95,15 +96,15 @@ function needs(result: CheckResult): string[] {
   for (const p of result.plans) {
     const waiting = p.criteria.filter((c) => c.verdict.evidence['awaiting'] !== undefined);
     if (waiting.length > 0) {
-      const steps = waiting.map((c) => String(c.verdict.evidence['stepId'])).join(' ');
+      const stepIds = waiting.map((c) => String(c.verdict.evidence['stepId']));
       lines.push(
         `${waiting.length} command verifier(s) of ${p.path} did not run: a plan's commands run only once a person trusts them.`,
-        `  review them (\`pulser trust --show\`), then \`pulser trust ${p.path}\` and check again, or approve one execution: \`pulser approve ${steps}\``,
+        `  review them (\`pulser trust --show\`), then \`${shellCommand('pulser', 'trust', p.path)}\` and check again, or approve one execution: \`${shellCommand('pulser', 'approve', ...stepIds)}\``,
       );
     }
     for (const c of p.criteria.filter((x) => x.flaky && x.verdict.status === 'error'))
       lines.push(
-        `${c.id} is flaky (quarantined): \`pulser signoff ${c.id} --reason "..."\` decides it`,
+        `${c.id} is flaky (quarantined): \`${shellCommand('pulser', 'signoff', c.id)} --reason "..."\` decides it`,
       );
   }
   return lines;

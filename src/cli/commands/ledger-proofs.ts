@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { out, outJson, withWorkspace } from '../context.js';
+import { shellCommand } from '../../util/shell-quote.js';
 
 /** Registers `pulser proofs export` and `pulser proofs verify`. */
 export function registerProofCommands(program: Command): void {
@@ -40,7 +41,7 @@ export function registerProofCommands(program: Command): void {
           out(
             r.envelopes.length === 0
               ? `wrote no proof to ${opts.out}: no verdict is decided yet; run \`pulser check\` first`
-              : `wrote ${r.envelopes.length} signed proof(s) to ${opts.out} (key ${r.keyId}, ledger ${r.ledgerId}); verify with \`pulser proofs verify ${opts.out}\``,
+              : `wrote ${r.envelopes.length} signed proof(s) to ${opts.out} (key ${r.keyId}, ledger ${r.ledgerId}); verify with \`${shellCommand('pulser', 'proofs', 'verify', opts.out)}\``,
           );
         });
       },

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { compileOrThrow, importPlan } from '../../workspace/import-plan.js';
 import type { Workspace } from '../../workspace/open.js';
 import { cliActor, readPlanFile } from '../../workspace/plan-file.js';
-import { out, outJson } from '../context.js';
+import { err, out, outJson } from '../context.js';
 import { diffLines, formatDiagnostic } from '../render.js';
 
 /** Fails (before any workspace is created) when `file` cannot be read or compiled at all. */
@@ -28,7 +28,7 @@ export async function runImport(ws: Workspace, file: string, json: boolean): Pro
     });
     return;
   }
-  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  for (const d of diagnostics) err(formatDiagnostic(d));
   const plan = stored.plan;
   const tasks = plan.tasks.length + plan.phases.reduce((n, p) => n + p.tasks.length, 0);
   const what = `${plan.phases.length} phases, ${tasks} tasks`;

@@ -2,14 +2,14 @@ import { resolve } from 'node:path';
 import { summarizePlan } from '../../compile/index.js';
 import { readPlanFile } from '../../workspace/plan-file.js';
 import { compileOrThrow } from '../../workspace/import-plan.js';
-import { out, outJson } from '../context.js';
+import { err, out, outJson } from '../context.js';
 import { formatDiagnostic } from '../render.js';
 
 /** `pulser summary FILE`: compile without a workspace and print the summary. */
 export function runSummary(file: string, json: boolean): void {
   const bytes = readPlanFile(resolve(file), file);
   const { plan, diagnostics } = compileOrThrow(bytes, file);
-  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  for (const d of diagnostics) err(formatDiagnostic(d));
   const summary = summarizePlan(plan);
   if (json) {
     outJson(summary);

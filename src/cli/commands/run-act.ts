@@ -14,6 +14,7 @@ import {
 } from '../../workspace/runs.js';
 import type { ResolveAction } from '../../store/run-store.js';
 import { out, outJson } from '../context.js';
+import { shellCommand } from '../../util/shell-quote.js';
 
 type Action = 'retry' | 'approve' | 'reject' | 'resolve' | 'cancel' | 'archive' | 'unarchive';
 
@@ -38,7 +39,7 @@ export async function act(
     case 'retry': {
       const r = await retry(ws, id, actor);
       result = r;
-      line = `re-queued ${r.steps.map((s) => s.id).join(', ')} of ${r.run.id} (now ${r.run.status}); \`pulser run --resume ${r.run.id}\` or a worker executes them`;
+      line = `re-queued ${r.steps.map((s) => s.id).join(', ')} of ${r.run.id} (now ${r.run.status}); \`${shellCommand('pulser', 'run', '--resume', r.run.id)}\` or a worker executes them`;
       break;
     }
     case 'approve': {

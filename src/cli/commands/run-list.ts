@@ -6,7 +6,7 @@ import { RUN_STATUSES, type RunStatus } from '../../store/run-store.js';
 import type { Workspace } from '../../workspace/open.js';
 import { getRun, listRuns, listSessions, runLogs } from '../../workspace/runs.js';
 import { findRun, findSession } from '../../workspace/run-ids.js';
-import { out, outJson } from '../context.js';
+import { out, outJson, outRaw } from '../context.js';
 import { renderRun, renderRuns, renderSessions } from './run-render.js';
 
 interface RunsOptions {
@@ -55,12 +55,17 @@ export async function runsCommand(
   else out(renderRuns(runs));
 }
 
-/** `pulser logs RUN [-f]`. */
+/**
+ * `pulser logs RUN [-f] [--raw]`. A step's output is the process's own bytes: control and bidi
+ * characters in it are shown escaped like any other human output, unless `--raw` asks for the
+ * text exactly as the process wrote it.
+ */
 export async function logsCommand(
   ws: Workspace,
   id: string,
-  opts: { follow?: boolean; json?: boolean },
+  opts: { follow?: boolean; json?: boolean; raw?: boolean },
 ): Promise<void> {
+  const write = opts.raw === true ? outRaw : out;
   const run = await findRun(ws, id);
   let after = 0;
   for (;;) {
@@ -71,7 +76,7 @@ export async function logsCommand(
         if (opts.json === true) out(JSON.stringify(l));
         else {
           const prefix = `${l.stepId} ${l.stream === 'stderr' ? '!' : '|'} `;
-          for (const line of l.text.replace(/\n$/u, '').split('\n')) out(`${prefix}${line}`);
+          for (const line of l.text.replace(/\n$/u, '').split('\n')) write(`${prefix}${line}`);
         }
       }
       if (lines.length === 0) break;

@@ -3,6 +3,7 @@
  */
 import type { StoredEvent } from '../../store/events.js';
 import type { RunRecord, SessionRecord, StepRecord } from '../../store/run-store.js';
+import { shellCommand } from '../../util/shell-quote.js';
 
 interface EventData {
   readonly stepId?: string;
@@ -52,7 +53,7 @@ export function eventLine(e: StoredEvent, titles: ReadonlyMap<string, string>): 
     case 'step.retry_scheduled':
       return `${t} ${name} retry ${d.retry ?? '?'} in ${((d.delayMs ?? 0) / 1000).toFixed(1)} s`;
     case 'step.quarantined':
-      return `${t} ${name} QUARANTINED (retries exhausted): pulser resolve ${who} retry|skip|abort`;
+      return `${t} ${name} QUARANTINED (retries exhausted): ${shellCommand('pulser', 'resolve', who)} retry|skip|abort`;
     case 'step.awaiting_approval':
       return `${t} ${name} awaiting approval (${d.reason === 'untrusted' ? 'untrusted command' : 'approval required'})`;
     case 'step.approved':
@@ -167,24 +168,25 @@ export function stalledHint(
     for (const s of untrusted) lines.push(`  ${s.id}  ${s.title}`);
     if (files.length > 0) {
       lines.push(
-        `review ${files.join(', ')}, then trust its commands as they are now: ${files.map((f) => `pulser trust ${f}`).join('; ')}`,
+        `review ${files.join(', ')}, then trust its commands as they are now: ${files.map((f) => shellCommand('pulser', 'trust', f)).join('; ')}`,
       );
     }
-    lines.push(`or approve one execution: pulser approve ${untrusted[0]!.id}`);
+    lines.push(`or approve one execution: ${shellCommand('pulser', 'approve', untrusted[0]!.id)}`);
   }
   if (required.length > 0) {
     lines.push(`${required.length} step(s) need an approval:`);
-    for (const s of required) lines.push(`  ${s.id}  ${s.title}   pulser approve ${s.id}`);
+    for (const s of required)
+      lines.push(`  ${s.id}  ${s.title}   ${shellCommand('pulser', 'approve', s.id)}`);
   }
   if (quarantined.length > 0) {
     lines.push(`${quarantined.length} step(s) are quarantined (retries exhausted):`);
     for (const s of quarantined)
       lines.push(
-        `  ${s.id}  ${s.title}: ${s.error ?? ''}   pulser resolve ${s.id} retry|skip|abort`,
+        `  ${s.id}  ${s.title}: ${s.error ?? ''}   ${shellCommand('pulser', 'resolve', s.id)} retry|skip|abort`,
       );
   }
   lines.push(
-    `then continue with: pulser run --resume ${run.id}   (or keep a \`pulser worker\` running)`,
+    `then continue with: ${shellCommand('pulser', 'run', '--resume', run.id)}   (or keep a \`pulser worker\` running)`,
   );
   return lines.join('\n');
 }

@@ -14,6 +14,8 @@ import { cancelRun, getRun, isStalled, startRun } from '../../workspace/runs.js'
 import { findRun } from '../../workspace/run-ids.js';
 import { out } from '../context.js';
 import { eventLine, renderRun, stalledHint } from './run-render.js';
+import { shellCommand } from '../../util/shell-quote.js';
+import { visibleLine } from '../../util/visible.js';
 
 interface RunOptions {
   readonly lane?: string;
@@ -47,7 +49,7 @@ async function defaultTarget(ws: Workspace): Promise<string> {
   throw new UsageError(
     `several plans are imported (${plans.map((p) => p.id).join(', ')}); name one`,
     {
-      hint: `pulser run ${plans[0]!.id}`,
+      hint: shellCommand('pulser', 'run', plans[0]!.id),
     },
   );
 }
@@ -88,7 +90,7 @@ class LiveBlock {
     lines.push(
       `${run.id} ${run.status} · ${((now - this.#started) / 1000).toFixed(1)} s`.slice(0, width),
     );
-    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stdout.write(`${lines.map(visibleLine).join('\n')}\n`);
     this.#lines = lines.length;
   }
 }
@@ -129,7 +131,7 @@ export async function runCommand(
     if (opts.json === true) out(JSON.stringify({ run, steps }));
     else {
       out(
-        `queued ${runId} (${steps.length} steps); \`pulser worker\` executes it, \`pulser logs -f ${runId}\` follows it`,
+        `queued ${runId} (${steps.length} steps); \`pulser worker\` executes it, \`${shellCommand('pulser', 'logs', '-f', runId)}\` follows it`,
       );
       if (isStalled(run)) out(stalledHint(run, steps, await planPaths(ws)));
     }

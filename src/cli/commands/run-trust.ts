@@ -9,6 +9,15 @@ import { cliActor, workspacePath } from '../../workspace/plan-file.js';
 import { trustFile, trustStatus, untrustPlan } from '../../workspace/trust.js';
 import { out, outJson } from '../context.js';
 
+/** A command as shown for review: each line indented under its node (made visible by `out`). */
+function commandLines(command: string): string {
+  return command
+    .replace(/\n$/u, '')
+    .split('\n')
+    .map((l) => `      ${l}`)
+    .join('\n');
+}
+
 /** `pulser trust FILE` or `pulser trust --show`. */
 export async function trustCommand(
   ws: Workspace,
@@ -32,12 +41,15 @@ export async function trustCommand(
       for (const e of p.executables) {
         const mark =
           e.trust === 'trusted' ? 'trusted  ' : e.trust === 'changed' ? 'CHANGED  ' : 'untrusted';
-        out(`  ${mark} ${e.kind.padEnd(8)} ${e.nodeId}`);
+        out(
+          `  ${mark} ${e.kind.padEnd(8)} ${e.nodeId}${e.language === undefined ? '' : ` (${e.language})`}`,
+        );
+        out(commandLines(e.command));
       }
     }
     return;
   }
-  const { grant, released, plan } = await trustFile(ws, file, cliActor());
+  const { grant, released, plan, trusted } = await trustFile(ws, file, cliActor());
   if (opts.json === true) {
     outJson({ grant, released });
     return;
@@ -45,6 +57,10 @@ export async function trustCommand(
   out(
     `trusted ${plan.path} (${plan.id}, sha256 ${grant.sha256.slice(0, 12)}): ${grant.items.length} command(s)`,
   );
+  for (const e of trusted) {
+    out(`  ${e.kind.padEnd(8)} ${e.nodeId}${e.language === undefined ? '' : ` (${e.language})`}`);
+    out(commandLines(e.command));
+  }
   if (released.length > 0) {
     out(`released ${released.length} waiting step(s): ${released.map((s) => s.id).join(', ')}`);
   }

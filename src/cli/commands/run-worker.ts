@@ -5,6 +5,7 @@
 import type { Workspace } from '../../workspace/open.js';
 import { startWorker } from '../../workspace/run-worker.js';
 import { untilStopSignal } from '../context.js';
+import { visible } from '../../util/visible.js';
 
 /** Runs a worker until SIGINT or SIGTERM. */
 export async function workerCommand(
@@ -21,7 +22,7 @@ export async function workerCommand(
         opts.json === true
           ? JSON.stringify({ ts: new Date().toISOString(), ...n })
           : `pulser worker: ${n.message}`;
-      process.stderr.write(`${line}\n`);
+      process.stderr.write(`${visible(line)}\n`);
     },
   });
   await untilStopSignal();

@@ -63,6 +63,10 @@ export function registerRunCommands(program: Command): void {
     .description("Show a run's output (stdout and stderr of its steps).")
     .argument('<run>', 'run ID (or unique prefix)')
     .option('-f, --follow', 'keep printing new output until the run ends')
+    .option(
+      '--raw',
+      "print the steps' output as written (control characters are escaped otherwise)",
+    )
     .option('--json', 'print JSON lines')
     .action(async (run: string, opts: Record<string, unknown>, command: Command) => {
       const { logsCommand } = await import('./run-list.js');

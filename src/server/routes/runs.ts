@@ -240,18 +240,24 @@ export function runRoutes(): Hono<AppEnv> {
   });
 
   app.post('/trust', async (c) => {
-    const { body, actor } = await mutation(c, 'trust.grant', ['planId', 'sha256']);
+    const { body, actor } = await mutation(c, 'trust.grant', ['planId', 'sha256', 'commands']);
     const planId = idParam(requireString(body, 'planId', 300), 'planId');
     const sha256 = requireString(body, 'sha256', 64);
-    if (!SHA256_RE.test(sha256)) {
-      throw new HttpError(
-        400,
-        'E_USAGE',
-        '"sha256" must be 64 lowercase hex digits',
-        'the plan version you reviewed (GET /trust)',
-      );
+    const commands = requireString(body, 'commands', 64);
+    for (const [name, value, what] of [
+      ['sha256', sha256, 'the plan version you reviewed'],
+      ['commands', commands, 'the commandsSha256 of the commands you reviewed'],
+    ] as const) {
+      if (!SHA256_RE.test(value)) {
+        throw new HttpError(
+          400,
+          'E_USAGE',
+          `"${name}" must be 64 lowercase hex digits`,
+          `${what} (GET /trust)`,
+        );
+      }
     }
-    const r = await trustPlan(c.var.tenant.ws, planId, sha256, actor);
+    const r = await trustPlan(c.var.tenant.ws, planId, sha256, actor, commands);
     return c.json({ grant: r.grant, released: r.released.map(stepView) });
   });
 

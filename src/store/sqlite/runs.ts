@@ -39,6 +39,7 @@ import { PeopleOps } from './runs-people.js';
 import { TrustOps } from './runs-trust.js';
 import { RunTx } from './runs-tx.js';
 import { WorkerOps } from './runs-worker.js';
+import { shellCommand } from '../../util/shell-quote.js';
 
 type EventRow = Parameters<typeof eventFromRow>[0];
 
@@ -195,7 +196,7 @@ export class SqliteRunStore implements RunStore {
       }
       if (row.archived_at !== null) {
         throw new StateError(`session ${session} is archived`, {
-          hint: `unarchive it first (pulser session unarchive ${session}) or start a new one`,
+          hint: `unarchive it first (${shellCommand('pulser', 'session', 'unarchive', session)}) or start a new one`,
         });
       }
       return row.id;

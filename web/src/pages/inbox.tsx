@@ -104,7 +104,13 @@ function PlanItem({ plan, done }: { plan: PlanTrust; done: () => void }) {
             kind="primary"
             confirm={`Let ${n} command${n === 1 ? '' : 's'} of ${plan.path} run as they are now?`}
             confirmLabel="Yes, trust"
-            run={() => post('/trust', { planId: plan.planId, sha256: plan.sha256 })}
+            run={() =>
+              post('/trust', {
+                planId: plan.planId,
+                sha256: plan.sha256,
+                commands: plan.commandsSha256,
+              })
+            }
             onDone={done}
           />
         </div>
