@@ -6,12 +6,13 @@
  */
 
 // C0 (but \t \n), DEL, C1, ALM, zero-width and directional marks, LS/PS, bidi embeddings and
-// overrides, bidi isolates, BOM.
+// overrides, bidi isolates, BOM. Matching control characters is this module's purpose.
+/* eslint-disable no-control-regex */
 const HIDDEN_RE =
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
-// eslint-disable-next-line no-control-regex
 const HIDDEN_LINE_RE =
   /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
+/* eslint-enable no-control-regex */
 
 const NAMED: Readonly<Record<string, string>> = {
   '\r': '\\r',
