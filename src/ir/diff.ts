@@ -9,7 +9,8 @@ import { allSteps, allTasks, flattenItems } from './walk.js';
 export type DiffKind = 'phase' | 'task' | 'item' | 'criterion' | 'step' | 'metric' | 'decision';
 
 /** The fields whose change a diff reports. */
-export type DiffField = 'title' | 'status' | 'checked' | 'digest' | 'target';
+export type DiffField =
+  'title' | 'status' | 'checked' | 'digest' | 'language' | 'verifier' | 'target';
 
 /** A node present in only one of the two versions. */
 export interface DiffEntry {
@@ -83,11 +84,19 @@ function nodeFacts(plan: Plan): Map<string, Facts> {
     add(c.id, {
       kind: 'criterion',
       title: c.text,
-      fields: { checked: c.checked ?? null, status: c.status ?? null },
+      fields: {
+        checked: c.checked ?? null,
+        status: c.status ?? null,
+        verifier: c.verifier === undefined ? null : JSON.stringify(c.verifier),
+      },
     });
   }
   for (const step of allSteps(plan)) {
-    add(step.id, { kind: 'step', title: step.title, fields: { digest: step.digest } });
+    add(step.id, {
+      kind: 'step',
+      title: step.title,
+      fields: { digest: step.digest, language: step.language },
+    });
   }
   for (const m of plan.metrics) {
     add(m.id, { kind: 'metric', title: m.name, fields: { target: m.target } });
@@ -107,7 +116,7 @@ function changesOf(before: Facts, after: Facts): FieldChange[] {
   if (before.title !== after.title) {
     changes.push({ field: 'title', from: before.title, to: after.title });
   }
-  for (const field of ['status', 'checked', 'digest', 'target'] as const) {
+  for (const field of ['status', 'checked', 'digest', 'language', 'verifier', 'target'] as const) {
     const from = before.fields[field] ?? null;
     const to = after.fields[field] ?? null;
     if (from !== to) changes.push({ field, from, to });

@@ -37,8 +37,14 @@ export async function runImport(ws: Workspace, file: string, json: boolean): Pro
     out('next: pulser status');
     return;
   }
-  if (!result.changed || isEmptyDiff(diff)) {
+  if (!result.changed) {
     out(`${stored.path} (${stored.id}) is unchanged since version ${previous.version}`);
+    return;
+  }
+  if (isEmptyDiff(diff)) {
+    out(
+      `re-imported ${stored.path} as ${stored.id} version ${stored.version}: the text changed, no phase, task, step, criterion or command did`,
+    );
     return;
   }
   out(
