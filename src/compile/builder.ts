@@ -10,6 +10,7 @@ import type {
   Step,
   TaskStatus,
 } from '../ir/index.js';
+import { findAnnotation } from '../ir/annotation.js';
 import { lineText } from '../source/index.js';
 import { findComparison } from './comparison.js';
 import {
@@ -221,6 +222,8 @@ export class Builder {
       criterion.metric = metric;
       criterion.verifier = { kind: 'metric', metric, target: found?.phrase ?? '' };
     }
+    const annotation = findAnnotation(this.line(pos.line - 1));
+    if (annotation !== undefined) criterion.annotation = annotation;
     criterion.pos = pos;
     (owner ? owner.criteria : this.planCriteria).push(criterion);
     return criterion;

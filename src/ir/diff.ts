@@ -87,7 +87,7 @@ function nodeFacts(plan: Plan): Map<string, Facts> {
       fields: {
         checked: c.checked ?? null,
         status: c.status ?? null,
-        verifier: c.verifier === undefined ? null : JSON.stringify(c.verifier),
+        verifier: c.annotation ?? (c.verifier === undefined ? null : JSON.stringify(c.verifier)),
       },
     });
   }

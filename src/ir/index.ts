@@ -26,6 +26,7 @@ export {
   planJsonSchema,
 } from './schema.js';
 export { commandDigest } from './digest.js';
+export { findAnnotation } from './annotation.js';
 export type { PlanNode } from './walk.js';
 export {
   flattenItems,

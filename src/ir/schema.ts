@@ -190,6 +190,8 @@ export const Criterion = z
     status: TaskStatus.optional(),
     metric: z.string().optional(),
     verifier: Verifier.optional(),
+    /** The body of a `<!-- verify: … -->` annotation on its line, as written (`check` binds it). */
+    annotation: z.string().optional(),
     pos: SourcePos,
   })
   .readonly();

@@ -1,26 +1,16 @@
-import { Verifier } from '../ir/index.js';
+import { findAnnotation, Verifier } from '../ir/index.js';
+
+export { findAnnotation };
 
 /** A verifier parsed from an annotation, or why it could not be. */
 export type BindingResult =
   | { readonly ok: true; readonly verifier: Verifier }
   | { readonly ok: false; readonly message: string };
 
-const ANNOTATION = /<!--\s*verify:\s*([\s\S]*?)\s*-->/;
 const OPTION = /\s+(expect-exit|exit|match|sha256)=("(?:[^"\\]|\\.)*"|\S+)/g;
 
 function unquote(value: string): string {
   return value.startsWith('"') ? value.slice(1, -1).replace(/\\"/g, '"') : value;
-}
-
-/**
- * Finds a verifier annotation in a line of markdown: an HTML comment, invisible when rendered.
- *
- * @example
- * findAnnotation('- Tests pass <!-- verify: command `npm test` -->');
- * // → 'command `npm test`'
- */
-export function findAnnotation(line: string): string | undefined {
-  return ANNOTATION.exec(line)?.[1];
 }
 
 /**

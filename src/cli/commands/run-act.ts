@@ -39,7 +39,17 @@ export async function act(
     case 'retry': {
       const r = await retry(ws, id, actor);
       result = r;
-      line = `re-queued ${r.steps.map((s) => s.id).join(', ')} of ${r.run.id} (now ${r.run.status}); \`${shellCommand('pulser', 'run', '--resume', r.run.id)}\` or a worker executes them`;
+      const queued = r.steps.filter((s) => s.state === 'queued').map((s) => s.id);
+      const waiting = r.steps.filter((s) => s.state === 'awaiting_approval').map((s) => s.id);
+      line = [
+        queued.length > 0 ? `re-queued ${queued.join(', ')}` : '',
+        waiting.length > 0
+          ? `${waiting.join(', ')} wait${waiting.length === 1 ? 's' : ''} for a person (trust or approval) again`
+          : '',
+      ]
+        .filter((x) => x !== '')
+        .join('; ');
+      line += ` (run ${r.run.id} now ${r.run.status}); \`${shellCommand('pulser', 'run', '--resume', r.run.id)}\` or a worker executes what may run`;
       break;
     }
     case 'approve': {
