@@ -4,6 +4,7 @@
 // Real `pulser` processes, real SQLite files, a real `pulser serve` with an operator-only token
 // for the operator's actions, a real `pulser mcp` process. The untrusted command is
 // `touch CANARY`: the file must never appear.
+/* eslint-disable no-control-regex -- these tests look for raw control characters */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
