@@ -37,7 +37,11 @@ export function registerLedgerCommands(program: Command): void {
         const check = await verifyWorkspaceLedger(ws, { checkpointFiles: opts.checkpoints });
         if (opts.json === true) outJson(check);
         else out(renderVerify(check));
-        if (!check.verdict.ok || check.fileProblems.length > 0) process.exitCode = 1;
+        if (!check.verdict.ok || check.fileProblems.length > 0) {
+          // Never sign a head this command just reported broken.
+          ws.holdSeal();
+          process.exitCode = 1;
+        }
       });
     });
 
