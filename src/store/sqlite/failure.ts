@@ -33,11 +33,11 @@ export function diskFull(path: string): boolean {
 /** A full disk (or a database grown to its size limit) at `dbPath`. */
 export function diskFullError(dbPath: string, cause?: unknown): StoreError {
   return new StoreError(
-    `the disk is full: cannot write the workspace database ${dbPath}`,
+    'the disk is full: cannot write the workspace database',
     {
       file: dbPath,
       reason: 'disk_full',
-      hint: 'free space on that disk, then run the command again (a stopped run continues with `pulser run --resume RUN`)',
+      hint: 'free space on that disk, then run the command again',
     },
     cause,
   );
@@ -55,7 +55,7 @@ export function sqliteFailure(error: unknown, dbPath: string): StoreError | unde
   if (code === 'SQLITE_FULL') return diskFullError(dbPath, error);
   if (code.startsWith('SQLITE_READONLY')) {
     return new StoreError(
-      `the workspace database is read-only: ${dbPath} (${detail})`,
+      `the workspace database is read-only (${detail})`,
       {
         file: dbPath,
         reason: 'read_only',
@@ -67,7 +67,7 @@ export function sqliteFailure(error: unknown, dbPath: string): StoreError | unde
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
     markDamaged(dbPath, `${code}: ${detail}`);
     return new StoreError(
-      `the workspace database is damaged: ${dbPath} (${detail})`,
+      `the workspace database is damaged (${detail})`,
       { file: dbPath, reason: 'damaged', hint: DAMAGED_HINT },
       error,
     );
@@ -75,7 +75,7 @@ export function sqliteFailure(error: unknown, dbPath: string): StoreError | unde
   if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
     if (diskFull(dbPath)) return diskFullError(dbPath, error);
     return new StoreError(
-      `cannot ${code === 'SQLITE_CANTOPEN' ? 'open' : 'read or write'} the workspace database ${dbPath} (${detail})`,
+      `cannot ${code === 'SQLITE_CANTOPEN' ? 'open' : 'read or write'} the workspace database (${detail})`,
       {
         file: dbPath,
         reason: 'io',
@@ -86,7 +86,7 @@ export function sqliteFailure(error: unknown, dbPath: string): StoreError | unde
   }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new StoreError(
-      `the workspace database is locked by another process: ${dbPath}`,
+      'the workspace database is locked by another process',
       {
         file: dbPath,
         reason: 'busy',
