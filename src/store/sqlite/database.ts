@@ -5,7 +5,7 @@ import { canonicalJson } from '../../util/canonical-json.js';
 import { GENESIS_HASH, eventDigestRaw, eventMac } from '../../util/chain.js';
 import type { Clock } from '../clock.js';
 import type { ChainKeyState, EventInput, StoredEvent } from '../events.js';
-import { DAMAGED_HINT, damagedMarker, markDamaged, sqliteFailure } from './failure.js';
+import { DAMAGED_HINT, checkLines, damagedMarker, markDamaged, sqliteFailure } from './failure.js';
 import type { Durability } from '../store.js';
 import { migrations } from './migrations/index.js';
 
@@ -141,7 +141,7 @@ export class SqliteDb {
     const marker = damagedMarker(this.path);
     if (!existsSync(marker)) return;
     const rows = this.db.pragma('quick_check') as Array<{ quick_check: string }>;
-    const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+    const problems = checkLines(rows.map((r) => r.quick_check));
     if (problems.length === 0) rmSync(marker, { force: true });
     else this.#damaged = problems[0]!;
   }

@@ -107,3 +107,11 @@ export function markDamaged(dbPath: string, reason: string): void {
     // Nothing more to do: the error that led here is reported to the person anyway.
   }
 }
+
+/** The problems of an `integrity_check` or `quick_check` result, one line each (none when `ok`). */
+export function checkLines(rows: ReadonlyArray<string>): string[] {
+  return rows
+    .flatMap((r) => r.split('\n'))
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== 'ok' && !l.startsWith('*** in database'));
+}

@@ -7,6 +7,7 @@
 import type { GrantTrustInput, StepSpec, TrustGrant, TrustItem } from '../run-store.js';
 import { grantFromRow, type GrantRow, type StepRow } from './runs-rows.js';
 import type { RunTx } from './runs-tx.js';
+import { parseStored } from './database.js';
 
 /** Trust operations. */
 export class TrustOps {
@@ -59,7 +60,7 @@ export class TrustOps {
     const released: StepRow[] = [];
     for (const row of waiting) {
       if (row.node_id === null || !t.trusted(input.planId, row.node_id, row.digest)) continue;
-      const spec = JSON.parse(row.spec) as StepSpec;
+      const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
       const base = { runId: row.run_id, stepId: row.id };
       t.emit('step.approved', input.actor, row.id, { ...base, reason: 'untrusted', grantId: id });
       if (spec.approval === 'required') {

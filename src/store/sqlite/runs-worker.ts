@@ -18,6 +18,7 @@ import type {
 import { sha256Hex } from '../../util/hash.js';
 import type { StepRow } from './runs-rows.js';
 import { type RunTx } from './runs-tx.js';
+import { parseStored } from './database.js';
 
 interface Bucket {
   tokens: number;
@@ -50,7 +51,7 @@ const CLAIM_COLUMNS =
 
 /** Lease a worker gets for a claimed step row. */
 function leaseOf(row: ClaimRow): Lease {
-  const spec = JSON.parse(row.spec) as StepSpec;
+  const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
   return {
     stepId: row.id,
     runId: row.run_id,
@@ -391,7 +392,7 @@ export class WorkerOps {
       });
       return;
     }
-    const spec = JSON.parse(row.spec) as StepSpec;
+    const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
     if (spec.fallback !== undefined && row.fallback_of === null) {
       t.move(row, outcome.kind, worker, result, false);
       this.#startFallback(row, spec.fallback, worker);
