@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { formatError, isPulserError } from '../errors/index.js';
 import { registerMcpCommands } from './commands/mcp.js';
 import { registerCheckCommands } from './commands/check.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerPlanCommands } from './commands/plan.js';
 import { registerReportCommands } from './commands/report.js';
@@ -34,6 +35,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
   registerLedgerCommands(program);
   registerCheckCommands(program);
   registerReportCommands(program);
+  registerDoctorCommand(program);
 
   program
     .command('schema')

@@ -16,6 +16,7 @@ import type {
   TrustItem,
 } from '../run-store.js';
 import { STEP_STATES } from '../run-store.js';
+import { parseStored } from './database.js';
 
 /** A `runs` row. */
 export interface RunRow {
@@ -108,7 +109,8 @@ export function runFromRow(
     status: row.status,
     lane: row.lane,
     sessionId: row.session_id,
-    target: row.target === null ? null : (JSON.parse(row.target) as RunTarget),
+    target:
+      row.target === null ? null : parseStored<RunTarget>('runs', row.id, 'target', row.target),
     requestedBy: row.requested_by,
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -150,7 +152,7 @@ export function stepFromRow(row: StepRow, after: ReadonlyArray<string>): StepRec
     error: row.error,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    spec: JSON.parse(row.spec) as StepSpec,
+    spec: parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec),
   };
 }
 

@@ -18,7 +18,7 @@ import {
   type StepSpec,
   type StepState,
 } from '../run-store.js';
-import type { SqliteDb } from './database.js';
+import { parseStored, type SqliteDb } from './database.js';
 import type { RunRow, StepRow } from './runs-rows.js';
 
 /** Columns `move` may set besides `state`. */
@@ -308,7 +308,7 @@ export class RunTx {
    * `awaiting_approval`. Appends the matching event.
    */
   requeue(row: StepRow, actor: string, patch: StepPatch, reason: string): StepRow {
-    const spec = JSON.parse(row.spec) as StepSpec;
+    const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
     const d = this.decide(spec, row.digest, { rejected: row.approval_reason === 'rejected' });
     const base = { runId: row.run_id, stepId: row.id, by: actor };
     if (d.wait === null) {

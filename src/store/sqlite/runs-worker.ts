@@ -20,6 +20,7 @@ import type {
 import { mayStart } from '../authority.js';
 import type { StepRow } from './runs-rows.js';
 import { type RunTx } from './runs-tx.js';
+import { parseStored } from './database.js';
 
 interface Bucket {
   tokens: number;
@@ -212,7 +213,7 @@ export class WorkerOps {
     };
     for (const row of candidates) {
       if (leases.length >= input.limit) break;
-      const spec = JSON.parse(row.spec) as StepSpec;
+      const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
       // The enforcement point: whatever put the step in the queue, it starts only with authority now.
       if (!mayStart(row.authority, { spec, digest: row.digest, trusted: this.#trustedFn })) {
         t.park(t.step(row.id)!, input.worker);
@@ -403,7 +404,7 @@ export class WorkerOps {
       });
       return;
     }
-    const spec = JSON.parse(row.spec) as StepSpec;
+    const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
     if (spec.fallback !== undefined && row.fallback_of === null) {
       t.move(row, outcome.kind, worker, result, false);
       this.#startFallback(row, spec.fallback, worker);
