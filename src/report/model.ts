@@ -18,8 +18,11 @@ export interface ReportEvent {
   readonly hash: string;
 }
 
-/** Gate status in a report: `unchecked` when no `gate.decided` event exists yet. */
-export type ReportGateStatus = 'pass' | 'fail' | 'pending' | 'unchecked';
+/**
+ * Gate status in a report: `unchecked` when no `gate.decided` event exists yet; `none` when
+ * the phase states no criteria (nothing to pass: never shown as a passing gate).
+ */
+export type ReportGateStatus = 'pass' | 'fail' | 'pending' | 'unchecked' | 'none';
 
 /** A criterion or metric verdict in a report. */
 export interface ReportVerdict {
@@ -111,7 +114,8 @@ export interface ReportStep {
 
 /** A decision a person made: an approval, rejection, signoff, forced promotion or trust grant. */
 export interface ReportApproval {
-  readonly kind: 'approved' | 'rejected' | 'signed_off' | 'signoff_rejected' | 'forced' | 'trusted';
+  readonly kind:
+    'approved' | 'rejected' | 'skipped' | 'signed_off' | 'signoff_rejected' | 'forced' | 'trusted';
   readonly subject: string;
   readonly by: string;
   readonly at: string;
@@ -194,6 +198,8 @@ const STEP_STATES: Readonly<Record<string, string>> = {
   'step.started': 'running',
   'step.succeeded': 'succeeded',
   'step.failed': 'failed',
+  'step.timed_out': 'timed_out',
+  'step.cancelled': 'cancelled',
   'step.retry_scheduled': 'retry_scheduled',
   'step.quarantined': 'quarantined',
   'step.awaiting_approval': 'awaiting_approval',
@@ -311,7 +317,9 @@ class Folder {
         });
         return;
       }
+      case 'run.judged':
       case 'run.succeeded':
+      case 'run.skipped':
       case 'run.failed':
       case 'run.cancelled': {
         const id = str(d['runId']) ?? e.subject ?? '';
@@ -321,7 +329,8 @@ class Folder {
           endedAt: null,
           target: null,
         };
-        this.runs.set(id, { ...run, status: e.type.slice(4), endedAt: e.ts });
+        const status = e.type === 'run.judged' ? (str(d['status']) ?? run.status) : e.type.slice(4);
+        this.runs.set(id, { ...run, status, endedAt: run.endedAt ?? e.ts });
         return;
       }
     }
@@ -336,7 +345,9 @@ class Folder {
         reason: str(d['reason']) ?? str(d['error']),
       });
       // A step released by a trust grant is not a separate approval: `trust.granted` lists it.
-      if ((state === 'approved' && d['grantId'] === undefined) || state === 'rejected') {
+      // A skip is a person's decision too: who skipped which step, and why.
+      const decided = state === 'rejected' || state === 'skipped';
+      if ((state === 'approved' && d['grantId'] === undefined) || decided) {
         this.approvals.push({
           kind: state,
           subject: id,
@@ -445,7 +456,7 @@ function planReport(f: Folder, planId: string): ReportPlan {
       status: ph.status,
       ...progress,
       gate: {
-        status: decided?.d.status ?? (empty ? 'pass' : 'unchecked'),
+        status: decided === undefined || empty ? (empty ? 'none' : 'unchecked') : decided.d.status,
         decidedAt: decided?.e.ts ?? null,
         seq: decided?.e.seq ?? null,
         stale: decided !== undefined && decided.d.planSha !== p.sha256,
@@ -576,6 +587,15 @@ function needsOf(
   return needs;
 }
 
+/** A run that has not ended: `waiting` for a person, `running`, or `queued` (nothing started). */
+function openStatus(steps: Readonly<Record<string, number>>): string {
+  if ((steps['awaiting_approval'] ?? 0) + (steps['quarantined'] ?? 0) > 0) return 'waiting';
+  const started = Object.entries(steps).some(
+    ([k, n]) => n > 0 && k !== 'queued' && k !== 'approved',
+  );
+  return started ? 'running' : 'queued';
+}
+
 /**
  * Folds ledger events (in seq order) into the report model.
  *
@@ -602,12 +622,17 @@ export function buildReport(events: Iterable<ReportEvent>): ReportModel {
     c[s.state] = (c[s.state] ?? 0) + 1;
     stepCounts.set(s.runId, c);
   }
-  const runs = [...f.runs].map(([id, r]): ReportRun => ({
-    id,
-    ...r,
-    steps: stepCounts.get(id) ?? {},
-  }));
-  const gates: Record<ReportGateStatus, number> = { pass: 0, fail: 0, pending: 0, unchecked: 0 };
+  const runs = [...f.runs].map(([id, r]): ReportRun => {
+    const c = stepCounts.get(id) ?? {};
+    return { id, ...r, status: r.endedAt === null ? openStatus(c) : r.status, steps: c };
+  });
+  const gates: Record<ReportGateStatus, number> = {
+    pass: 0,
+    fail: 0,
+    pending: 0,
+    unchecked: 0,
+    none: 0,
+  };
   const verdicts: Record<VerdictStatus, number> = {
     pass: 0,
     fail: 0,

@@ -296,12 +296,16 @@ export async function rejectStep(
   return ws.store.runs.reject(step.id, actor, reason);
 }
 
-/** Resolves a quarantined step: `retry` it (fresh automatic retries), `skip` it, or `abort` it. */
+/**
+ * Resolves a quarantined step: `retry` it (fresh automatic retries), `skip` it (with a reason,
+ * recorded; its run then ends `skipped`, never `succeeded`), or `abort` it.
+ */
 export async function resolveStep(
   ws: Workspace,
   stepId: string,
   action: ResolveAction,
   actor: string,
+  reason?: string,
 ): Promise<StepRecord> {
   if (action !== 'retry' && action !== 'skip' && action !== 'abort') {
     throw new UsageError(`invalid action ${JSON.stringify(action)}`, {
@@ -309,7 +313,7 @@ export async function resolveStep(
     });
   }
   const step = await findStep(ws, stepId);
-  const result = await ws.store.runs.resolve(step.id, action, actor);
+  const result = await ws.store.runs.resolve(step.id, action, actor, reason);
   notifyWork(ws.store.runs);
   return result;
 }

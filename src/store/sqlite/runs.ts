@@ -284,8 +284,15 @@ export class SqliteRunStore implements RunStore {
       const where: string[] = [];
       const params: Array<string | number> = [];
       if (query.status !== undefined) {
-        where.push('r.status = ?');
-        params.push(query.status);
+        // `skipped` is stored `succeeded` (see runFromRow).
+        const skip =
+          "EXISTS (SELECT 1 FROM run_steps k WHERE k.run_id = r.id AND k.state = 'skipped')";
+        if (query.status === 'skipped') where.push(`r.status = 'succeeded' AND ${skip}`);
+        else if (query.status === 'succeeded') where.push(`r.status = 'succeeded' AND NOT ${skip}`);
+        else {
+          where.push('r.status = ?');
+          params.push(query.status);
+        }
       }
       if (query.lane !== undefined) {
         where.push('r.lane = ?');
@@ -439,8 +446,33 @@ export class SqliteRunStore implements RunStore {
     return this.#tx(() => this.#recordOf(this.#people.reject(stepId, actor, reason)));
   }
 
-  resolve(stepId: string, action: ResolveAction, actor: string): Promise<StepRecord> {
-    return this.#tx(() => this.#recordOf(this.#people.resolve(stepId, action, actor)));
+  resolve(
+    stepId: string,
+    action: ResolveAction,
+    actor: string,
+    reason?: string,
+  ): Promise<StepRecord> {
+    return this.#tx(() => this.#recordOf(this.#people.resolve(stepId, action, actor, reason)));
+  }
+
+  judgeRun(
+    runId: string,
+    status: 'succeeded' | 'failed',
+    actor: string,
+    reason: string,
+  ): Promise<RunRecord> {
+    return this.#tx(() => {
+      const row = this.#t.run(runId);
+      if (row === undefined) throw new NotFoundError(`no run with ID ${runId}`);
+      if (row.finished_at === null) {
+        throw new StateError(`run ${runId} has not ended (${row.status}); it cannot be judged`);
+      }
+      if (row.status !== status) {
+        this.#db.prepare('UPDATE runs SET status = ? WHERE id = ?').run(status, runId);
+      }
+      this.#t.emit('run.judged', actor, runId, { runId, from: row.status, status, reason });
+      return this.#runRecord(this.#t.run(runId)!);
+    });
   }
 
   retry(id: string, actor: string): Promise<{ run: RunRecord; steps: StepRecord[] }> {
