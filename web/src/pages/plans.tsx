@@ -225,6 +225,42 @@ function TaskRow({ task, planId }: { task: Task; planId: string }) {
   );
 }
 
+/** "1 task", "3 tasks". */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function TaskTable({
+  tasks,
+  planId,
+  label,
+}: {
+  tasks: ReadonlyArray<Task>;
+  planId: string;
+  label: string;
+}) {
+  return (
+    <div className="table-wrap">
+      <table aria-label={label}>
+        <thead>
+          <tr>
+            <th scope="col">Task</th>
+            <th scope="col">Status</th>
+            <th scope="col">Owners</th>
+            <th scope="col">Estimate</th>
+            <th scope="col">Checklist</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tasks.map((t) => (
+            <TaskRow key={t.id} task={t} planId={planId} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** Reconstructs done-over-time from write-back events, backwards from today's count. */
 function burnUp(events: ReadonlyArray<LiveEvent>, doneNow: number, scope: number): BurnPoint[] {
   const points: BurnPoint[] = [{ t: Date.now(), done: doneNow, scope }];
@@ -311,8 +347,23 @@ export function PlanPage({ id }: { id: string }) {
           )}
         </>
       )}
-      <h2>Phases</h2>
-      {ir.phases.length === 0 ? <Empty title="This plan has no phases" /> : null}
+      {ir.tasks.length === 0 ? null : (
+        <section aria-labelledby="loose-h">
+          <h2 id="loose-h">
+            {ir.phases.length === 0 ? 'Tasks' : 'Tasks outside any phase'}{' '}
+            <span className="muted small">({plural(ir.tasks.length, 'task')})</span>
+          </h2>
+          <TaskTable
+            tasks={ir.tasks}
+            planId={planId}
+            label={ir.phases.length === 0 ? 'tasks' : 'tasks outside any phase'}
+          />
+        </section>
+      )}
+      {ir.phases.length === 0 ? null : <h2>Phases</h2>}
+      {ir.phases.length === 0 && ir.tasks.length === 0 ? (
+        <Empty title="This plan has no phases and no tasks" />
+      ) : null}
       {ir.phases.map((ph) => {
         const st = status.phases.find((p) => p.id === ph.id);
         return (
@@ -327,24 +378,7 @@ export function PlanPage({ id }: { id: string }) {
             {ph.tasks.length === 0 ? (
               <p className="muted">No tasks in this phase.</p>
             ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Task</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Owners</th>
-                      <th scope="col">Estimate</th>
-                      <th scope="col">Checklist</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {ph.tasks.map((t) => (
-                      <TaskRow key={t.id} task={t} planId={planId} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <TaskTable tasks={ph.tasks} planId={planId} label={`tasks of ${ph.title}`} />
             )}
             {gateOf(ph.id) === undefined ? null : (
               <GatePanel
