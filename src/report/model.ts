@@ -4,7 +4,7 @@
  * `trust.granted`) are read generically and may be absent.
  */
 import type { Plan } from '../ir/index.js';
-import type { VerdictStatus } from '../verify/index.js';
+import { planInputs, type VerdictStatus } from '../verify/index.js';
 import { phaseProgress, planProgress, type Count } from './progress.js';
 
 /** An event as the report reads it (a stored ledger event). */
@@ -190,6 +190,7 @@ interface GateData {
   phaseId: string;
   status: 'pass' | 'fail' | 'pending';
   verdicts: Array<{ target: string; status: VerdictStatus; reason: string }>;
+  inputs?: string;
   artifacts: Array<{ name: string; sha256: string }>;
 }
 
@@ -432,6 +433,7 @@ function verdictOf(f: Folder, planId: string, id: string, fallbackText: string):
 function planReport(f: Folder, planId: string): ReportPlan {
   const p = f.plans.get(planId)!;
   const ir = p.ir;
+  const inputs = planInputs(ir);
   const texts = new Map<string, string>();
   for (const c of ir.criteria) texts.set(c.id, c.text);
   for (const t of ir.tasks) for (const c of t.criteria) texts.set(c.id, c.text);
@@ -459,7 +461,10 @@ function planReport(f: Folder, planId: string): ReportPlan {
         status: decided === undefined || empty ? (empty ? 'none' : 'unchecked') : decided.d.status,
         decidedAt: decided?.e.ts ?? null,
         seq: decided?.e.seq ?? null,
-        stale: decided !== undefined && decided.d.planSha !== p.sha256,
+        stale:
+          decided !== undefined &&
+          decided.d.planSha !== p.sha256 &&
+          (decided.d.inputs === undefined || decided.d.inputs !== inputs.gate(ph.id)),
         verdicts: ids.map((id) => verdictOf(f, planId, id, texts.get(id) ?? id)),
         artifacts: decided?.d.artifacts ?? [],
       },
