@@ -49,7 +49,7 @@ sleep 30
 ### Task 1.3: Invoice ${RLO}fdp.exe
 
 \`\`\`sh
-echo safe ${ESC}[2K\r${ESC}[1A echo harmless
+echo safe ${ESC}[2K${ESC}[1A echo harmless
 \`\`\`
 `;
 
@@ -178,10 +178,10 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
       await p.goto(`${server.url}/runs`);
       const runningPill = p
         .getByRole('row', { name: /Task 1\.2: Nap/u })
-        .getByText('running', { exact: true });
+        .locator('.pill', { hasText: 'running' });
       const waitingPill = p
         .getByRole('row', { name: /waits for a person/u })
-        .getByText('waiting', { exact: true });
+        .locator('.pill', { hasText: 'waiting' });
       const colour = (l: typeof runningPill) =>
         l.evaluate(
           (el) =>
@@ -217,7 +217,7 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
       target: `${planId}:phase-1/task-1-3`,
       actor: 'cli:ana',
     });
-    await waitForRun(t.ws, run.id, { until: 'finished' });
+    await waitForRun(t.ws, run.id);
     for (const width of WIDTHS) {
       const p = await page(width);
       await p.getByRole('link', { name: 'Status Demo' }).click();
@@ -225,7 +225,7 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
       await p.goto(`${server.url}/runs/${run.id}`);
       await p.getByRole('heading', { name: /Invoice \[U\+202E\]fdp\.exe/u }).waitFor();
       await p.getByText('Command').click();
-      await p.getByText('echo safe ␛[2K␍␛[1A echo harmless').waitFor();
+      await p.getByText('echo safe ␛[2K␛[1A echo harmless').waitFor();
       const text = await p.locator('main').innerText();
       assert.ok(!text.includes(RLO) && !text.includes(ESC), 'no raw control or bidi character');
       await screenshot(p, `status-hostile-${width}`);
@@ -235,7 +235,7 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
 
   test('the header says disconnected while the server is down', async () => {
     const p = await page(1280);
-    await p.getByRole('banner').getByText('live', { exact: true }).waitFor();
+    await p.getByRole('banner').getByText('● live', { exact: true }).waitFor();
     serverClosed = true;
     await server.close();
     await p

@@ -408,6 +408,11 @@ export interface RunStore {
   getStep(id: string): Promise<StepRecord | null>;
   /** Steps in these states across runs (newest runs first), e.g. for the inbox. */
   stepsInState(states: ReadonlyArray<StepState>, limit?: number): Promise<StepRecord[]>;
+  /**
+   * The latest execution of each of these plan nodes' steps (newest run first; one record per
+   * node ID), whatever its state: what "its steps ran" is decided from.
+   */
+  latestStepsOf(planId: string, nodeIds: ReadonlyArray<string>): Promise<StepRecord[]>;
   /** IDs of recent runs (for suggestions). */
   recentRunIds(limit?: number): Promise<string[]>;
 

@@ -326,6 +326,27 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
+  latestStepsOf(planId: string, nodeIds: ReadonlyArray<string>): Promise<StepRecord[]> {
+    return this.#read(() => {
+      if (nodeIds.length === 0) return [];
+      const rows = this.#db
+        .prepare(
+          `SELECT s.* FROM run_steps s JOIN runs r ON r.id = s.run_id
+           WHERE s.plan_id = ? AND s.node_id IN (${nodeIds.map(() => '?').join(', ')})
+           ORDER BY r.num DESC, s.ord`,
+        )
+        .all(planId, ...nodeIds) as StepRow[];
+      const seen = new Set<string>();
+      const out: StepRecord[] = [];
+      for (const row of rows) {
+        if (row.node_id === null || seen.has(row.node_id)) continue;
+        seen.add(row.node_id);
+        out.push(this.#stepRecord(row));
+      }
+      return out;
+    });
+  }
+
   listSteps(runId: string): Promise<StepRecord[]> {
     return this.#read(() => this.#stepRecords(runId));
   }
