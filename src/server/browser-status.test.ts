@@ -169,10 +169,7 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
       await clock.waitFor();
       const first = await clock.textContent();
       // No server event arrives while `sleep 30` runs: only the page's own clock can move.
-      await p.waitForFunction(([el, was]) => el !== null && el.textContent !== was, [
-        await clock.elementHandle(),
-        first,
-      ] as const);
+      while ((await clock.textContent()) === first) await p.waitForTimeout(100);
       await screenshot(p, `status-running-${width}`);
       // Running and waiting do not share a badge.
       await p.goto(`${server.url}/runs`);
