@@ -6,7 +6,7 @@
  * reads "disconnected".
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -44,6 +44,14 @@ echo built
 
 \`\`\`sh
 sleep 30
+\`\`\`
+
+### Task 1.4: Docs
+
+- [ ] write the docs
+
+\`\`\`sh
+echo docs written
 \`\`\`
 
 ### Task 1.3: Invoice ${RLO}fdp.exe
@@ -207,6 +215,39 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
       await screenshot(p, `status-plan-${width}`);
       await p.close();
     }
+  });
+
+  test('a task whose steps succeeded is offered; one click marks it done; ticks are written back', async () => {
+    const { run } = await startRun(t.ws, {
+      target: `${planId}:phase-1/task-1-4`,
+      actor: 'cli:ana',
+    });
+    assert.equal((await waitForRun(t.ws, run.id)).status, 'succeeded');
+    const width = 1280;
+    const p = await page(width);
+    await p.getByRole('link', { name: 'Status Demo' }).click();
+    const ready = p.getByRole('listitem', { name: 'ready: Task 1.4: Docs' });
+    await ready.waitFor();
+    await screenshot(p, `status-ready-${width}`);
+    await ready.getByRole('button', { name: 'Mark done' }).click();
+    await ready.waitFor({ state: 'detached' });
+    await p.getByLabel('status of Task 1.4: Docs').and(p.locator('select')).waitFor();
+    assert.equal(await p.getByLabel('status of Task 1.4: Docs').inputValue(), 'done');
+    const done = await t.ws.store.events.read({ types: ['task.completed'] });
+    assert.deepEqual(
+      done.map((e) => [e.actor, e.subject]),
+      [['user:ana', 'phase-1/task-1-4']],
+    );
+    // A checklist item ticked here is ticked in the file.
+    const loose = p.getByRole('table', { name: 'tasks outside any phase' });
+    await loose.getByText(/0\/1/u).click();
+    await loose.getByLabel('tidy up').check();
+    await loose.getByText(/1\/1/u).waitFor();
+    assert.match(readFileSync(join(t.root, 'status.md'), 'utf8'), /- \[x\] tidy up/u);
+    await screenshot(p, `status-written-${width}`);
+    await p.setViewportSize({ width: 390, height: 844 });
+    await screenshot(p, 'status-written-390');
+    await p.close();
   });
 
   test('control and bidi characters from the document are shown as marks, never obeyed', async () => {

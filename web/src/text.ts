@@ -5,9 +5,11 @@
  * Characters that hide or reorder text: C0 controls except tab and newline, DEL, C1 controls,
  * bidi embeddings, overrides, isolates and marks, zero-width spaces, word joiners, the BOM.
  */
+/* eslint-disable no-control-regex -- finding control characters is the point */
 const HIDDEN =
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
 const SGR = /\u001b\[[0-9;]*m/gu;
+/* eslint-enable no-control-regex */
 /** In JSON text: an escaped C0 control other than \n and \t, or a raw hidden character. */
 const IN_JSON =
   /\\u00[01][0-9a-fA-F]|\\[rbf]|[\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
