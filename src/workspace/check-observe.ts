@@ -50,6 +50,11 @@ export interface VerdictRecordedData {
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly inputDigest: string;
   readonly flaky: boolean;
+  /**
+   * Digest of what the verdict depends on in the plan (see `planInputs`): it stays current
+   * across versions of the plan that leave it unchanged. Absent in events of older versions.
+   */
+  readonly inputs?: string;
 }
 
 /** Data of a `gate.decided` event. */
@@ -65,6 +70,8 @@ export interface GateDecidedData {
   readonly blocking: ReadonlyArray<string>;
   /** Files the gate's verdicts looked at: proof subjects. */
   readonly artifacts: ReadonlyArray<{ name: string; sha256: string }>;
+  /** Digest of what the gate depends on in the plan (see `planInputs`); absent in older events. */
+  readonly inputs?: string;
 }
 
 /** What the ledger says about one plan, for `check`. */

@@ -172,6 +172,17 @@ export async function runCommand(
       if (final.run.finishedAt === null)
         out(stalledHint(final.run, final.steps, await planPaths(ws)));
       else if (final.run.status !== 'succeeded') out(renderRun(final.run, final.steps));
+      if (final.run.status === 'succeeded' && final.run.target !== null) {
+        // The loop closes by the project's policy: marked done, or offered.
+        const { closeLoop } = await import('../../workspace/completion.js');
+        const r = await closeLoop(ws, actor, final.run.target.planId);
+        for (const c of r.completed)
+          out(
+            `marked done in the plan: ${c.taskId} ${JSON.stringify(c.title)} (its steps succeeded in ${c.runId}; its criteria pass)`,
+          );
+        for (const c of r.proposed)
+          out(`ready to mark done: ${c.taskId} ${JSON.stringify(c.title)}: ${c.command}`);
+      }
     }
   } finally {
     process.off('SIGINT', onSigint);

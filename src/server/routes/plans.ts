@@ -1,5 +1,6 @@
 /** Plan routes: status, next tasks, one plan, one node, import and write-back. */
 import { Hono } from 'hono';
+import { completeTask, completions } from '../../workspace/completion.js';
 import { NotFoundError } from '../../errors/index.js';
 import { authorize } from '../../workspace/auth.js';
 import { importPlan } from '../../workspace/import-plan.js';
@@ -60,6 +61,22 @@ export function planRoutes(): Hono<AppEnv> {
     const ws = c.var.tenant.ws;
     const actor = c.var.principal.actor;
     return c.json(await (checked ? checkItem(ws, ref, actor) : uncheckItem(ws, ref, actor)));
+  });
+
+  app.get('/completions', async (c) => {
+    const plan = c.req.query('plan');
+    const ws = c.var.tenant.ws;
+    const list = await completions(
+      ws,
+      plan === undefined || plan === '' ? undefined : idParam(plan, 'plan'),
+    );
+    return c.json({ policy: ws.config.completion, completions: list });
+  });
+
+  app.post('/nodes/:ref{.+}/complete', async (c) => {
+    authorize(c.var.principal, 'plan.write');
+    const ref = idParam(c.req.param('ref'), 'node ID');
+    return c.json(await completeTask(c.var.tenant.ws, ref, c.var.principal.actor));
   });
 
   app.post('/nodes/:ref{.+}/status', async (c) => {

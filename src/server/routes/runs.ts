@@ -221,9 +221,11 @@ export function runRoutes(): Hono<AppEnv> {
   });
 
   app.post('/steps/:id{.+}/resolve', async (c) => {
-    const { id, body, actor } = await mutation(c, 'step.resolve', ['action']);
+    const { id, body, actor } = await mutation(c, 'step.resolve', ['action', 'reason']);
     const action = requireOneOf(body, 'action', ['retry', 'skip', 'abort'] as const);
-    return c.json({ step: stepView(await resolveStep(c.var.tenant.ws, id, action, actor)) });
+    const reason = optionalString(body, 'reason', 2000);
+    const step = await resolveStep(c.var.tenant.ws, id, action, actor, reason);
+    return c.json({ step: stepView(step) });
   });
 
   app.post('/sessions/:id/archive', async (c) => {

@@ -96,7 +96,10 @@ export function zeroCounts(): Record<StepState, number> {
   return Object.fromEntries(STEP_STATES.map((s) => [s, 0])) as Record<StepState, number>;
 }
 
-/** A run record from its row and its per-state step counts. */
+/**
+ * A run record from its row and its per-state step counts. A run that ended without a failure
+ * but with a skipped step is stored `succeeded` (the column's constraint) and read `skipped`.
+ */
 export function runFromRow(
   row: RunRow,
   counts: Record<StepState, number>,
@@ -106,7 +109,7 @@ export function runFromRow(
     id: row.id,
     title: row.title,
     intent: row.intent,
-    status: row.status,
+    status: row.status === 'succeeded' && counts.skipped > 0 ? 'skipped' : row.status,
     lane: row.lane,
     sessionId: row.session_id,
     target:

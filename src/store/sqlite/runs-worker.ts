@@ -410,6 +410,10 @@ export class WorkerOps {
       this.#startFallback(row, spec.fallback, worker);
       return;
     }
+    if (spec.quarantine === false) {
+      t.move(row, outcome.kind, worker, result);
+      return;
+    }
     t.move(row, 'quarantined', worker, result);
     t.emit('step.quarantined', worker, row.id, {
       ...base,
