@@ -47,8 +47,7 @@ const HIGH =
  */
 function windows1252(bytes) {
   let text = '';
-  for (const b of bytes)
-    text += b >= 0x80 && b <= 0x9f ? HIGH[b - 0x80] : String.fromCharCode(b);
+  for (const b of bytes) text += b >= 0x80 && b <= 0x9f ? HIGH[b - 0x80] : String.fromCharCode(b);
   return text;
 }
 
