@@ -55,7 +55,7 @@ export async function signoff(
     throw new StateError(`${node.id} must be signed off by @${approver}, not ${by}`, {
       file: stored.path,
       line: node.pos.line,
-      hint: `ask ${approver} to run \`pulser signoff ${node.id} --reason "..."\``,
+      hint: `ask ${approver} to run \`pulser signoff ${stored.id}:${node.id} --reason "..."\``,
     });
   }
   const data: SignoffData = {

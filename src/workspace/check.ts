@@ -78,7 +78,7 @@ function recordedCommandVerdicts(
         if (last === undefined || last.observed === 'pending') {
           return {
             status: 'not_run',
-            reason: `not run on this plan and code yet: \`pulser check ${s.criterionId}\` runs \`${s.verifier.command}\``,
+            reason: `not run on this plan and code yet: \`pulser check ${s.planId}:${s.criterionId}\` runs \`${s.verifier.command}\``,
             evidence: { command: s.verifier.command },
           };
         }
@@ -368,7 +368,7 @@ async function checkPlan(
         verdict = {
           target: id,
           status: 'error',
-          reason: `${QUARANTINE}: pulser signoff ${id} --reason "..."`,
+          reason: `${QUARANTINE}: pulser signoff ${stored.id}:${id} --reason "..."`,
           evidence: { ...raw.evidence, quarantined: true, observed: raw.status },
         };
       }
