@@ -14,6 +14,7 @@ import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerServeCommands } from './commands/serve.js';
 import { visible } from '../util/visible.js';
+import { registerStartCommands } from './commands/start.js';
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: ReadonlyArray<string>): Promise<number> {
@@ -28,6 +29,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
       'project folder holding .pulser/ (default: nearest, or $PULSER_WORKSPACE)',
     );
 
+  registerStartCommands(program);
   registerPlanCommands(program);
   registerRunCommands(program);
   registerServeCommands(program);

@@ -7,6 +7,9 @@ import { Plan, allItems, allSteps } from '../ir/index.js';
 import { encodeSource } from '../source/index.js';
 import { summarizePlan } from './index.js';
 import { compileText, planOf } from './test-helpers.js';
+import { skipWithoutShared } from '../util/test-helpers.js';
+
+const SEEDS = { skip: skipWithoutShared('seeds') };
 
 test('Portuguese: Fase / Marco headings, Concluído, critérios de saída', () => {
   const plan = planOf(`# Plano de ação
@@ -205,7 +208,7 @@ npm run build
   assert.equal(Plan.safeParse(plan).success, true);
 });
 
-test('every seed reads the same under LF, CRLF, CR and mixed line endings', () => {
+test('every seed reads the same under LF, CRLF, CR and mixed line endings', SEEDS, () => {
   const seeds = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/seeds');
   for (const name of readdirSync(seeds).sort()) {
     const lf = readFileSync(resolve(seeds, name), 'utf8');

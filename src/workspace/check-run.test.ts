@@ -334,7 +334,7 @@ describe('command verifiers through the runtime', () => {
       const { gateForPromotion } = await import('./gate.js');
       await assert.rejects(
         gateForPromotion(ws, 'plan', 'phase-1', { actor: 'cli:ana' }),
-        /not run on this plan and code yet: `pulser check phase-1\/exit\/counted`/u,
+        /not run on this plan and code yet: `pulser check plan:phase-1\/exit\/counted`/u,
       );
       assert.equal(existsSync(join(root, 'count')), false);
       await checkTarget(ws, 'phase-1', { actor: 'cli:ana' });

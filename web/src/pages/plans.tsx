@@ -135,6 +135,46 @@ function ImportForm({ onDone }: { onDone: () => void }) {
   );
 }
 
+/** The empty workspace: the markdown files of the project folder, each one click from import. */
+function FirstImport({ onDone }: { onDone: () => void }) {
+  const files = useApi<{ files: string[] }>('/files');
+  const found = (files.data?.files ?? []).slice(0, 8);
+  return (
+    <Empty title="No plans yet: import your first one">
+      {!can('plan.import') ? (
+        <p>
+          Ask an operator to import a plan, or run <code>pulser import PLAN.md</code> in the project
+          folder.
+        </p>
+      ) : found.length === 0 ? (
+        <p>
+          This folder holds no markdown file yet. Write a plan (or run <code>pulser init</code> for
+          a starter <code>PLAN.md</code>), then import it above.
+        </p>
+      ) : (
+        <>
+          <p>Markdown files in this project folder (nothing runs until a person trusts a plan):</p>
+          <ul className="first-import">
+            {found.map((f) => (
+              <li key={f}>
+                <code>{f}</code>{' '}
+                <Action
+                  label={`Import ${f}`}
+                  kind="primary"
+                  run={async () => {
+                    await post('/plans/import', { path: f });
+                    onDone();
+                  }}
+                />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Empty>
+  );
+}
+
 /** The list of plans. */
 export function PlansPage() {
   const refresh = useRefreshOn(['plan.']);
@@ -145,10 +185,7 @@ export function PlansPage() {
       <ImportForm onDone={plans.reload} />
       <ErrorBox error={plans.error} />
       {plans.data !== null && plans.data.plans.length === 0 ? (
-        <Empty title="No plans yet">
-          Import a markdown plan above, or run <code>pulser import PLAN.md</code> in the project
-          folder.
-        </Empty>
+        <FirstImport onDone={plans.reload} />
       ) : null}
       <ul className="cards">
         {(plans.data?.plans ?? []).map((p) => (
