@@ -26,6 +26,7 @@ import {
   type TaskDraft,
 } from './drafts.js';
 import type { CriteriaSection, LabelKind } from './patterns.js';
+import type { PhasePlan } from './phase-plan.js';
 
 /** What the current label or heading introduces, including decision-only sections. */
 export type Section =
@@ -101,6 +102,10 @@ export class Builder {
   lastDecision: DecisionDraft | undefined;
   pendingRecommendation: DecisionDraft | undefined;
   anyPhaseHeading = false;
+  /** Which headings are phases, decided from the whole outline before the pass. */
+  phasePlan: PhasePlan | undefined;
+  /** Phases by the 0-based line of their heading. */
+  readonly phaseByLine = new Map<number, PhaseDraft>();
 
   constructor(readonly src: SourceText) {
     this.frames.push({

@@ -9,6 +9,8 @@ import { Builder } from './builder.js';
 import { freezeDecision, freezeItems, freezePhase, freezeTask } from './drafts.js';
 import { markdown, maxNesting, type MarkdownEnv } from './markdown.js';
 import { runPass } from './pass.js';
+import { buildOutline } from './outline.js';
+import { planPhases } from './phase-plan.js';
 
 /**
  * The largest plan {@link compilePlan} reads, in bytes (4 MiB: eighty times the largest seed).
@@ -98,6 +100,7 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
     normalized: decoded.lineEnding === 'lf' || decoded.lineEnding === 'none',
   };
   const tokens = markdown().parse(repair.text, env);
+  b.phasePlan = planPhases(buildOutline(tokens));
   const { maxLevel, maxLevelLine } = runPass(b, tokens);
   const limit = maxNesting();
   if (maxLevel >= limit - 1) {
