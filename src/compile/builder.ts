@@ -27,6 +27,7 @@ import {
 } from './drafts.js';
 import type { CriteriaSection, LabelKind } from './patterns.js';
 import type { PhasePlan } from './phase-plan.js';
+import type { OutlineHeading } from './outline.js';
 
 /** What the current label or heading introduces, including decision-only sections. */
 export type Section =
@@ -43,6 +44,8 @@ export interface Frame {
   decision: DecisionDraft | undefined;
   /** A plain heading inside a phase: becomes a task when checkboxes or steps appear under it. */
   plain: boolean;
+  /** Under a heading whose items are not work (goals, rationale, notes…). */
+  nonWork: boolean;
   readonly line: number;
 }
 
@@ -106,6 +109,10 @@ export class Builder {
   phasePlan: PhasePlan | undefined;
   /** Phases by the 0-based line of their heading. */
   readonly phaseByLine = new Map<number, PhaseDraft>();
+  /** Outline headings by 0-based line. */
+  outlineByLine: ReadonlyMap<number, OutlineHeading> = new Map();
+  /** The last task made from a checkbox item, for flat Kiro `N.M` steps. */
+  lastItemTask: TaskDraft | undefined;
 
   constructor(readonly src: SourceText) {
     this.frames.push({
@@ -117,6 +124,7 @@ export class Builder {
       section: undefined,
       decision: undefined,
       plain: false,
+      nonWork: false,
       line: 0,
     });
   }

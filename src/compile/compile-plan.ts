@@ -100,7 +100,9 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
     normalized: decoded.lineEnding === 'lf' || decoded.lineEnding === 'none',
   };
   const tokens = markdown().parse(repair.text, env);
-  b.phasePlan = planPhases(buildOutline(tokens));
+  const outline = buildOutline(tokens);
+  b.phasePlan = planPhases(outline);
+  b.outlineByLine = new Map(outline.headings.map((h) => [h.line, h]));
   const { maxLevel, maxLevelLine } = runPass(b, tokens);
   const limit = maxNesting();
   if (maxLevel >= limit - 1) {

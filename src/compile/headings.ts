@@ -20,6 +20,7 @@ import {
   withoutLeadingNoise,
 } from './patterns.js';
 import { statusInTitle } from './status.js';
+import { headingIsTask, isNonWork } from './work-items.js';
 import { matchPhase, type PhaseMatch } from './phase-words.js';
 
 export { matchPhase, type PhaseMatch } from './phase-words.js';
@@ -118,6 +119,7 @@ function onPhaseHeading(
   frame.phase = phase;
   frame.task = undefined;
   frame.lane = undefined;
+  frame.nonWork = false;
   frame.section = section ? { kind: 'criteria', section } : undefined;
 }
 
@@ -158,6 +160,7 @@ export function onHeading(
     section: parent.phase === undefined && parent.task === undefined ? parent.section : undefined,
     decision: parent.decision,
     plain: false,
+    nonWork: parent.nonWork,
     line,
   };
   b.frames.push(frame);
@@ -239,5 +242,12 @@ export function onHeading(
     frame.section = kind;
     return;
   }
-  frame.plain = frame.phase !== undefined && frame.task === undefined;
+  if (isNonWork(core)) frame.nonWork = true;
+  if (frame.phase === undefined || frame.task !== undefined || frame.nonWork) return;
+  if (headingIsTask(core, b.outlineByLine.get(line)?.own)) {
+    const task = b.addTask(frame.phase, { title: text, pos: b.pos(line) });
+    applyTitle(task, text);
+    for (const m of mentions) task.owners.add(m);
+    frame.task = task;
+  }
 }

@@ -20,6 +20,7 @@ import {
   type LabelKind,
 } from './patterns.js';
 import { addInlineSteps } from './steps-attach.js';
+import { isNonWork } from './work-items.js';
 import { statusWordAt } from './status.js';
 import { slug as slugify } from './slug.js';
 
@@ -88,6 +89,8 @@ export function startBoldTask(b: Builder, line: InlineLine, line0: number): void
   b.labelSection = undefined;
 }
 
+const NOTES: LabelKind = { kind: 'notes' };
+
 function decisionHere(b: Builder): DecisionDraft | undefined {
   return b.frame.decision ?? b.lastDecision;
 }
@@ -96,7 +99,7 @@ function decisionHere(b: Builder): DecisionDraft | undefined {
 export function onLabel(b: Builder, l: Label, line: InlineLine, line0: number): void {
   const kind = l.kind;
   if (!kind) {
-    b.labelSection = undefined;
+    b.labelSection = isNonWork(l.label) ? NOTES : undefined;
     const d = b.frame.decision;
     if (d && IF_RE.test(l.label)) {
       const option = { label: l.label, text: l.value };
@@ -124,6 +127,7 @@ export function onLabel(b: Builder, l: Label, line: InlineLine, line0: number): 
       return;
     case 'tasks':
     case 'options':
+    case 'notes':
       b.labelSection = kind;
       return;
     case 'status': {
