@@ -3,7 +3,13 @@
  * commands, statuses, decision options, labels and bold sub-tasks.
  */
 import type { Builder, ItemFrame } from './builder.js';
-import { slugOrHash, type ItemDraft, type OwnerDraft, type PhaseDraft } from './drafts.js';
+import {
+  slugOrHash,
+  type ItemDraft,
+  type OwnerDraft,
+  type PhaseDraft,
+  type TaskDraft,
+} from './drafts.js';
 import { kiroStepParent, kiroTaskNumber, specKitTask } from './work-items.js';
 
 /** A list item whose text is struck through: `- ~~Done thing~~`. */
@@ -80,7 +86,7 @@ function onCheckbox(
     return;
   }
   const owner: OwnerDraft | undefined = b.owner(true);
-  if (owner && isPhase(owner) && !parent && workHere(b)) {
+  if (owner && isPhase(owner) && !parent && workHere(b, true)) {
     checkboxTask(b, frame, owner, text, checked, line0);
     return;
   }
@@ -99,11 +105,24 @@ function isPhase(o: OwnerDraft): o is PhaseDraft {
   return (o as PhaseDraft).kind === 'phase';
 }
 
-/** Whether items here are the phase's work (not under goals, notes, criteria, a task…). */
-function workHere(b: Builder): boolean {
+/**
+ * Whether items here are the phase's work (not under goals, notes, criteria, a task…). Under
+ * a label Pulser does not know, checkboxes are work and plain bullets are not.
+ */
+function workHere(b: Builder, checkbox: boolean): boolean {
   if (b.frame.nonWork || b.boldTask) return false;
   const section = b.section;
-  return section === undefined || section.kind === 'tasks';
+  return (
+    section === undefined || section.kind === 'tasks' || (checkbox && section.kind === 'label')
+  );
+}
+
+/** A flat Kiro `N.M` item (checkbox or not) right after task `N` of this phase: a step of it. */
+function kiroStepOfLast(b: Builder, phase: PhaseDraft, text: string): TaskDraft | undefined {
+  const last = b.lastItemTask;
+  if (!last || last.label === undefined || !phase.tasks.includes(last)) return undefined;
+  const stepOf = kiroStepParent(text.replace(/^\[[ xX~-]?\]\*?\s*/u, ''));
+  return stepOf === last.label ? last : undefined;
 }
 
 /**
@@ -119,9 +138,8 @@ function checkboxTask(
   checked: boolean,
   line0: number,
 ): void {
-  const last = b.lastItemTask;
-  const stepOf = kiroStepParent(text);
-  if (stepOf !== undefined && last && last.label === stepOf && phase.tasks.includes(last)) {
+  const last = kiroStepOfLast(b, phase, text);
+  if (last) {
     const box = last.checklist[0];
     frame.item = addItem(b, box ? box.children : last.checklist, phase.id, text, checked, line0);
     frame.itemScope = phase.id;
@@ -266,7 +284,8 @@ export function onItem(
   }
   const ext = EXTERNAL_ID_RE.exec(text)?.[1];
   if (ext) addItemTask(b, frame, text, ext, mentions, line0);
-  else if (!parent && b.frame.phase && !b.task(false) && workHere(b)) {
+  else if (!parent && b.frame.phase && !b.task(false) && workHere(b, false)) {
+    if (kiroStepOfLast(b, b.frame.phase, text)) return;
     addItemTask(b, frame, text, undefined, mentions, line0);
     if (frame.task && frame.task.status === undefined && STRUCK_RE.test(b.line(line0))) {
       frame.task.status = 'done';

@@ -89,7 +89,10 @@ export function startBoldTask(b: Builder, line: InlineLine, line0: number): void
   b.labelSection = undefined;
 }
 
+/** A label whose items are not work (goals, rationale, notes): neither bullets nor checkboxes are tasks. */
 const NOTES: LabelKind = { kind: 'notes' };
+/** A label Pulser does not know: its checkboxes are tasks, its bullets are not. */
+const OTHER_LABEL: LabelKind = { kind: 'label' };
 
 function decisionHere(b: Builder): DecisionDraft | undefined {
   return b.frame.decision ?? b.lastDecision;
@@ -99,7 +102,7 @@ function decisionHere(b: Builder): DecisionDraft | undefined {
 export function onLabel(b: Builder, l: Label, line: InlineLine, line0: number): void {
   const kind = l.kind;
   if (!kind) {
-    b.labelSection = isNonWork(l.label) ? NOTES : undefined;
+    b.labelSection = isNonWork(l.label) ? NOTES : OTHER_LABEL;
     const d = b.frame.decision;
     if (d && IF_RE.test(l.label)) {
       const option = { label: l.label, text: l.value };
@@ -128,6 +131,7 @@ export function onLabel(b: Builder, l: Label, line: InlineLine, line0: number): 
     case 'tasks':
     case 'options':
     case 'notes':
+    case 'label':
       b.labelSection = kind;
       return;
     case 'status': {

@@ -147,11 +147,12 @@ export type LabelKind =
         | 'recommendation'
         | 'question'
         | 'target'
-        | 'notes';
+        | 'notes'
+        | 'label';
     };
 
 const FILES_RE = /^(?:files?|arquivos?|fichiers?|archivos?|dateien|ファイル)\b(.*)$/iu;
-type SimpleKind = Exclude<LabelKind['kind'], 'criteria' | 'files' | 'notes'>;
+type SimpleKind = Exclude<LabelKind['kind'], 'criteria' | 'files' | 'notes' | 'label'>;
 const LABELS: ReadonlyArray<readonly [SimpleKind, RegExp]> = [
   [
     'commands',
