@@ -10,7 +10,7 @@ import { freezeDecision, freezeItems, freezePhase, freezeTask } from './drafts.j
 import { markdown, maxNesting, type MarkdownEnv } from './markdown.js';
 import { runPass } from './pass.js';
 import { buildOutline } from './outline.js';
-import { planPhases } from './phase-plan.js';
+import { planPhases, type HeadingReading } from './phase-plan.js';
 
 /**
  * The largest plan {@link compilePlan} reads, in bytes (4 MiB: eighty times the largest seed).
@@ -37,6 +37,8 @@ export interface CompileOptions {
 export interface CompileResult {
   readonly plan: Plan | null;
   readonly diagnostics: ReadonlyArray<Diagnostic>;
+  /** Why each heading is or is not a phase (for `pulser summary --explain`). */
+  readonly headings?: ReadonlyArray<HeadingReading>;
 }
 
 function fallbackTitle(path: string): string {
@@ -147,5 +149,5 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
     decisions: b.decisions.map(freezeDecision),
     owners: [...b.mentions],
   };
-  return { plan, diagnostics };
+  return { plan, diagnostics, headings: b.phasePlan.readings };
 }

@@ -102,7 +102,12 @@ function decisionHere(b: Builder): DecisionDraft | undefined {
 export function onLabel(b: Builder, l: Label, line: InlineLine, line0: number): void {
   const kind = l.kind;
   if (!kind) {
-    b.labelSection = isNonWork(l.label) ? NOTES : OTHER_LABEL;
+    // An unknown label inside a criteria (or other) section does not end it.
+    b.labelSection = isNonWork(l.label)
+      ? NOTES
+      : b.frame.section === undefined
+        ? OTHER_LABEL
+        : undefined;
     const d = b.frame.decision;
     if (d && IF_RE.test(l.label)) {
       const option = { label: l.label, text: l.value };

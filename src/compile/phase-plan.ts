@@ -38,6 +38,10 @@ const TIMEBOX: ReadonlySet<PhaseKind> = new Set(['sprint', 'week']);
 const MENTION_REST_RE =
   /^(?:[-–—:：]\s*)?(?:completion|success|exit|acceptance|goals?|checklist|criteria|summary|overview|report|review|retrospective|results?|checkpoint|ゴール|目標|完了|チェックリスト|체크리스트|완료|완成|完成|总结|報告|报告|검토|итог|критери|чек-?лист|criterios|resumen|checklist|ziele|zusammenfassung)/iu;
 
+/** Anywhere in the rest of a heading that repeats a phase's label: it mentions the phase. */
+const MENTION_ANYWHERE_RE =
+  /(?<![\p{L}])(?:completion|success|exit|acceptance)\s+criteria|checklist|done when|completad[ao] cuando|conclu[íi]d[ao] quando|체크리스트|완료\s*기준|完成报告|完了条件|チェックリスト|критерии/iu;
+
 /** Sections that do no planning, whatever they hold. */
 const NON_PLANNING_RE =
   /^(?:overview|summary|introduction|background|context|architecture|api|reference|references|legend|glossary|risks?|risk mitigation|changelog|change log|history|notes?|implementation notes|description|known issues|tech(?:nical)? debt|metrics|success metrics|kpis?|goals?|metrics & goals|contributing|contributors?|license|faq|table of contents|contents|toc|appendix|status|progress|current|definition of done|acceptance|success criteria|exit criteria|deployment|environment|configuration|troubleshooting|tips|contacts?|testing strategy|testing plan|file change plan|format|path conventions|execution flow|dependencies|parallel|implementation strategy|rollout|deployment strategy|historical|what changed|module ownership|suggested|resumen|riesgos?|notas?|arquitectura|referencias|problemas|contexto|descripci[óo]n|métricas|metricas|übersicht|zusammenfassung|hinweise|risiken|mitwirken|beitragen|prinzipien|entwicklungs|wie man|обзор|риски|примечания|наблюдения|概要|概述|总结|风险|背景|目录|참고|개요|목차|기술 스택|프로젝트 구조|テスト|トラブル|エスカレーション)/iu;
@@ -186,7 +190,7 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
     const c = core(h);
     const pm = matchPhase(c);
     if (pm && pm.kind !== 'stream') {
-      if (h.index === title && o.headings.some((x) => x.level > 1 && matchPhase(core(x))))
+      if (h.index === title && !o.headings.some((x) => x.level === 1 && x !== h && matchPhase(core(x))))
         set(h, undefined, 'the document title, not a phase');
       else if (titleNames(o, title, pm))
         set(h, undefined, `names ${pm.word} ${pm.label ?? ''}, which the title names: the whole document, not a phase`);
@@ -201,11 +205,24 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
     }
   }
 
+  // Inside a section that does no planning (a changelog's versions), nothing is a phase.
+  for (const c of [...cands.values()]) {
+    const host = ancestors(o, c.h).find((a) => isNonPlanning(a.text));
+    if (host) {
+      cands.delete(c.h.index);
+      set(c.h, undefined, `inside “${host.text}”, a section that does no planning`);
+    }
+  }
+
   // Mentions of an earlier phase (`Phase 2 Completion Criteria`) are not new phases.
   const seen = new Set<string>();
   for (const c of [...cands.values()].sort((a, b) => a.h.line - b.h.line)) {
     const key = `${c.pm.kind}:${c.pm.label ?? ''}`;
-    if (c.pm.label !== undefined && seen.has(key) && isMention(c.pm)) {
+    if (
+      c.pm.label !== undefined &&
+      seen.has(key) &&
+      (isMention(c.pm) || MENTION_ANYWHERE_RE.test(c.pm.rest))
+    ) {
       cands.delete(c.h.index);
       set(c.h, undefined, `mentions ${c.pm.word} ${c.pm.label} (“${c.pm.rest}”) again: not a new phase`);
     }
@@ -253,7 +270,7 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
     const r = readings.get(h.line);
     if (r?.phase || cands.has(h.index)) continue;
     const pm = matchPhase(core(h));
-    if (pm?.label !== undefined && isMention(pm)) {
+    if (pm?.label !== undefined && (isMention(pm) || MENTION_ANYWHERE_RE.test(pm.rest))) {
       const of = byKey.get(`${pm.kind}:${pm.label}`);
       if (of !== undefined) set(h, undefined, `names ${pm.word} ${pm.label}: belongs to that phase`, of);
     }
@@ -338,7 +355,7 @@ function fallback(
         set(h, undefined, 'a section that does no planning');
         return false;
       }
-      if (workIn(h.all) === 0 && h.all.checkboxes === 0) {
+      if (h.all.items === 0) {
         set(h, undefined, 'holds no listed work');
         return false;
       }
@@ -348,7 +365,7 @@ function fallback(
       const only = planning[0] as OutlineHeading;
       const kids = only.children
         .map((i) => o.headings[i] as OutlineHeading)
-        .filter((h) => workIn(h.all) > 0 && !isNonPlanning(h.text));
+        .filter((h) => h.all.items > 0 && !isNonPlanning(h.text));
       if (kids.length >= 2 && !WORK_LABEL_RE.test(core(only).replace(/[:：]\s*$/u, ''))) {
         set(only, undefined, 'holds the work areas below it; they are the phases');
         level = only.children.map((i) => o.headings[i] as OutlineHeading);

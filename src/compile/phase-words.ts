@@ -35,6 +35,9 @@ export function isDay(pm: PhaseMatch): boolean {
 
 export function matchPhase(core: string): PhaseMatch | undefined {
   const m = PHASE_HEADING_RE.exec(core);
+  // `Phases & Verification`, `Fases de Desarrollo`: a plural, not a phase labelled “s”.
+  if (m && /^s$/iu.test(m[2] ?? '') && /^s(?![\p{L}\p{N}])/iu.test(core.slice((m[1] ?? '').length)))
+    return undefined;
   if (m) {
     const word = m[1] ?? '';
     return {
