@@ -111,6 +111,13 @@ export class Builder {
   readonly phaseByLine = new Map<number, PhaseDraft>();
   /** Outline headings by 0-based line. */
   outlineByLine: ReadonlyMap<number, OutlineHeading> = new Map();
+  /** Phase statuses given by rows of an overview table, applied at freeze to phases that say nothing. */
+  readonly phaseRowStatus: {
+    label: string;
+    status: TaskStatus;
+    text: string;
+    pos: SourcePos;
+  }[] = [];
   /** The last task made from a checkbox item, for flat Kiro `N.M` steps. */
   lastItemTask: TaskDraft | undefined;
 

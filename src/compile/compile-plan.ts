@@ -123,6 +123,14 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
   }
   diagnostics.push(...b.diagnostics);
 
+  for (const row of b.phaseRowStatus) {
+    for (const p of b.phases) {
+      if (p.label === row.label && p.status === undefined) {
+        p.status = row.status;
+        p.statusText = row.text;
+      }
+    }
+  }
   const resolve = resolver(b);
   const phases = b.phases.map((p) => freezePhase(p, resolve));
   const tasks: Task[] = b.planTasks.map((t) => freezeTask(t, resolve));
