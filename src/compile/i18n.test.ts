@@ -104,7 +104,8 @@ test('CRLF, lone CR and BOM: positions point at the original lines', () => {
   const plan = planOf(bytes);
   assert.equal(plan.source.bom, true);
   assert.equal(plan.source.lineEnding, 'mixed');
-  const [first, second] = plan.phases[0]?.checklist ?? [];
+  // Top-level checkboxes of a phase are its tasks; each keeps its checkbox as its checklist.
+  const [first, second] = plan.phases[0]?.tasks.map((t) => t.checklist[0]) ?? [];
   assert.deepEqual(first?.pos, { line: 5, column: 3 });
   assert.equal(first?.children[0]?.text, 'nested');
   assert.equal(first?.children[0]?.checked, true);
@@ -146,7 +147,10 @@ test('nested checklists keep their tree; IDs are text slugs that survive inserti
     'phase-1/beta-2',
   ]);
   for (const id of ids(before)) assert.ok(ids(after).includes(id), id);
-  assert.equal(before.phases[0]?.checklist[0]?.children[0]?.children[0]?.checked, true);
+  assert.equal(
+    before.phases[0]?.tasks[0]?.checklist[0]?.children[0]?.children[0]?.checked,
+    true,
+  );
   assert.deepEqual(summarizePlan(before).totals.checkboxes, { total: 5, checked: 1 });
 });
 
