@@ -75,3 +75,10 @@ export function explainSystemError(error: unknown): PulserError | undefined {
     ? new NotFoundError(message, data)
     : new InputError(message, data, error);
 }
+
+/** Why a file operation failed, in words (`no such file or folder`), or the error's message. */
+export function fileErrorReason(error: unknown): string {
+  const code = (error as SystemError | null)?.code;
+  const known = typeof code === 'string' ? FILE_ERRORS[code] : undefined;
+  return known?.[0] ?? (error instanceof Error ? error.message : String(error));
+}
