@@ -196,16 +196,24 @@ describe('a forged ledger tail (issue 9, item 7)', () => {
   });
 
   it('ledger verify does not sign a head it reports broken', async () => {
-    const root = await workspaceWithTail();
+    const root = tempProject();
     roots.push(root);
+    writeFileSync(join(root, 'plan.md'), LAUNCH_PLAN);
+    assert.equal(pulser(root, 'import', 'plan.md').code, 0);
+    writeFileSync(join(root, 'plan.md'), LAUNCH_PLAN.replace('Tag v1', 'Tag v2'));
+    assert.equal(pulser(root, 'import', 'plan.md').code, 0); // a second checkpoint
+    const ws = await openWorkspace({ root, env: {} });
+    await ws.store.events.append({ type: 'note.added', actor: 'cli:ana', subject: null, data: 1 });
+    await ws.store.close(); // an authentic unsigned tail, as after a crash
     const db = attacker(root);
-    // Damage a signed event without re-chaining: the tail after the last checkpoint is intact.
-    db.prepare('UPDATE events SET actor = ? WHERE seq = 2').run('cli:mallory');
+    // Damage the first event without re-chaining: the tail after the last checkpoint is intact.
+    db.prepare('UPDATE events SET actor = ? WHERE seq = 1').run('cli:mallory');
     db.close();
     const before = checkpointCount(root);
+    assert.ok(before >= 2);
     const verify = pulser(root, 'ledger', 'verify');
     assert.equal(verify.code, 1, verify.stdout);
-    assert.match(verify.stdout, /first bad event: 2 /u);
+    assert.match(verify.stdout, /first bad event: 1 /u);
     assert.equal(checkpointCount(root), before, 'the head it called broken stays unsigned');
   });
 
