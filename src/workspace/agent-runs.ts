@@ -64,7 +64,7 @@ function waitingLine(step: StepRecord, paths: ReadonlyMap<string, string>): stri
     return `${step.id} (${step.title}) waits for a person to ${trust}approve it (\`pulser approve ${step.id}\`); agents cannot approve or trust, ask with pulser_request_approval`;
   }
   if (step.state === 'quarantined') {
-    return `${step.id} (${step.title}) failed for good (${step.error ?? 'no error recorded'}); a person resolves it (\`pulser resolve ${step.id} retry|skip|abort\`)`;
+    return `${step.id} (${step.title}) failed for good (${step.error ?? 'no error recorded'}); a person resolves it (\`pulser resolve ${step.id} retry|abort\`, or \`skip --reason TEXT\`)`;
   }
   return null;
 }

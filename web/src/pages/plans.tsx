@@ -232,7 +232,10 @@ function TaskStatus({ task, planId }: { task: Task; planId: string }) {
 function Checklist({ task, planId }: { task: Task; planId: string }) {
   const items = flatItems(task.checklist);
   const [error, setError] = useState<string | null>(null);
-  const done = items.filter((i) => i.checked).length;
+  // A tick shows at once; the plan's reload (live) confirms it, a refusal undoes it.
+  const [ticked, setTicked] = useState<Readonly<Record<string, boolean>>>({});
+  const isChecked = (i: Item) => ticked[i.id] ?? i.checked;
+  const done = items.filter(isChecked).length;
   if (items.length === 0) return <span className="muted">—</span>;
   return (
     <details className="checklist">
@@ -245,13 +248,20 @@ function Checklist({ task, planId }: { task: Task; planId: string }) {
             <label>
               <input
                 type="checkbox"
-                checked={i.checked}
+                checked={isChecked(i)}
                 disabled={!can('plan.write')}
                 onChange={(e) => {
+                  const checked = e.target.checked;
                   setError(null);
-                  post(nodeWrite(planId, i.id, 'check'), { checked: e.target.checked }).catch(
-                    (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
-                  );
+                  setTicked((x) => ({ ...x, [i.id]: checked }));
+                  post(nodeWrite(planId, i.id, 'check'), { checked }).catch((err: unknown) => {
+                    setTicked((x) => {
+                      const rest = { ...x };
+                      delete rest[i.id];
+                      return rest;
+                    });
+                    setError(err instanceof Error ? err.message : String(err));
+                  });
                 }}
               />{' '}
               {i.text}
