@@ -196,7 +196,7 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
         );
       assert.notEqual(await colour(runningPill), await colour(waitingPill));
       await p.goto(`${server.url}/runs/${waiting.run.id}`);
-      await p.getByText('for a person (no clock runs)').waitFor();
+      await p.getByText('for a person', { exact: true }).waitFor();
       assert.equal(await p.getByText('Running for').count(), 0);
       await screenshot(p, `status-waiting-${width}`);
       await p.close();
@@ -263,7 +263,7 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
       await p.goto(`${server.url}/runs/${run.id}`);
       await p.getByRole('heading', { name: /Invoice \[U\+202E\]fdp\.exe/u }).waitFor();
       await p.getByText('Command').click();
-      await p.getByText('echo safe ␛[2K␛[1A echo harmless').waitFor();
+      await p.getByText('echo safe [ESC][2K[ESC][1A echo harmless').waitFor();
       const text = await p.locator('main').innerText();
       assert.ok(!text.includes(RLO) && !text.includes(ESC), 'no raw control or bidi character');
       await screenshot(p, `status-hostile-${width}`);

@@ -14,15 +14,25 @@ const SGR = /\u001b\[[0-9;]*m/gu;
 const IN_JSON =
   /\\u00[01][0-9a-fA-F]|\\[rbf]|[\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
 
+const NAMES: Readonly<Record<number, string>> = {
+  0x00: 'NUL',
+  0x07: 'BEL',
+  0x08: 'BS',
+  0x0b: 'VT',
+  0x0c: 'FF',
+  0x0d: 'CR',
+  0x1b: 'ESC',
+  0x7f: 'DEL',
+};
+
+/** `[ESC]`, `[CR]`, `[U+202E]`: plain ASCII, so that every font shows it. */
 function mark(c: string): string {
   const code = c.codePointAt(0)!;
-  if (code < 0x20) return String.fromCodePoint(0x2400 + code); // ␛ ␍ ␀ …
-  if (code === 0x7f) return '\u2421'; // ␡
-  return `[U+${code.toString(16).toUpperCase().padStart(4, '0')}]`;
+  return `[${NAMES[code] ?? `U+${code.toString(16).toUpperCase().padStart(4, '0')}`}]`;
 }
 
 /**
- * `text` with every hidden character shown as a mark: `␛[2K␍` for terminal escapes,
+ * `text` with every hidden character shown as a mark: `[ESC][2K[CR]` for terminal escapes,
  * `[U+202E]` for a right-to-left override. A CR that ends a line (CRLF) is kept.
  *
  * @example

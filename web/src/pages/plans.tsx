@@ -345,7 +345,7 @@ function Completions({ planId }: { planId: string }) {
           <li key={c.taskId} aria-label={`ready: ${c.title}`}>
             <strong>{c.title}</strong>{' '}
             <span className="muted small">
-              steps {c.steps.join(', ')} in{' '}
+              {c.steps.length === 1 ? 'its step' : `its ${c.steps.length} steps`} succeeded in{' '}
               <Link to={`/runs/${encodeURIComponent(c.runId)}`}>{c.runId}</Link>
               {c.criteria.length === 0
                 ? ''
