@@ -8,6 +8,7 @@
 /* eslint-disable no-control-regex -- finding control characters is the point */
 const HIDDEN =
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
+const HAS_HIDDEN = new RegExp(HIDDEN.source, 'u');
 const SGR = /\u001b\[[0-9;]*m/gu;
 /* eslint-enable no-control-regex */
 /** In JSON text: an escaped C0 control other than \n and \t, or a raw hidden character. */
@@ -39,6 +40,7 @@ function mark(c: string): string {
  * visible('echo \u202Eevil'); // 'echo [U+202E]evil'
  */
 export function visible(text: string): string {
+  if (!HAS_HIDDEN.test(text)) return text;
   return text.replace(HIDDEN, (c, at: number) =>
     c === '\r' && text[at + 1] === '\n' ? c : mark(c),
   );
@@ -49,24 +51,15 @@ export function visibleOutput(text: string): string {
   return visible(text.replace(SGR, ''));
 }
 
-function deep(v: unknown, show: (s: string) => string): unknown {
-  if (typeof v === 'string') return show(v);
-  if (Array.isArray(v)) return v.map((x) => deep(x, show));
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deep(x, show);
-    return out;
-  }
-  return v;
-}
-
 /**
  * Parses a JSON body and makes every string in it visible (see {@link visible}); `output`
  * for bodies of process output. Bodies without a hidden character (the usual case, decided on
  * the raw text) are returned as parsed.
  */
 export function parseVisible(text: string, output = false): unknown {
-  const json: unknown = JSON.parse(text);
-  if (!IN_JSON.test(text)) return json;
-  return deep(json, output ? visibleOutput : visible);
+  if (!IN_JSON.test(text)) return JSON.parse(text);
+  const show = output ? visibleOutput : visible;
+  return JSON.parse(text, (_key, value: unknown) =>
+    typeof value === 'string' ? show(value) : value,
+  );
 }
