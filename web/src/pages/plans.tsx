@@ -300,14 +300,14 @@ function TaskRow({ task, planId }: { task: Task; planId: string }) {
       <td>
         <TaskStatus task={task} planId={planId} />
       </td>
-      <td>
+      <td className="hide-narrow">
         {task.owners.length === 0 ? (
           <span className="muted">—</span>
         ) : (
           task.owners.map((o) => (o.startsWith('@') ? o : `@${o}`)).join(' ')
         )}
       </td>
-      <td>{task.estimate?.text ?? <span className="muted">—</span>}</td>
+      <td className="hide-narrow">{task.estimate?.text ?? <span className="muted">—</span>}</td>
       <td>
         <Checklist task={task} planId={planId} />
       </td>
@@ -387,8 +387,12 @@ function TaskTable({
           <tr>
             <th scope="col">Task</th>
             <th scope="col">Status</th>
-            <th scope="col">Owners</th>
-            <th scope="col">Estimate</th>
+            <th scope="col" className="hide-narrow">
+              Owners
+            </th>
+            <th scope="col" className="hide-narrow">
+              Estimate
+            </th>
             <th scope="col">Checklist</th>
           </tr>
         </thead>
