@@ -157,7 +157,7 @@ export function PlansPage() {
               {p.title}
             </Link>
             <div className="muted">
-              {p.path} · version {p.version} · {p.phases.length} phases
+              {p.path} · version {p.version} · {plural(p.phases.length, 'phase')}
             </div>
             <Progress
               done={p.totals.tasks.done}
