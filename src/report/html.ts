@@ -1,7 +1,14 @@
 /**
  * The report as one self-contained HTML file: inline CSS and SVG, no script, no external URL.
  */
-import type { ReportModel, ReportNeed, ReportPhase, ReportPlan, ReportVerdict } from './model.js';
+import {
+  tookText,
+  type ReportModel,
+  type ReportNeed,
+  type ReportPhase,
+  type ReportPlan,
+  type ReportVerdict,
+} from './model.js';
 import { COLOR, burnupChart, donut, esc, progressBar, sparkline } from './svg.js';
 
 const CSS = `
@@ -180,7 +187,7 @@ function runsSection(m: ReportModel): string {
   const rows = latest
     .map(
       (r) =>
-        `<tr><td class="mono">${esc(r.id)}</td><td>${pill(color(r.status), r.status)}</td><td>${esc(when(r.createdAt))}</td><td>${esc(when(r.endedAt))}</td><td>${esc(
+        `<tr><td>${esc(r.title)}<div class="mono muted">${esc(r.id)}${r.target === null ? '' : ` · ${esc(r.target)}`}</div></td><td>${pill(color(r.status), r.status)}</td><td>${esc(when(r.createdAt))}</td><td>${esc(tookText(r.createdAt, r.endedAt))}</td><td>${esc(
           Object.entries(r.steps)
             .map(([k, v]) => `${k.replace('_', ' ')} ${v}`)
             .join(', ') || '—',
@@ -191,7 +198,7 @@ function runsSection(m: ReportModel): string {
     m.runs.length > RUNS_SHOWN
       ? `<div class="muted">the latest ${RUNS_SHOWN} of ${m.runs.length} runs; all are in the JSON report</div>`
       : '';
-  return `<div class="group">${m.runs.length} runs: ${summary}</div><table><tr><th>run</th><th>status</th><th>created</th><th>ended</th><th>steps</th></tr>${rows}</table>${more}`;
+  return `<div class="group">${m.runs.length} runs: ${summary}</div><table><tr><th>run</th><th>status</th><th>created</th><th>took</th><th>steps</th></tr>${rows}</table>${more}`;
 }
 
 /** The report as a self-contained HTML page. */

@@ -1,7 +1,7 @@
 /**
  * The report as Markdown (and as JSON). Deterministic: the model in, the same text out.
  */
-import type { ReportModel, ReportVerdict } from './model.js';
+import { tookText, type ReportModel, type ReportVerdict } from './model.js';
 import type { Count } from './progress.js';
 
 /** Rows of the runs and approvals tables (the JSON report has all). */
@@ -105,8 +105,8 @@ export function renderMarkdown(m: ReportModel): string {
     out.push(
       '## Runs',
       '',
-      '| run | status | created | ended | steps |',
-      '| --- | --- | --- | --- | --- |',
+      '| run | title | status | created | took | steps |',
+      '| --- | --- | --- | --- | --- | --- |',
     );
     const byStatus = new Map<string, number>();
     for (const r of m.runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
@@ -126,7 +126,7 @@ export function renderMarkdown(m: ReportModel): string {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ');
       out.push(
-        `| \`${r.id}\` | ${r.status} | ${r.createdAt} | ${r.endedAt ?? '—'} | ${steps || '—'} |`,
+        `| \`${r.id}\` | ${cell(r.title)} | ${r.status} | ${r.createdAt} | ${tookText(r.createdAt, r.endedAt)} | ${steps || '—'} |`,
       );
     }
     out.push('');

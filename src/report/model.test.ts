@@ -36,7 +36,15 @@ describe('report runs', () => {
       ['step.quarantined', 'run-s.1', { runId: 'run-s', stepId: 'run-s.1' }],
       ['step.skipped', 'run-s.1', { runId: 'run-s', stepId: 'run-s.1', reason: 'flaky runner' }],
       ['run.skipped', 'run-s', { runId: 'run-s', skipped: 1 }],
-      ['run.created', 'run-k', { runId: 'run-k' }],
+      [
+        'run.created',
+        'run-k',
+        {
+          runId: 'run-k',
+          title: 'check phase-1 | gate',
+          target: { planId: 'launch', nodeId: 'phase-1', kind: 'phase' },
+        },
+      ],
       ['step.failed', 'run-k.1', { runId: 'run-k', stepId: 'run-k.1' }],
       ['run.failed', 'run-k', { runId: 'run-k' }],
       ['run.judged', 'run-k', { runId: 'run-k', status: 'succeeded', reason: '1 check passed' }],
@@ -63,6 +71,20 @@ describe('report runs', () => {
 
   it("a check run's judgment is its final status", () => {
     assert.equal(status['run-k'], 'succeeded');
+  });
+
+  it('the runs table carries titles, targets and how long each run took', () => {
+    const k = model.runs.find((r) => r.id === 'run-k')!;
+    assert.deepEqual([k.title, k.target], ['check phase-1 | gate', 'launch:phase-1']);
+    assert.match(
+      renderMarkdown(model),
+      /\| `run-k` \| check phase-1 \\\| gate \| succeeded \| 2026-01-08T14:00:15\.000Z \| 2\.0 s \|/u,
+    );
+    assert.match(renderMarkdown(model), /\| `run-w` \| run-w \| waiting \| [^|]+ \| — \|/u);
+    assert.match(
+      renderHtml(model),
+      /check phase-1 \| gate<div class="mono muted">run-k · launch:phase-1/u,
+    );
   });
 
   it('the HTML gives waiting and running distinct colours; markdown counts them apart', () => {

@@ -97,6 +97,8 @@ export interface ReportPlan {
 /** A run in a report. */
 export interface ReportRun {
   readonly id: string;
+  /** The run's title (`run.created`); its ID in ledgers older than titles. */
+  readonly title: string;
   readonly status: string;
   readonly createdAt: string;
   readonly endedAt: string | null;
@@ -224,7 +226,13 @@ class Folder {
   >();
   readonly runs = new Map<
     string,
-    { status: string; createdAt: string; endedAt: string | null; target: string | null }
+    {
+      title: string;
+      status: string;
+      createdAt: string;
+      endedAt: string | null;
+      target: string | null;
+    }
   >();
   readonly steps = new Map<
     string,
@@ -311,11 +319,15 @@ class Folder {
         return;
       case 'run.created': {
         const id = str(d['runId']) ?? e.subject ?? `run@${e.seq}`;
+        const target = obj(d['target']);
+        const node = str(target['nodeId']);
         this.runs.set(id, {
+          title: str(d['title']) ?? id,
           status: 'running',
           createdAt: e.ts,
           endedAt: null,
-          target: str(d['target']),
+          target:
+            str(d['target']) ?? (node === null ? null : `${str(target['planId']) ?? ''}:${node}`),
         });
         return;
       }
@@ -326,6 +338,7 @@ class Folder {
       case 'run.cancelled': {
         const id = str(d['runId']) ?? e.subject ?? '';
         const run = this.runs.get(id) ?? {
+          title: id,
           status: 'running',
           createdAt: e.ts,
           endedAt: null,
@@ -591,6 +604,22 @@ function needsOf(
     }
   }
   return needs;
+}
+
+/**
+ * How long a run took, from ledger timestamps (`1.2 s`, `3 min 4 s`, `2 h 5 min`), or `—` while
+ * it has not ended: a report says nothing that depends on when it is read.
+ */
+export function tookText(from: string, to: string | null): string {
+  if (to === null) return '—';
+  const ms = Date.parse(to) - Date.parse(from);
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const m = Math.floor(ms / 60_000);
+  return m < 60
+    ? `${m} min ${Math.round((ms % 60_000) / 1000)} s`
+    : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 /** A run that has not ended: `waiting` for a person, `running`, or `queued` (nothing started). */

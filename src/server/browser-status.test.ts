@@ -63,6 +63,15 @@ echo safe ${ESC}[2K${ESC}[1A echo harmless
 
 const WIDTHS = [1280, 390] as const;
 
+/** Polls `done` until it holds (at most about 30 s, then fails): for states the page reaches live. */
+async function until(p: Page, what: string, done: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await done()) return;
+    await p.waitForTimeout(100);
+  }
+  assert.fail(`never: ${what}`);
+}
+
 let t: TestWorkspace;
 let server: RunningServer;
 let browser: Browser;
@@ -177,7 +186,7 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
       await clock.waitFor();
       const first = await clock.textContent();
       // No server event arrives while `sleep 30` runs: only the page's own clock can move.
-      while ((await clock.textContent()) === first) await p.waitForTimeout(100);
+      await until(p, 'the clock advances', async () => (await clock.textContent()) !== first);
       await screenshot(p, `status-running-${width}`);
       // Running and waiting do not share a badge.
       await p.goto(`${server.url}/runs`);
@@ -196,7 +205,7 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
         );
       assert.notEqual(await colour(runningPill), await colour(waitingPill));
       await p.goto(`${server.url}/runs/${waiting.run.id}`);
-      await p.getByText('for a person (no clock runs)').waitFor();
+      await p.getByText('for a person', { exact: true }).waitFor();
       assert.equal(await p.getByText('Running for').count(), 0);
       await screenshot(p, `status-waiting-${width}`);
       await p.close();
@@ -231,8 +240,9 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
     await screenshot(p, `status-ready-${width}`);
     await ready.getByRole('button', { name: 'Mark done' }).click();
     await ready.waitFor({ state: 'detached' });
-    await p.getByLabel('status of Task 1.4: Docs').and(p.locator('select')).waitFor();
-    assert.equal(await p.getByLabel('status of Task 1.4: Docs').inputValue(), 'done');
+    // The plan reloads live: the task's status reads done once the write-back landed.
+    const status = p.getByLabel('status of Task 1.4: Docs');
+    await until(p, 'the task reads done', async () => (await status.inputValue()) === 'done');
     const done = await t.ws.store.events.read({ types: ['task.completed'] });
     assert.deepEqual(
       done.map((e) => [e.actor, e.subject]),
@@ -263,7 +273,7 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
       await p.goto(`${server.url}/runs/${run.id}`);
       await p.getByRole('heading', { name: /Invoice \[U\+202E\]fdp\.exe/u }).waitFor();
       await p.getByText('Command').click();
-      await p.getByText('echo safe ␛[2K␛[1A echo harmless').waitFor();
+      await p.getByText('echo safe [ESC][2K[ESC][1A echo harmless').waitFor();
       const text = await p.locator('main').innerText();
       assert.ok(!text.includes(RLO) && !text.includes(ESC), 'no raw control or bidi character');
       await screenshot(p, `status-hostile-${width}`);

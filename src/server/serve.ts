@@ -2,6 +2,7 @@
  * Starts the Pulser server on a socket: opens the tenants' event hubs, listens, and closes
  * everything on `close()`.
  */
+import { followCompletions } from './completion-loop.js';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -146,6 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.worker === true ? {} : options.worker === false ? null : (options.worker ?? null);
   const workers =
     workerOptions === null ? [] : options.workspaces.map((ws) => startWorker(ws, workerOptions));
+  const completing = await Promise.all(tenants.map((t) => followCompletions(t)));
   const cp =
     options.checkpoints === false
       ? null
@@ -172,6 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     workers,
     close: async () => {
       await new Promise<void>((resolve) => {
+        for (const stop of completing) stop();
         for (const t of tenants) t.hub.close();
         if ('closeAllConnections' in server) server.closeAllConnections();
         server.close(() => resolve());

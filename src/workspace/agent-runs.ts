@@ -65,7 +65,7 @@ function waitingLine(step: StepRecord, paths: ReadonlyMap<string, string>): stri
     return `${step.id} (${step.title}) waits for a person to ${trust}approve it (\`${shellCommand('pulser', 'approve', step.id)}\`); agents cannot approve or trust, ask with pulser_request_approval`;
   }
   if (step.state === 'quarantined') {
-    return `${step.id} (${step.title}) failed for good (${step.error ?? 'no error recorded'}); a person resolves it (\`${shellCommand('pulser', 'resolve', step.id)} retry|skip|abort\`)`;
+    return `${step.id} (${step.title}) failed for good (${step.error ?? 'no error recorded'}); a person resolves it (\`${shellCommand('pulser', 'resolve', step.id)} retry|abort\`, or \`skip --reason TEXT\`)`;
   }
   return null;
 }

@@ -96,8 +96,9 @@ function pad(s: string, n: number): string {
 function progress(run: RunRecord): string {
   const c = run.counts;
   const total = Object.values(c).reduce((a, b) => a + b, 0);
-  const done = c.succeeded + c.skipped;
+  const done = c.succeeded;
   const extra: string[] = [];
+  if (c.skipped > 0) extra.push(`${c.skipped} skipped`);
   if (c.failed + c.timed_out > 0) extra.push(`${c.failed + c.timed_out} failed`);
   if (c.awaiting_approval > 0) extra.push(`${c.awaiting_approval} awaiting approval`);
   if (c.quarantined > 0) extra.push(`${c.quarantined} quarantined`);

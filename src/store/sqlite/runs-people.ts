@@ -92,7 +92,7 @@ export class PeopleOps {
     }
     const base = { runId: row.run_id, stepId: row.id, by: actor };
     // Its execution ended when it was quarantined: time spent waiting for a person is not its.
-    const ended =
+    const ended = (): string =>
       (t.db
         .prepare(
           "SELECT ts FROM events WHERE subject = ? AND type = 'step.quarantined' ORDER BY seq DESC LIMIT 1",
@@ -114,7 +114,7 @@ export class PeopleOps {
         // The skip is recorded with who and why; the failure it hides stays in the events.
         moved = t.move(row, 'skipped', actor, {
           error: `skipped by ${actor}: ${why}`,
-          finished_at: ended,
+          finished_at: ended(),
         });
         t.emit('step.skipped', actor, row.id, { ...base, reason: why, failure: row.error });
         break;
@@ -131,7 +131,7 @@ export class PeopleOps {
         });
         moved = t.move(row, 'failed', actor, {
           error: `aborted by ${actor}: ${row.error ?? ''}`,
-          finished_at: ended,
+          finished_at: ended(),
         });
         break;
       default: {

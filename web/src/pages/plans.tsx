@@ -194,7 +194,7 @@ export function PlansPage() {
               {p.title}
             </Link>
             <div className="muted">
-              {p.path} · version {p.version} · {p.phases.length} phases
+              {p.path} · version {p.version} · {plural(p.phases.length, 'phase')}
             </div>
             <Progress
               done={p.totals.tasks.done}
@@ -269,7 +269,10 @@ function TaskStatus({ task, planId }: { task: Task; planId: string }) {
 function Checklist({ task, planId }: { task: Task; planId: string }) {
   const items = flatItems(task.checklist);
   const [error, setError] = useState<string | null>(null);
-  const done = items.filter((i) => i.checked).length;
+  // A tick shows at once; the plan's reload (live) confirms it, a refusal undoes it.
+  const [ticked, setTicked] = useState<Readonly<Record<string, boolean>>>({});
+  const isChecked = (i: Item) => ticked[i.id] ?? i.checked;
+  const done = items.filter(isChecked).length;
   if (items.length === 0) return <span className="muted">—</span>;
   return (
     <details className="checklist">
@@ -282,13 +285,20 @@ function Checklist({ task, planId }: { task: Task; planId: string }) {
             <label>
               <input
                 type="checkbox"
-                checked={i.checked}
+                checked={isChecked(i)}
                 disabled={!can('plan.write')}
                 onChange={(e) => {
+                  const checked = e.target.checked;
                   setError(null);
-                  post(nodeWrite(planId, i.id, 'check'), { checked: e.target.checked }).catch(
-                    (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
-                  );
+                  setTicked((x) => ({ ...x, [i.id]: checked }));
+                  post(nodeWrite(planId, i.id, 'check'), { checked }).catch((err: unknown) => {
+                    setTicked((x) => {
+                      const rest = { ...x };
+                      delete rest[i.id];
+                      return rest;
+                    });
+                    setError(err instanceof Error ? err.message : String(err));
+                  });
                 }}
               />{' '}
               {i.text}
@@ -327,14 +337,14 @@ function TaskRow({ task, planId }: { task: Task; planId: string }) {
       <td>
         <TaskStatus task={task} planId={planId} />
       </td>
-      <td>
+      <td className="hide-narrow">
         {task.owners.length === 0 ? (
           <span className="muted">—</span>
         ) : (
           task.owners.map((o) => (o.startsWith('@') ? o : `@${o}`)).join(' ')
         )}
       </td>
-      <td>{task.estimate?.text ?? <span className="muted">—</span>}</td>
+      <td className="hide-narrow">{task.estimate?.text ?? <span className="muted">—</span>}</td>
       <td>
         <Checklist task={task} planId={planId} />
       </td>
@@ -372,7 +382,7 @@ function Completions({ planId }: { planId: string }) {
           <li key={c.taskId} aria-label={`ready: ${c.title}`}>
             <strong>{c.title}</strong>{' '}
             <span className="muted small">
-              steps {c.steps.join(', ')} in{' '}
+              {c.steps.length === 1 ? 'its step' : `its ${c.steps.length} steps`} succeeded in{' '}
               <Link to={`/runs/${encodeURIComponent(c.runId)}`}>{c.runId}</Link>
               {c.criteria.length === 0
                 ? ''
@@ -414,8 +424,12 @@ function TaskTable({
           <tr>
             <th scope="col">Task</th>
             <th scope="col">Status</th>
-            <th scope="col">Owners</th>
-            <th scope="col">Estimate</th>
+            <th scope="col" className="hide-narrow">
+              Owners
+            </th>
+            <th scope="col" className="hide-narrow">
+              Estimate
+            </th>
             <th scope="col">Checklist</th>
           </tr>
         </thead>

@@ -257,7 +257,7 @@ export function RunPage({ id }: { id: string }) {
           <dt>{ended ? 'Took' : r.status === 'waiting' ? 'Waiting' : 'Running for'}</dt>
           <dd>
             {r.status === 'waiting' ? (
-              'for a person (no clock runs)'
+              'for a person'
             ) : r.status === 'queued' ? (
               'not started'
             ) : (

@@ -40,7 +40,7 @@ function query(f: Filters, q: string): string {
 function StepsCell({ run }: { run: Run }) {
   const c = run.counts;
   const total = Object.values(c).reduce((a, b) => a + b, 0);
-  const done = c.succeeded + c.skipped;
+  const done = c.succeeded;
   const bad = c.failed + c.timed_out + c.cancelled;
   const people = c.awaiting_approval + c.quarantined;
   const pct = (n: number) => `${total === 0 ? 0 : (n / total) * 100}%`;
@@ -58,6 +58,7 @@ function StepsCell({ run }: { run: Run }) {
       <span className="num">
         {done}/{total}
       </span>
+      {c.skipped > 0 ? <span className="muted small">{c.skipped} skipped</span> : null}
       {people > 0 ? <span className="needs">{people} waiting for a person</span> : null}
     </div>
   );
