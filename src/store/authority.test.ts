@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideAuthority, mayStart, specDigest, type AuthorityInput } from './authority.js';
+import { authorityAtStart, decideAuthority, specDigest, type AuthorityInput } from './authority.js';
 import type { StepSpec } from './run-store.js';
 
 const provenance = { planId: 'p', planSha256: 'sha', nodeId: 'task-1/step/x' };
@@ -61,15 +61,20 @@ describe('decideAuthority: the one rule', () => {
   });
 });
 
-describe('mayStart: the claim re-decides', () => {
+describe('authorityAtStart: the claim re-decides', () => {
   const base = { spec: shell, digest: specDigest(shell), trusted };
   it('trusted only while the grant holds', () => {
-    assert.equal(mayStart('trusted', base), true);
-    assert.equal(mayStart('trusted', { ...base, trusted: () => false }), false);
+    assert.equal(authorityAtStart('trusted', base), 'trusted');
+    assert.equal(authorityAtStart('trusted', { ...base, trusted: () => false }), null);
   });
   it('none never starts; an approval holds for its execution', () => {
-    assert.equal(mayStart('none', base), false);
-    assert.equal(mayStart('approved', { ...base, trusted: () => false }), true);
-    assert.equal(mayStart('person', base), false, 'a recorded authority must still be true');
+    assert.equal(authorityAtStart('none', base), null);
+    assert.equal(authorityAtStart('approved', { ...base, trusted: () => false }), 'approved');
+  });
+  it('a typed command trusted since starts as trusted; a revoked grant falls back to the person', () => {
+    const typed = { ...shell, trustedBy: 'cli:ana' };
+    const b = { ...base, spec: typed };
+    assert.equal(authorityAtStart('person', b), 'trusted');
+    assert.equal(authorityAtStart('trusted', { ...b, trusted: () => false }), 'person');
   });
 });
