@@ -250,6 +250,10 @@ describe('item 4: POST /trust binds what the approver saw', () => {
         sha256: reviewed.sha256,
       });
       assert.equal(missing.status, 400, 'a grant must name the commands reviewed');
+      // The CLI binds the same way when given the digest `trust --show` printed.
+      const cli = p.pulser('trust', 'plan.md', '--commands', reviewed.commandsSha256);
+      assert.equal(cli.code, 1);
+      assert.match(cli.stderr, /changed since they were reviewed/u);
       p.pulser('check', 'phase-1');
       assert.equal(p.exists('CANARY'), false);
       const shown = p.pulser('trust', '--show');
