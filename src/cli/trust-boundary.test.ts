@@ -31,14 +31,14 @@ describe('item 1: cancel or reject, then retry, never runs an untrusted command'
       assert.equal(p.pulser('cancel', runId).code, 0);
       const retried = p.pulser('retry', runId);
       assert.equal(retried.code, 0, retried.stderr);
-      assert.match(retried.stdout, /waits for a person/u);
       const resumed = p.pulser('run', '--resume', runId);
-      assert.equal(resumed.code, 3, 'the run waits for a person');
       assert.equal(p.exists('CANARY'), false);
+      assert.equal(resumed.code, 3, 'the run waits for a person');
       const [step] = runSteps(p, runId);
       assert.equal(step!.state, 'awaiting_approval');
       assert.equal(step!.authority, 'none');
       assert.equal(step!.approvalReason, 'untrusted');
+      assert.match(retried.stdout, /waits for a person/u);
     } finally {
       p.done();
     }
