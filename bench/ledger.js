@@ -102,13 +102,24 @@ async function workspaceVerify() {
     const verify = await bestAsync(5, () => verifyWorkspaceLedger(ws));
     if (!verify.value.verdict.ok)
       throw new Error(`bench workspace did not verify: ${verify.value.verdict.firstBad?.message}`);
+    if (verify.value.authentication.state !== 'verified')
+      throw new Error(`bench workspace chain key: ${verify.value.authentication.state}`);
     const count = verify.value.verdict.count;
     const scan = await bestAsync(5, async () => {
       let n = 0;
       for await (const batch of ws.store.ledger.scanRaw()) n += batch.length;
       return n;
     });
-    return { count, checkpoints: verify.value.checkpointSources.database, verify, scan };
+    // The failure path: a forged last event makes verify check the MAC of every event to name
+    // the first one that fails (the happy path checks only the head's MAC).
+    const db = ws.store.db.db;
+    const head = db.prepare('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').get();
+    db.prepare('UPDATE events SET mac = NULL WHERE seq = ?').run(head.seq);
+    const forged = await bestAsync(3, () => verifyWorkspaceLedger(ws));
+    if (forged.value.verdict.firstBad?.code !== 'unauthenticated')
+      throw new Error('bench: the forged head was not found');
+    ws.holdSeal();
+    return { count, checkpoints: verify.value.checkpointSources.database, verify, scan, forged };
   } finally {
     await ws.close();
     rmSync(root, { recursive: true, force: true });
@@ -169,6 +180,12 @@ export async function run() {
         goal: '>= 200000',
         pass: realPerSecond >= 200_000,
         seconds: real.verify.seconds,
+      },
+      {
+        name: 'ledger verify that must name a forged last event (MAC of every event checked)',
+        value: Math.round(real.count / real.forged.seconds),
+        unit: 'events/s',
+        seconds: real.forged.seconds,
       },
       {
         name: 'reading the same rows from SQLite without verifying, peer',

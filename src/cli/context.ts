@@ -69,3 +69,8 @@ export function untilStopSignal(): Promise<void> {
     process.on('SIGTERM', stop);
   });
 }
+
+/** How the person ran Pulser, for commands printed to paste: `npx pulser` under npx. */
+export function pulserWords(): string[] {
+  return process.env.npm_command === 'exec' ? ['npx', 'pulser'] : ['pulser'];
+}

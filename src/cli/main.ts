@@ -7,12 +7,14 @@ import { Command, CommanderError } from 'commander';
 import { formatError, isPulserError } from '../errors/index.js';
 import { registerMcpCommands } from './commands/mcp.js';
 import { registerCheckCommands } from './commands/check.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerPlanCommands } from './commands/plan.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerServeCommands } from './commands/serve.js';
 import { visible } from '../util/visible.js';
+import { registerStartCommands } from './commands/start.js';
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: ReadonlyArray<string>): Promise<number> {
@@ -27,6 +29,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
       'project folder holding .pulser/ (default: nearest, or $PULSER_WORKSPACE)',
     );
 
+  registerStartCommands(program);
   registerPlanCommands(program);
   registerRunCommands(program);
   registerServeCommands(program);
@@ -34,6 +37,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
   registerLedgerCommands(program);
   registerCheckCommands(program);
   registerReportCommands(program);
+  registerDoctorCommand(program);
 
   program
     .command('schema')

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { examplePath } from '../util/test-helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = resolve(here, '../../bin/pulser.js');
-const SEEDS = resolve(here, '../../../shared/seeds');
-const SEED0 = join(SEEDS, '000_754df352425312a5.txt');
-const SEED3 = join(SEEDS, '003_76262d86063c1926.txt');
+const LAUNCH = examplePath('launch.md');
+const ROADMAP = examplePath('roadmap.md');
 
 interface Run {
   readonly code: number | null;
@@ -35,37 +35,36 @@ describe('pulser plan commands (real CLI, real workspace)', () => {
   let dir = '';
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'pulser-cli-'));
-    copyFileSync(SEED0, join(dir, 'plan.md'));
-    copyFileSync(SEED3, join(dir, 'next.md'));
+    copyFileSync(LAUNCH, join(dir, 'plan.md'));
+    copyFileSync(ROADMAP, join(dir, 'next.md'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('import creates the workspace and stores the plan', () => {
     const r = pulser(dir, 'import', 'plan.md');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /imported plan\.md as plan: "Next Steps Plan" \(4 phases/u);
+    assert.match(
+      r.stdout,
+      /imported plan\.md as plan: "Launch the Lantern Notes App" \(2 phases, 5 tasks/u,
+    );
   });
 
   it('status shows each phase with an ASCII bar when piped, and --json', () => {
     const r = pulser(dir, 'status');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Next Steps Plan/u);
-    for (const id of ['phase-n1', 'phase-n2', 'phase-n3', 'phase-n4'])
-      assert.match(r.stdout, new RegExp(id, 'u'));
+    assert.match(r.stdout, /Launch the Lantern Notes App/u);
+    for (const id of ['phase-1', 'phase-2']) assert.match(r.stdout, new RegExp(id, 'u'));
     assert.match(r.stdout, /\[[#-]{20}\]/u);
     assert.doesNotMatch(r.stdout, /█/u);
-    // No tasks and no checkboxes: the total progresses by phases done (N1 and N3 of four).
-    assert.match(r.stdout, /total\s+\[#{10}-{10}\]\s+50%/u);
+    assert.match(r.stdout, /total\s+\[##-{18}\]\s+8%\s+boxes 1\/13\s+tasks 0\/5/u);
     const json = JSON.parse(pulser(dir, 'status', '--json').stdout) as {
       plans: Array<{ id: string; phases: Array<{ id: string; status: string }> }>;
     };
     assert.deepEqual(
       json.plans[0]?.phases.map((p) => [p.id, p.status]),
       [
-        ['phase-n1', 'done'],
-        ['phase-n2', 'unknown'],
-        ['phase-n3', 'done'],
-        ['phase-n4', 'unknown'],
+        ['phase-1', 'in_progress'],
+        ['phase-2', 'open'],
       ],
     );
   });
@@ -74,11 +73,11 @@ describe('pulser plan commands (real CLI, real workspace)', () => {
     assert.match(pulser(dir, 'import', 'plan.md').stdout, /unchanged/u);
     const file = join(dir, 'plan.md');
     const text = readFileSync(file, 'utf8');
-    writeFileSync(file, text.replace('## Phase N2', '## Phase N2 (Completed)'));
+    writeFileSync(file, text.replace('## Phase 2: Release', '## Phase 2: Release (Done)'));
     const r = pulser(dir, 'import', 'plan.md');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /version 2: 0 added, 0 removed, 1 changed/u);
-    assert.match(r.stdout, /~ phase phase-n2: .*status "unknown" -> "done"/u);
+    assert.match(r.stdout, /~ phase phase-2: .*status "open" -> "done"/u);
     const json = JSON.parse(pulser(dir, 'import', 'next.md', '--json').stdout) as {
       planId: string;
     };
@@ -88,40 +87,45 @@ describe('pulser plan commands (real CLI, real workspace)', () => {
   it('next lists ready tasks; show prints a node; both have --json', () => {
     const next = pulser(dir, 'next', '--limit', '0');
     assert.equal(next.code, 0, next.stderr);
-    assert.match(next.stdout, /lift-sys-62/u);
-    assert.doesNotMatch(next.stdout, /lift-sys-58/u, 'done tasks are not ready');
+    assert.match(next.stdout, /milestone-m2\/srch-1/u);
+    assert.doesNotMatch(next.stdout, /sync-1/u, 'done tasks are not ready');
+    assert.doesNotMatch(
+      next.stdout,
+      /srch-2/u,
+      'tasks whose dependencies are not done are not ready',
+    );
     const ready = JSON.parse(pulser(dir, 'next', '--json').stdout) as Array<{ id: string }>;
-    assert.ok(ready.some((t) => t.id === 'lift-sys-62'));
-    const show = pulser(dir, 'show', 'phase-n4');
+    assert.ok(ready.some((t) => t.id === 'milestone-m2/srch-1'));
+    const show = pulser(dir, 'show', 'milestone-m2');
     assert.equal(show.code, 0, show.stderr);
-    assert.match(show.stdout, /^phase phase-n4: Phase N4/u);
-    assert.match(show.stdout, /at: +plan\.md:\d+:1/u);
-    const byLabel = JSON.parse(pulser(dir, 'show', 'LIFT-SYS-62', '--json').stdout) as {
+    assert.match(show.stdout, /^phase milestone-m2: Milestone M2: Search/u);
+    assert.match(show.stdout, /at: +next\.md:\d+:1/u);
+    const byLabel = JSON.parse(pulser(dir, 'show', 'SRCH-1', '--json').stdout) as {
       id: string;
       kind: string;
     };
-    assert.deepEqual([byLabel.kind, byLabel.id], ['task', 'lift-sys-62']);
-    const qualified = pulser(dir, 'show', 'plan:phase-n1');
+    assert.deepEqual([byLabel.kind, byLabel.id], ['task', 'milestone-m2/srch-1']);
+    const qualified = pulser(dir, 'show', 'plan:phase-1');
     assert.equal(qualified.code, 0, qualified.stderr);
   });
 
   it('set-status edits the markdown and status reflects it; check-item refuses a phase', () => {
     const before = readFileSync(join(dir, 'next.md'), 'utf8');
-    const r = pulser(dir, 'set-status', 'lift-sys-62', 'done');
+    const r = pulser(dir, 'set-status', 'milestone-m2/srch-1', 'done');
     assert.equal(r.code, 0, r.stderr);
     const after = readFileSync(join(dir, 'next.md'), 'utf8');
-    assert.equal(after, before.replace('management tests ‚Üí Open', 'management tests ‚Üí Done'));
+    assert.equal(after, before.replace('**Status:** In progress', '**Status:** Done'));
     const ready = JSON.parse(pulser(dir, 'next', '--json', '--limit', '0').stdout) as Array<{
       id: string;
     }>;
-    assert.ok(!ready.some((t) => t.id === 'lift-sys-62'));
-    const bad = pulser(dir, 'check-item', 'phase-n1');
+    assert.ok(!ready.some((t) => t.id === 'milestone-m2/srch-1'));
+    const bad = pulser(dir, 'check-item', 'phase-1');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /is a phase, not a checklist item/u);
   });
 
   it('set-status with a bad status is a usage error listing the valid ones', () => {
-    const r = pulser(dir, 'set-status', 'lift-sys-63', 'finished');
+    const r = pulser(dir, 'set-status', 'srch-2', 'finished');
     assert.equal(r.code, 2);
     assert.match(r.stderr, /invalid status "finished"/u);
     assert.match(r.stderr, /open, in_progress, done, blocked, deferred/u);
@@ -129,10 +133,10 @@ describe('pulser plan commands (real CLI, real workspace)', () => {
   });
 
   it('an unknown ID is one clear line with close IDs suggested', () => {
-    const r = pulser(dir, 'show', 'phase-n5');
+    const r = pulser(dir, 'show', 'milestone-m5');
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /no node with ID phase-n5/u);
-    assert.match(r.stderr, /did you mean .*phase-n/u);
+    assert.match(r.stderr, /no node with ID milestone-m5/u);
+    assert.match(r.stderr, /did you mean .*milestone-m/u);
     noStack(r);
   });
 
@@ -140,7 +144,7 @@ describe('pulser plan commands (real CLI, real workspace)', () => {
     const file = join(dir, 'next.md');
     const edited = `${readFileSync(file, 'utf8')}\n- [ ] added by hand\n`;
     writeFileSync(file, edited);
-    const r = pulser(dir, 'set-status', 'lift-sys-63', 'done');
+    const r = pulser(dir, 'set-status', 'srch-2', 'done');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /next\.md changed on disk since it was imported/u);
     assert.equal(readFileSync(file, 'utf8'), edited);
@@ -203,13 +207,13 @@ describe('pulser bad input', () => {
   });
 
   it('summary compiles without creating a workspace', () => {
-    const r = pulser(dir, 'summary', SEED0, '--json');
+    const r = pulser(dir, 'summary', LAUNCH, '--json');
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as { title: string; totals: { phases: number; steps: number } };
-    assert.equal(s.title, 'Next Steps Plan');
-    assert.deepEqual([s.totals.phases, s.totals.steps], [4, 3]);
+    assert.equal(s.title, 'Launch the Lantern Notes App');
+    assert.deepEqual([s.totals.phases, s.totals.steps], [2, 3]);
     assert.equal(pulser(dir, 'status').code, 1, 'still no workspace');
-    const human = pulser(dir, 'summary', SEED0);
-    assert.match(human.stdout, /^Next Steps Plan/u);
+    const human = pulser(dir, 'summary', LAUNCH);
+    assert.match(human.stdout, /^Launch the Lantern Notes App/u);
   });
 });

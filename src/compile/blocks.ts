@@ -3,7 +3,17 @@
  * commands, statuses, decision options, labels and bold sub-tasks.
  */
 import type { Builder, ItemFrame } from './builder.js';
-import { slugOrHash, type ItemDraft, type OwnerDraft } from './drafts.js';
+import {
+  slugOrHash,
+  type ItemDraft,
+  type OwnerDraft,
+  type PhaseDraft,
+  type TaskDraft,
+} from './drafts.js';
+import { kiroStepParent, kiroTaskNumber, specKitTask } from './work-items.js';
+
+/** A list item whose text is struck through: `- ~~Done thing~~`. */
+const STRUCK_RE = /^\s*(?:[-*+]|\d+[.)])\s+(?:\S+\s+)?~~/u;
 import { fileFromItem } from './files.js';
 import { applyTitle } from './headings.js';
 import { isBoldTitle, onLabel, parseLabel, refsIn, startBoldTask } from './labels.js';
@@ -76,6 +86,10 @@ function onCheckbox(
     return;
   }
   const owner: OwnerDraft | undefined = b.owner(true);
+  if (owner && isPhase(owner) && !parent && workHere(b, true)) {
+    checkboxTask(b, frame, owner, text, checked, line0);
+    return;
+  }
   frame.item = addItem(
     b,
     owner ? owner.checklist : b.planChecklist,
@@ -85,6 +99,68 @@ function onCheckbox(
     line0,
   );
   frame.itemScope = b.scope(owner);
+}
+
+function isPhase(o: OwnerDraft): o is PhaseDraft {
+  return (o as PhaseDraft).kind === 'phase';
+}
+
+/**
+ * Whether items here are the phase's work (not under goals, notes, criteria, a task…). Under
+ * a label Pulser does not know, checkboxes are work and plain bullets are not.
+ */
+function workHere(b: Builder, checkbox: boolean): boolean {
+  if (b.frame.nonWork || b.boldTask) return false;
+  const section = b.section;
+  return (
+    section === undefined || section.kind === 'tasks' || (checkbox && section.kind === 'label')
+  );
+}
+
+/** A flat Kiro `N.M` item (checkbox or not) right after task `N` of this phase: a step of it. */
+function kiroStepOfLast(b: Builder, phase: PhaseDraft, text: string): TaskDraft | undefined {
+  const last = b.lastItemTask;
+  if (!last || last.label === undefined || !phase.tasks.includes(last)) return undefined;
+  const stepOf = kiroStepParent(text.replace(/^\[[ xX~-]?\]\*?\s*/u, ''));
+  return stepOf === last.label ? last : undefined;
+}
+
+/**
+ * A top-level checkbox in a phase's work list is a task (Spec Kit `T001 [P] [US1] …`, Kiro
+ * `1. …`); its checkbox stays a checklist item of the task. A flat Kiro `N.M` item right after
+ * task `N` is a step of it.
+ */
+function checkboxTask(
+  b: Builder,
+  frame: ItemFrame,
+  phase: PhaseDraft,
+  text: string,
+  checked: boolean,
+  line0: number,
+): void {
+  const last = kiroStepOfLast(b, phase, text);
+  if (last) {
+    const box = last.checklist[0];
+    frame.item = addItem(b, box ? box.children : last.checklist, phase.id, text, checked, line0);
+    frame.itemScope = phase.id;
+    return;
+  }
+  // The checkbox keeps the ID it had as a checklist item of the phase; the task gets its own.
+  const item = addItem(b, [], phase.id, text, checked, line0);
+  const sk = specKitTask(text);
+  const kiro = sk ? undefined : kiroTaskNumber(text);
+  const task = b.addTask(phase, {
+    title: text,
+    label: sk?.id ?? kiro,
+    slug: sk ? slugify(sk.id) : `task-${kiro ?? slugOrHash(text)}`,
+    externalIds: sk ? [sk.id] : undefined,
+    pos: item.pos,
+  });
+  if (sk?.parallel) task.parallel = true;
+  task.checklist.push(item);
+  frame.item = item;
+  frame.itemScope = phase.id;
+  b.lastItemTask = task;
 }
 
 function addItemTask(
@@ -208,7 +284,14 @@ export function onItem(
   }
   const ext = EXTERNAL_ID_RE.exec(text)?.[1];
   if (ext) addItemTask(b, frame, text, ext, mentions, line0);
-  else frame.consumed = false;
+  else if (!parent && b.frame.phase && !b.task(false) && workHere(b, false)) {
+    if (kiroStepOfLast(b, b.frame.phase, text)) return;
+    addItemTask(b, frame, text, undefined, mentions, line0);
+    if (frame.task && frame.task.status === undefined && STRUCK_RE.test(b.line(line0))) {
+      frame.task.status = 'done';
+      frame.task.statusText = '~~';
+    }
+  } else frame.consumed = false;
 }
 
 function setRecommendation(

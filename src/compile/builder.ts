@@ -27,6 +27,8 @@ import {
   type TaskDraft,
 } from './drafts.js';
 import type { CriteriaSection, LabelKind } from './patterns.js';
+import type { PhasePlan } from './phase-plan.js';
+import type { OutlineHeading } from './outline.js';
 
 /** What the current label or heading introduces, including decision-only sections. */
 export type Section =
@@ -43,6 +45,8 @@ export interface Frame {
   decision: DecisionDraft | undefined;
   /** A plain heading inside a phase: becomes a task when checkboxes or steps appear under it. */
   plain: boolean;
+  /** Under a heading whose items are not work (goals, rationale, notes…). */
+  nonWork: boolean;
   readonly line: number;
 }
 
@@ -102,6 +106,21 @@ export class Builder {
   lastDecision: DecisionDraft | undefined;
   pendingRecommendation: DecisionDraft | undefined;
   anyPhaseHeading = false;
+  /** Which headings are phases, decided from the whole outline before the pass. */
+  phasePlan: PhasePlan | undefined;
+  /** Phases by the 0-based line of their heading. */
+  readonly phaseByLine = new Map<number, PhaseDraft>();
+  /** Outline headings by 0-based line. */
+  outlineByLine: ReadonlyMap<number, OutlineHeading> = new Map();
+  /** Phase statuses given by rows of an overview table, applied at freeze to phases that say nothing. */
+  readonly phaseRowStatus: {
+    label: string;
+    status: TaskStatus;
+    text: string;
+    pos: SourcePos;
+  }[] = [];
+  /** The last task made from a checkbox item, for flat Kiro `N.M` steps. */
+  lastItemTask: TaskDraft | undefined;
 
   constructor(readonly src: SourceText) {
     this.frames.push({
@@ -113,6 +132,7 @@ export class Builder {
       section: undefined,
       decision: undefined,
       plain: false,
+      nonWork: false,
       line: 0,
     });
   }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_PLAN_BYTES } from './index.js';
+import { skipWithoutShared } from '../util/test-helpers.js';
 
 // Bad input through the real `pulser` binary, as a child process: each case ends with a clear
 // error or diagnostics, the right exit code, no stack trace, and never a hang (a case that ran
@@ -15,6 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BIN = resolve(here, '../../bin/pulser.js');
 const SEEDS = resolve(here, '../../../shared/seeds');
 const KILL_AFTER_MS = 120_000;
+const SEEDS_ONLY = { skip: skipWithoutShared('seeds') };
 
 interface Run {
   readonly code: number | null;
@@ -76,7 +78,7 @@ describe('bad input through the real CLI (pulser summary FILE)', () => {
     noStack(r);
   });
 
-  it('a 50 MB file: refused with a one-line error, exit 1, no crash', () => {
+  it('a 50 MB file: refused with a one-line error, exit 1, no crash', SEEDS_ONLY, () => {
     const seed = readFileSync(join(SEEDS, readdirSync(SEEDS).sort()[2] ?? ''));
     const copies = Math.ceil((50 * 1024 * 1024) / seed.length);
     const big = Buffer.concat(Array.from({ length: copies }, () => seed));
@@ -161,7 +163,7 @@ describe('bad input through the real CLI (pulser summary FILE)', () => {
   });
 });
 
-describe('pulser summary FILE --json prints exactly the documented shape', () => {
+describe('pulser summary FILE --json prints exactly the documented shape', SEEDS_ONLY, () => {
   const PHASE_KEYS = ['checkboxes', 'criteria', 'id', 'status', 'steps', 'tasks', 'title'];
   const TOTAL_KEYS = [
     'checkboxes',

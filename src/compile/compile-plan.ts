@@ -9,6 +9,8 @@ import { Builder } from './builder.js';
 import { freezeDecision, freezeItems, freezePhase, freezeTask } from './drafts.js';
 import { markdown, maxNesting, type MarkdownEnv } from './markdown.js';
 import { runPass } from './pass.js';
+import { buildOutline } from './outline.js';
+import { planPhases, type HeadingReading } from './phase-plan.js';
 
 /**
  * The largest plan {@link compilePlan} reads, in bytes (4 MiB: eighty times the largest seed).
@@ -35,6 +37,8 @@ export interface CompileOptions {
 export interface CompileResult {
   readonly plan: Plan | null;
   readonly diagnostics: ReadonlyArray<Diagnostic>;
+  /** Why each heading is or is not a phase (for `pulser summary --explain`). */
+  readonly headings?: ReadonlyArray<HeadingReading>;
 }
 
 function fallbackTitle(path: string): string {
@@ -98,6 +102,9 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
     normalized: decoded.lineEnding === 'lf' || decoded.lineEnding === 'none',
   };
   const tokens = markdown().parse(repair.text, env);
+  const outline = buildOutline(tokens);
+  b.phasePlan = planPhases(outline);
+  b.outlineByLine = new Map(outline.headings.map((h) => [h.line, h]));
   const { maxLevel, maxLevelLine } = runPass(b, tokens);
   const limit = maxNesting();
   if (maxLevel >= limit - 1) {
@@ -116,6 +123,14 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
   }
   diagnostics.push(...b.diagnostics);
 
+  for (const row of b.phaseRowStatus) {
+    for (const p of b.phases) {
+      if (p.label === row.label && p.status === undefined) {
+        p.status = row.status;
+        p.statusText = row.text;
+      }
+    }
+  }
   const resolve = resolver(b);
   const phases = b.phases.map((p) => freezePhase(p, resolve));
   const tasks: Task[] = b.planTasks.map((t) => freezeTask(t, resolve));
@@ -142,5 +157,5 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
     decisions: b.decisions.map(freezeDecision),
     owners: [...b.mentions],
   };
-  return { plan, diagnostics };
+  return { plan, diagnostics, headings: b.phasePlan.readings };
 }

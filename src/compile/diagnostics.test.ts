@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compilePlan } from './index.js';
+import { sharedTest } from '../util/test-helpers.js';
+
+const test = sharedTest('seeds');
 
 const seedDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/seeds');
 

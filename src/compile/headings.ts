@@ -10,56 +10,21 @@ import {
   DATES_RE,
   DECISION_HEADING_RE,
   EXTERNAL_ID_RE,
-  JA_ORDINAL_RE,
   OPTION_RE,
-  PHASE_HEADING_RE,
-  PHASE_UNLABELLED_RE,
   RECOMMENDATION_HEADING_RE,
   RECOMMENDED_RE,
   TASK_HEADING_RE,
   criteriaSectionOf,
   labelKindOf,
   matchesOf,
-  phaseKindOf,
   withoutLeadingNoise,
 } from './patterns.js';
 import { statusInTitle } from './status.js';
+import { headingIsTask, isNonWork } from './work-items.js';
+import { matchPhase, type PhaseMatch } from './phase-words.js';
+
+export { matchPhase, type PhaseMatch } from './phase-words.js';
 import { slug as slugify } from './slug.js';
-
-interface PhaseMatch {
-  readonly kind: PhaseKind;
-  readonly word: string;
-  readonly label: string | undefined;
-  readonly rest: string;
-}
-
-/** The phase word, label and remaining title of a heading, if it names a phase. */
-export function matchPhase(core: string): PhaseMatch | undefined {
-  const m = PHASE_HEADING_RE.exec(core);
-  if (m) {
-    const word = m[1] ?? '';
-    return {
-      kind: phaseKindOf(word),
-      word,
-      label: (m[2] ?? '').toUpperCase(),
-      rest: (m[3] ?? '').trim(),
-    };
-  }
-  const ja = JA_ORDINAL_RE.exec(core);
-  if (ja) {
-    const word = ja[2] ?? '';
-    return { kind: phaseKindOf(word), word, label: ja[1], rest: (ja[3] ?? '').trim() };
-  }
-  const u = PHASE_UNLABELLED_RE.exec(core);
-  if (u)
-    return {
-      kind: phaseKindOf(u[1] ?? ''),
-      word: u[1] ?? '',
-      label: undefined,
-      rest: (u[2] ?? '').trim(),
-    };
-  return undefined;
-}
 
 /** Title text with its leading emoji and marks removed. */
 export function coreOf(text: string): string {
@@ -149,10 +114,12 @@ function onPhaseHeading(
   const estimate = estimateInTitle(text);
   if (estimate) phase.estimate = estimate;
   b.phases.push(phase);
+  b.phaseByLine.set(line, phase);
   if (!b.phasesByKey.has(key)) b.phasesByKey.set(key, phase);
   frame.phase = phase;
   frame.task = undefined;
   frame.lane = undefined;
+  frame.nonWork = false;
   frame.section = section ? { kind: 'criteria', section } : undefined;
 }
 
@@ -193,6 +160,7 @@ export function onHeading(
     section: parent.phase === undefined && parent.task === undefined ? parent.section : undefined,
     decision: parent.decision,
     plain: false,
+    nonWork: parent.nonWork,
     line,
   };
   b.frames.push(frame);
@@ -224,7 +192,23 @@ export function onHeading(
     b.pendingRecommendation = b.lastDecision;
     return;
   }
-  const pm = matchPhase(core);
+  const reading = b.phasePlan?.byLine.get(line);
+  if (reading?.mentionOf !== undefined) {
+    const named = b.phaseByLine.get(reading.mentionOf);
+    if (named) {
+      const section = criteriaSectionOf(core);
+      frame.phase = named;
+      frame.task = undefined;
+      frame.lane = undefined;
+      frame.section = section ? { kind: 'criteria', section } : undefined;
+      return;
+    }
+  }
+  let pm = reading ? reading.phase : matchPhase(core);
+  if (reading && !pm && parent.phase) {
+    const raw = matchPhase(core);
+    if (raw?.kind === 'stream') pm = raw;
+  }
   if (pm) {
     onPhaseHeading(b, frame, parent, text, pm, line);
     return;
@@ -258,5 +242,12 @@ export function onHeading(
     frame.section = kind;
     return;
   }
-  frame.plain = frame.phase !== undefined && frame.task === undefined;
+  if (isNonWork(core)) frame.nonWork = true;
+  if (frame.phase === undefined || frame.task !== undefined || frame.nonWork) return;
+  if (headingIsTask(core, b.outlineByLine.get(line)?.own)) {
+    const task = b.addTask(frame.phase, { title: text, pos: b.pos(line) });
+    applyTitle(task, text);
+    for (const m of mentions) task.owners.add(m);
+    frame.task = task;
+  }
 }

@@ -20,6 +20,7 @@ import {
   type LabelKind,
 } from './patterns.js';
 import { addInlineSteps } from './steps-attach.js';
+import { isNonWork } from './work-items.js';
 import { statusWordAt } from './status.js';
 import { slug as slugify } from './slug.js';
 
@@ -88,6 +89,11 @@ export function startBoldTask(b: Builder, line: InlineLine, line0: number): void
   b.labelSection = undefined;
 }
 
+/** A label whose items are not work (goals, rationale, notes): neither bullets nor checkboxes are tasks. */
+const NOTES: LabelKind = { kind: 'notes' };
+/** A label Pulser does not know: its checkboxes are tasks, its bullets are not. */
+const OTHER_LABEL: LabelKind = { kind: 'label' };
+
 function decisionHere(b: Builder): DecisionDraft | undefined {
   return b.frame.decision ?? b.lastDecision;
 }
@@ -96,7 +102,12 @@ function decisionHere(b: Builder): DecisionDraft | undefined {
 export function onLabel(b: Builder, l: Label, line: InlineLine, line0: number): void {
   const kind = l.kind;
   if (!kind) {
-    b.labelSection = undefined;
+    // An unknown label inside a criteria (or other) section does not end it.
+    b.labelSection = isNonWork(l.label)
+      ? NOTES
+      : b.frame.section === undefined
+        ? OTHER_LABEL
+        : undefined;
     const d = b.frame.decision;
     if (d && IF_RE.test(l.label)) {
       const option = { label: l.label, text: l.value };
@@ -124,6 +135,8 @@ export function onLabel(b: Builder, l: Label, line: InlineLine, line0: number): 
       return;
     case 'tasks':
     case 'options':
+    case 'notes':
+    case 'label':
       b.labelSection = kind;
       return;
     case 'status': {

@@ -146,11 +146,13 @@ export type LabelKind =
         | 'options'
         | 'recommendation'
         | 'question'
-        | 'target';
+        | 'target'
+        | 'notes'
+        | 'label';
     };
 
 const FILES_RE = /^(?:files?|arquivos?|fichiers?|archivos?|dateien|ファイル)\b(.*)$/iu;
-type SimpleKind = Exclude<LabelKind['kind'], 'criteria' | 'files'>;
+type SimpleKind = Exclude<LabelKind['kind'], 'criteria' | 'files' | 'notes' | 'label'>;
 const LABELS: ReadonlyArray<readonly [SimpleKind, RegExp]> = [
   [
     'commands',

@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Plan, allItems, allSteps, allTasks } from '../ir/index.js';
 import { compilePlan, summarizePlan } from './index.js';
@@ -6,6 +5,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planOf, tasksLabelled } from './test-helpers.js';
+import { sharedTest } from '../util/test-helpers.js';
+
+const test = sharedTest('seeds');
 
 /** The seed plans sit next to the repository (tests run from `dist/compile/`). */
 const seedDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/seeds');

@@ -57,8 +57,9 @@ export function statusWordAt(text: string): TaskStatus | undefined {
 
 const MARKS: ReadonlyArray<readonly [TaskStatus, RegExp]> = [
   ['done', /✅|✔|☑|\[x\]/iu],
-  ['blocked', /❌|✖|⛔|🚫|🔴/u],
-  ['in_progress', /⚠|⏳|🚧|🟡|🔄/u],
+  ['blocked', /❌|✖|⛔|🚫/u],
+  ['in_progress', /⚠|🚧|🔄/u],
+  ['open', /⏳|⚪|⏭|🔜/u],
 ];
 
 /**
@@ -80,7 +81,7 @@ export function statusMark(
 }
 
 /** Titles without any of these cannot state a status. */
-const TITLE_HINT_RE = /[(→>⇒:：✅✔☑❌✖⛔🚫🔴⚠⏳🚧🟡🔄]|\[x\]/iu;
+const TITLE_HINT_RE = /[(→>⇒:：✅✔☑❌✖⛔🚫⚠⏳🚧🔄⚪⏭🔜]|\[x\]/iu;
 const PAREN_60_RE = /\(([^()]{1,60})\)/gu;
 /** `Status: Done` inside a title. */
 export const STATUS_LABEL_RE = new RegExp(

@@ -6,7 +6,11 @@ import type { Builder } from './builder.js';
 import { findComparison, parseComparison } from './comparison.js';
 import { inlineLines } from './markdown.js';
 import { WORD_END, WORD_START } from './patterns.js';
-import { statusMark } from './status.js';
+import { statusMark, statusWordAt } from './status.js';
+import { matchPhase } from './phase-words.js';
+import { withoutLeadingNoise } from './patterns.js';
+import { slug as slugify } from './slug.js';
+import type { TaskStatus } from '../ir/index.js';
 import type { Token } from './token.js';
 
 interface Row {
@@ -98,10 +102,86 @@ function metricsTable(
   }
 }
 
+/** A header naming a status column. */
+const STATUS_COL_RE =
+  /^(?:status|state|estado|statut|[ée]tat|zustand|stand|状态|狀態|状態|ステータス|進捗|상태|статус|состояние)$/iu;
+/** A header naming the column that says what the work is. */
+const WORK_COL_RE =
+  /^(?:tasks?|title|items?|work|features?|milestones?|deliverables?|descriptions?|names?|tareas?|tarefas?|t[âa]ches?|aufgaben?|任务|任務|タスク|작업|задачи|задача|описание|beschreibung|descripci[óo]n)$/iu;
+/** A header naming an owner or estimate column: rows of such a table are work. */
+const WORK_META_RE =
+  /^(?:owners?|assignees?|estimates?|effort|responsable|respons[áa]vel|verantwortlich|担当者?|负责人|담당자?|ответственный)$/iu;
+const ID_COL_RE = /^(?:id|#|no\.?|nr\.?|n[º°])$/iu;
+
+/** A status said by a table cell: a word first (`⏳ Pending` is pending), else a mark. */
+export function cellStatus(cell: string): { status: TaskStatus; text: string } | undefined {
+  const text = cell.replace(/~~/gu, '').trim();
+  const word = statusWordAt(text.replace(/^[^\p{L}\p{N}]+/u, ''));
+  if (word) return { status: word, text };
+  const mark = statusMark(text);
+  return mark ? { status: mark.status, text } : undefined;
+}
+
+/**
+ * A table of work inside a phase (a status, owner or estimate column): one task per row,
+ * its status from the status column.
+ */
+function taskTable(b: Builder, rows: readonly Row[], header: readonly string[]): boolean {
+  const phase = b.frame.phase;
+  if (!phase || b.task(false) || b.frame.nonWork) return false;
+  const section = b.section;
+  if (section !== undefined && section.kind !== 'tasks' && section.kind !== 'label') return false;
+  const statusCol = header.findIndex((h) => STATUS_COL_RE.test(h));
+  if (statusCol < 0 && !header.some((h) => WORK_META_RE.test(h))) return false;
+  const idCol = header.findIndex((h) => ID_COL_RE.test(h));
+  let workCol = header.findIndex((h) => WORK_COL_RE.test(h));
+  if (workCol < 0) workCol = header.findIndex((_, i) => i !== idCol && i !== statusCol);
+  for (const row of rows.slice(1)) {
+    const title = clean(row.cells[workCol] ?? '');
+    if (title === '') continue;
+    const label = idCol >= 0 ? clean(row.cells[idCol] ?? '') || undefined : undefined;
+    const task = b.addTask(phase, {
+      title,
+      label,
+      slug: label ? `task-${slugify(label)}` : undefined,
+      pos: b.pos(row.line0),
+    });
+    const status = statusCol >= 0 ? cellStatus(clean(row.cells[statusCol] ?? '')) : undefined;
+    if (status) {
+      task.status = status.status;
+      task.statusText = status.text;
+    }
+  }
+  return true;
+}
+
+/**
+ * A table that lists phases with a status column (an overview or progress table): each row's
+ * status is that phase's own marker, applied when the phases are frozen.
+ */
+function phaseStatusTable(b: Builder, rows: readonly Row[], header: readonly string[]): boolean {
+  const statusCol = header.findIndex((h) => STATUS_COL_RE.test(h));
+  if (statusCol < 0) return false;
+  let found = false;
+  for (const row of rows.slice(1)) {
+    const first = clean(row.cells[0] ?? '').replace(/~~/gu, '');
+    const named = matchPhase(withoutLeadingNoise(first));
+    const label = named?.label ?? /^([0-9]+[A-Z]?(?:\.[0-9]+)?)$/u.exec(first)?.[1];
+    if (label === undefined) continue;
+    const status = cellStatus(clean(row.cells[statusCol] ?? ''));
+    if (!status) continue;
+    b.phaseRowStatus.push({ label: label.toUpperCase(), status: status.status, text: status.text, pos: b.pos(row.line0) });
+    found = true;
+  }
+  return found;
+}
+
 /** Handle the table starting at `tokens[start]`; returns the index of its `table_close`. */
 export function onTable(b: Builder, tokens: readonly Token[], start: number): number {
   const { rows, end } = collectRows(b, tokens, start);
   const header = (rows[0]?.cells ?? []).map(clean);
+  if (phaseStatusTable(b, rows, header)) return end;
+  if (taskTable(b, rows, header)) return end;
   const targetCols = header.flatMap((h, i) => (TARGET_RE.test(h) ? [i] : []));
   if (targetCols.length === 1) {
     metricsTable(b, rows, header, targetCols[0] ?? 0);

@@ -59,6 +59,8 @@ export interface WorkerNotice {
   readonly kind: 'stale' | 'lost' | 'error' | 'started' | 'stopped';
   readonly message: string;
   readonly stepId?: string;
+  /** The error behind an `error` notice (a store error says whether the store can still write). */
+  readonly error?: unknown;
 }
 
 /** Worker options with every default applied. */

@@ -213,8 +213,9 @@ export class Worker {
           }
         }
       } catch (error) {
-        o.onNotice({ kind: 'error', message: `claim failed: ${(error as Error).message}` });
-        delay = Math.max(delay, 50);
+        o.onNotice({ kind: 'error', message: `claim failed: ${(error as Error).message}`, error });
+        // A store that cannot write (a full disk) is retried each second, not flooded.
+        delay = Math.max(delay, isPulserError(error) && !error.retryable ? 1000 : 50);
       }
       if (!this.#running) break;
       if (delay === 0) {
@@ -297,6 +298,7 @@ export class Worker {
           kind: 'error',
           stepId: lease.stepId,
           message: `step ${lease.stepId}: ${(error as Error).message}`,
+          error,
         });
       })
       .finally(() => {

@@ -23,7 +23,9 @@ export type LedgerProblemCode =
   /** The event at a signed checkpoint's position has another hash: history was rewritten. */
   | 'checkpoint_mismatch'
   /** The ledger ends before a signed checkpoint's position: events were cut off. */
-  | 'truncated';
+  | 'truncated'
+  /** The event's MAC does not verify under the chain key: it was added or changed without the key. */
+  | 'unauthenticated';
 
 /** An event as stored: its data as the canonical JSON text its hash covers. */
 export interface RawChainedEvent {
@@ -202,6 +204,13 @@ export class LedgerVerifier {
     this.#matchCheckpoints(position, e.hash, seq);
     this.#prevSeq = seq;
     this.#prevHash = e.hash;
+  }
+
+  /** Records a problem found outside the chain itself (such as an unauthenticated event). */
+  addProblem(problem: LedgerProblem): void {
+    const before = this.#firstBad;
+    this.#report(problem);
+    if (before !== null && problem.seq < before.seq) this.#firstBad = problem;
   }
 
   /** The first problem found in the events so far, or null. */

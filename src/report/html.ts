@@ -65,7 +65,7 @@ function phaseRows(phases: ReadonlyArray<ReportPhase>): string {
           : 'no tasks'
         : `${done}/${total} · ${Math.round((100 * done) / total)}%`;
     const share = total === 0 ? (ph.status === 'done' ? 1 : 0) : done / total;
-    return `<div class="t" title="${esc(ph.title)}">${esc(ph.title)}</div><div>${progressBar(share)}</div><div class="c">${esc(count)}</div><div>${pill(ph.gate.status, ph.gate.status === 'unchecked' ? 'not checked' : `gate ${ph.gate.status}`)}</div>`;
+    return `<div class="t" title="${esc(ph.title)}">${esc(ph.title)}</div><div>${progressBar(share)}</div><div class="c">${esc(count)}</div><div>${pill(ph.gate.status, ph.gate.status === 'unchecked' ? 'not checked' : ph.gate.status === 'none' ? 'no criteria' : `gate ${ph.gate.status}`)}</div>`;
   });
   return `<div class="rows">${rows.join('')}</div>`;
 }
@@ -155,20 +155,23 @@ function planSection(p: ReportPlan): string {
 }
 
 const RUNS_SHOWN = 20;
+/** Run statuses to colours: waiting (for a person) and running never share one. */
+const RUN_COLOR: Readonly<Record<string, string>> = {
+  succeeded: 'pass',
+  failed: 'fail',
+  running: 'pending',
+  waiting: 'waiting',
+  skipped: 'skipped',
+  cancelled: 'unchecked',
+  queued: 'unchecked',
+};
 const APPROVALS_SHOWN = 30;
 
 function runsSection(m: ReportModel): string {
   if (m.runs.length === 0) return '<div class="muted">no runs recorded yet</div>';
   const byStatus = new Map<string, number>();
   for (const r of m.runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
-  const color = (status: string): string =>
-    status === 'succeeded'
-      ? 'pass'
-      : status === 'failed'
-        ? 'fail'
-        : status === 'cancelled'
-          ? 'unchecked'
-          : 'pending';
+  const color = (status: string): string => RUN_COLOR[status] ?? 'unchecked';
   const summary = [...byStatus]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, v]) => `${pill(color(k), `${v} ${k}`)}`)
@@ -219,7 +222,7 @@ export function renderHtml(m: ReportModel): string {
           .reverse()
           .map(
             (a) =>
-              `<tr><td>${pill(a.kind === 'rejected' || a.kind === 'signoff_rejected' ? 'fail' : a.kind === 'forced' ? 'pending' : 'pass', a.kind.replace('_', ' '))}</td><td class="mono">${esc(a.subject)}</td><td>${esc(a.by)}</td><td>${esc(when(a.at))}</td><td>${esc(a.reason ?? '')}</td></tr>`,
+              `<tr><td>${pill(a.kind === 'rejected' || a.kind === 'signoff_rejected' ? 'fail' : a.kind === 'forced' || a.kind === 'skipped' ? 'pending' : 'pass', a.kind.replace('_', ' '))}</td><td class="mono">${esc(a.subject)}</td><td>${esc(a.by)}</td><td>${esc(when(a.at))}</td><td>${esc(a.reason ?? '')}</td></tr>`,
           )
           .join(
             '',

@@ -17,6 +17,7 @@ const MARK: Readonly<Record<string, string>> = {
   fail: '❌ fail',
   pending: '⏳ pending',
   unchecked: '· not checked',
+  none: '— no criteria',
   error: '⚠️ error',
   not_run: '⏸ not run',
 };
@@ -41,7 +42,7 @@ export function renderMarkdown(m: ReportModel): string {
   out.push(`- Tasks done: ${frac(m.totals.tasks)} (${pct(m.totals.tasks)})`);
   out.push(`- Checkboxes checked: ${frac(m.totals.checkboxes)} (${pct(m.totals.checkboxes)})`);
   out.push(
-    `- Gates: ${g.pass} pass, ${g.fail} fail, ${g.pending} pending, ${g.unchecked} not checked`,
+    `- Gates: ${g.pass} pass, ${g.fail} fail, ${g.pending} pending, ${g.unchecked} not checked, ${g.none} without criteria`,
   );
   out.push(
     `- Runs: ${m.runs.length}; quarantined steps: ${m.quarantined.length}; waiting for approval: ${m.awaitingApproval.length}`,

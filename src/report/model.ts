@@ -4,7 +4,7 @@
  * `trust.granted`) are read generically and may be absent.
  */
 import type { Plan } from '../ir/index.js';
-import type { VerdictStatus } from '../verify/index.js';
+import { planInputs, type VerdictStatus } from '../verify/index.js';
 import { phaseProgress, planProgress, type Count } from './progress.js';
 import { shellCommand } from '../util/shell-quote.js';
 
@@ -19,8 +19,11 @@ export interface ReportEvent {
   readonly hash: string;
 }
 
-/** Gate status in a report: `unchecked` when no `gate.decided` event exists yet. */
-export type ReportGateStatus = 'pass' | 'fail' | 'pending' | 'unchecked';
+/**
+ * Gate status in a report: `unchecked` when no `gate.decided` event exists yet; `none` when
+ * the phase states no criteria (nothing to pass: never shown as a passing gate).
+ */
+export type ReportGateStatus = 'pass' | 'fail' | 'pending' | 'unchecked' | 'none';
 
 /** A criterion or metric verdict in a report. */
 export interface ReportVerdict {
@@ -112,7 +115,8 @@ export interface ReportStep {
 
 /** A decision a person made: an approval, rejection, signoff, forced promotion or trust grant. */
 export interface ReportApproval {
-  readonly kind: 'approved' | 'rejected' | 'signed_off' | 'signoff_rejected' | 'forced' | 'trusted';
+  readonly kind:
+    'approved' | 'rejected' | 'skipped' | 'signed_off' | 'signoff_rejected' | 'forced' | 'trusted';
   readonly subject: string;
   readonly by: string;
   readonly at: string;
@@ -187,6 +191,7 @@ interface GateData {
   phaseId: string;
   status: 'pass' | 'fail' | 'pending';
   verdicts: Array<{ target: string; status: VerdictStatus; reason: string }>;
+  inputs?: string;
   artifacts: Array<{ name: string; sha256: string }>;
 }
 
@@ -195,6 +200,8 @@ const STEP_STATES: Readonly<Record<string, string>> = {
   'step.started': 'running',
   'step.succeeded': 'succeeded',
   'step.failed': 'failed',
+  'step.timed_out': 'timed_out',
+  'step.cancelled': 'cancelled',
   'step.retry_scheduled': 'retry_scheduled',
   'step.quarantined': 'quarantined',
   'step.awaiting_approval': 'awaiting_approval',
@@ -312,7 +319,9 @@ class Folder {
         });
         return;
       }
+      case 'run.judged':
       case 'run.succeeded':
+      case 'run.skipped':
       case 'run.failed':
       case 'run.cancelled': {
         const id = str(d['runId']) ?? e.subject ?? '';
@@ -322,7 +331,8 @@ class Folder {
           endedAt: null,
           target: null,
         };
-        this.runs.set(id, { ...run, status: e.type.slice(4), endedAt: e.ts });
+        const status = e.type === 'run.judged' ? (str(d['status']) ?? run.status) : e.type.slice(4);
+        this.runs.set(id, { ...run, status, endedAt: run.endedAt ?? e.ts });
         return;
       }
     }
@@ -337,7 +347,9 @@ class Folder {
         reason: str(d['reason']) ?? str(d['error']),
       });
       // A step released by a trust grant is not a separate approval: `trust.granted` lists it.
-      if ((state === 'approved' && d['grantId'] === undefined) || state === 'rejected') {
+      // A skip is a person's decision too: who skipped which step, and why.
+      const decided = state === 'rejected' || state === 'skipped';
+      if ((state === 'approved' && d['grantId'] === undefined) || decided) {
         this.approvals.push({
           kind: state,
           subject: id,
@@ -422,6 +434,7 @@ function verdictOf(f: Folder, planId: string, id: string, fallbackText: string):
 function planReport(f: Folder, planId: string): ReportPlan {
   const p = f.plans.get(planId)!;
   const ir = p.ir;
+  const inputs = planInputs(ir);
   const texts = new Map<string, string>();
   for (const c of ir.criteria) texts.set(c.id, c.text);
   for (const t of ir.tasks) for (const c of t.criteria) texts.set(c.id, c.text);
@@ -446,10 +459,13 @@ function planReport(f: Folder, planId: string): ReportPlan {
       status: ph.status,
       ...progress,
       gate: {
-        status: decided?.d.status ?? (empty ? 'pass' : 'unchecked'),
+        status: decided === undefined || empty ? (empty ? 'none' : 'unchecked') : decided.d.status,
         decidedAt: decided?.e.ts ?? null,
         seq: decided?.e.seq ?? null,
-        stale: decided !== undefined && decided.d.planSha !== p.sha256,
+        stale:
+          decided !== undefined &&
+          decided.d.planSha !== p.sha256 &&
+          (decided.d.inputs === undefined || decided.d.inputs !== inputs.gate(ph.id)),
         verdicts: ids.map((id) => verdictOf(f, planId, id, texts.get(id) ?? id)),
         artifacts: decided?.d.artifacts ?? [],
       },
@@ -577,6 +593,15 @@ function needsOf(
   return needs;
 }
 
+/** A run that has not ended: `waiting` for a person, `running`, or `queued` (nothing started). */
+function openStatus(steps: Readonly<Record<string, number>>): string {
+  if ((steps['awaiting_approval'] ?? 0) + (steps['quarantined'] ?? 0) > 0) return 'waiting';
+  const started = Object.entries(steps).some(
+    ([k, n]) => n > 0 && k !== 'queued' && k !== 'approved',
+  );
+  return started ? 'running' : 'queued';
+}
+
 /**
  * Folds ledger events (in seq order) into the report model.
  *
@@ -603,12 +628,17 @@ export function buildReport(events: Iterable<ReportEvent>): ReportModel {
     c[s.state] = (c[s.state] ?? 0) + 1;
     stepCounts.set(s.runId, c);
   }
-  const runs = [...f.runs].map(([id, r]): ReportRun => ({
-    id,
-    ...r,
-    steps: stepCounts.get(id) ?? {},
-  }));
-  const gates: Record<ReportGateStatus, number> = { pass: 0, fail: 0, pending: 0, unchecked: 0 };
+  const runs = [...f.runs].map(([id, r]): ReportRun => {
+    const c = stepCounts.get(id) ?? {};
+    return { id, ...r, status: r.endedAt === null ? openStatus(c) : r.status, steps: c };
+  });
+  const gates: Record<ReportGateStatus, number> = {
+    pass: 0,
+    fail: 0,
+    pending: 0,
+    unchecked: 0,
+    none: 0,
+  };
   const verdicts: Record<VerdictStatus, number> = {
     pass: 0,
     fail: 0,

@@ -17,6 +17,9 @@ export const COLOR: Readonly<Record<string, string>> = {
   fail: '#cf222e',
   pending: '#bf8700',
   unchecked: '#8c959f',
+  none: '#afb8c1',
+  waiting: '#8250df',
+  skipped: '#6e7781',
   error: '#cf222e',
   not_run: '#8c959f',
   done: '#2da44e',
@@ -57,7 +60,7 @@ export function phaseBars(phases: ReadonlyArray<ReportPhase>): string {
         : '',
       `<text x="${labelW + barW + 10}" y="${y + 17}" class="num">${total === 0 ? 'no items' : `${done}/${total} · ${Math.round(share * 100)}%`}</text>`,
       `<circle cx="${width - 70}" cy="${y + 13}" r="6" fill="${COLOR[gate]}"/>`,
-      `<text x="${width - 58}" y="${y + 17}" class="num">${gate === 'unchecked' ? 'gate ?' : `gate ${gate}`}</text>`,
+      `<text x="${width - 58}" y="${y + 17}" class="num">${gate === 'unchecked' ? 'gate ?' : gate === 'none' ? 'no criteria' : `gate ${gate}`}</text>`,
     );
   });
   return `<svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="progress by phase">${parts.join('')}</svg>`;

@@ -57,3 +57,17 @@ export function idParam(value: string | undefined, name = 'id'): string {
   }
   return value;
 }
+
+/** Refuses body fields a route does not know (`trustUnsafely`, `steps`, typos) with 400. */
+export function onlyFields(body: Record<string, unknown>, allowed: ReadonlyArray<string>): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) {
+      throw new HttpError(
+        400,
+        'E_USAGE',
+        `unknown field "${key}"`,
+        allowed.length === 0 ? 'send no body' : `allowed fields: ${allowed.join(', ')}`,
+      );
+    }
+  }
+}

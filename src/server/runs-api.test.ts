@@ -251,6 +251,58 @@ describe('runtime routes', () => {
     assert.equal(done.steps[0]!.attempts, 2);
   });
 
+  test('skip: an approver with a reason; recorded; the run ends skipped, never succeeded', async () => {
+    const { run } = await startRun(a.ws, {
+      steps: [
+        { title: 'unit tests', tool: 'shell', input: 'exit 127', trustedBy: 'cli:test' },
+        { title: 'after', tool: 'shell', input: 'echo after', trustedBy: 'cli:test', after: [0] },
+      ],
+      title: 'tests then after',
+      actor: 'cli:test',
+    });
+    const settled = await waitForRun(a.ws, run.id);
+    const stepId = settled.steps[0]!.id;
+    assert.equal(settled.steps[0]!.state, 'quarantined');
+    const path = `/steps/${stepId}/resolve`;
+    assert.equal(
+      (await call(a.tokens.operator, 'POST', path, { action: 'skip', reason: 'x' })).status,
+      403,
+    );
+    const bare = await call(a.tokens.approver, 'POST', path, { action: 'skip' });
+    assert.equal(bare.status, 400);
+    assert.match(bare.body.error!.message, /needs a reason/u);
+    const blank = await call(a.tokens.approver, 'POST', path, { action: 'skip', reason: '  ' });
+    assert.equal(blank.status, 400);
+    assert.equal((await runOf(run.id)).steps[0]!.state, 'quarantined');
+    const ok = await call(a.tokens.approver, 'POST', path, {
+      action: 'skip',
+      reason: 'flaky runner, tracked in #12',
+    });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const skipped = (await a.ws.store.events.read({ types: ['step.skipped'] })).at(-1)!;
+    assert.equal(skipped.actor, 'user:approver-user');
+    assert.equal((skipped.data as { reason: string }).reason, 'flaky runner, tracked in #12');
+    const done = await waitForRun(a.ws, run.id, { until: 'finished' });
+    assert.equal(done.status, 'skipped');
+    assert.deepEqual(
+      done.steps.map((s) => s.state),
+      ['skipped', 'succeeded'],
+    );
+    assert.equal(
+      done.steps[0]!.error,
+      'skipped by user:approver-user: flaky runner, tracked in #12',
+    );
+    const viewed = await runOf(run.id);
+    assert.equal(viewed.status, 'skipped');
+    const ids = async (status: string) =>
+      ((await call(a.tokens.viewer, 'GET', `/runs?status=${status}`)).body.runs as RunJson[]).map(
+        (r) => r.id,
+      );
+    assert.ok((await ids('skipped')).includes(run.id));
+    assert.ok(!(await ids('succeeded')).includes(run.id));
+    assert.equal((await lastEvent('run.skipped')).subject, run.id);
+  });
+
   test('resolve: bad action 400, not quarantined 409, approver only', async () => {
     const run = await runOf(greetRun);
     const id = run.steps[0]!.id;
@@ -263,7 +315,12 @@ describe('runtime routes', () => {
       403,
     );
     assert.equal(
-      (await call(a.tokens.approver, 'POST', `/steps/${id}/resolve`, { action: 'skip' })).status,
+      (
+        await call(a.tokens.approver, 'POST', `/steps/${id}/resolve`, {
+          action: 'skip',
+          reason: 'not needed',
+        })
+      ).status,
       409,
     );
   });

@@ -5,6 +5,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { UsageError } from '../errors/index.js';
 import { workspaceId } from '../workspace/auth.js';
 import { CHECKPOINT_EVERY, sealLedger } from '../workspace/ledger.js';
 import type { Workspace } from '../workspace/open.js';
@@ -95,10 +96,24 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const tenants = await Promise.all(options.workspaces.map((ws) => openTenant(ws, options.hub)));
-  const ids = new Set<string>();
-  for (const t of tenants) {
-    if (ids.has(t.id)) throw new Error(`two workspaces share the ID ${t.id}`);
-    ids.add(t.id);
+  const ids = new Map<string, string>();
+  for (const [i, t] of tenants.entries()) {
+    const root = options.workspaces[i]!.root;
+    const other = ids.get(t.id);
+    if (other !== undefined) {
+      throw new UsageError(
+        other === root
+          ? `the workspace ${root} is given twice`
+          : `the workspaces ${other} and ${root} have the same ID ${t.id} (from their folder names)`,
+        {
+          hint:
+            other === root
+              ? 'give --also the folder of another workspace (the current one is always served)'
+              : 'serve workspaces whose folders have different names',
+        },
+      );
+    }
+    ids.set(t.id, root);
   }
   let allowedHosts: string[] | null = null;
   const app = (port: number) => {

@@ -1,3 +1,5 @@
+import type { ChainKey } from '../util/chain.js';
+
 /** An event to append: every state change of a workspace is a transaction plus an event. */
 export interface EventInput {
   /** Dotted event type: `plan.imported`, `step.succeeded`, `trust.granted`, ... */
@@ -42,3 +44,9 @@ export interface EventLog {
   /** The last event's `seq` and `hash` (seq 0 and the genesis hash when empty). */
   head(): Promise<{ seq: number; hash: string }>;
 }
+
+/** The chain key a store appends with: none (MACs off), the key, or a key that exists but cannot be read. */
+export type ChainKeyState =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'key'; readonly key: ChainKey; readonly file: string }
+  | { readonly kind: 'unavailable'; readonly file: string; readonly reason: string };

@@ -28,6 +28,13 @@ export interface RawEvent {
   readonly hash: string;
 }
 
+/** An event's seq, hash and MAC (null when written without a chain key). */
+export interface EventMac {
+  readonly seq: number;
+  readonly hash: string;
+  readonly mac: string | null;
+}
+
 /** Persistence of the ledger's identity and checkpoints, and raw reads of the event chain. */
 export interface LedgerStore {
   /** The ledger's stable ID, created (random) on first use. */
@@ -40,4 +47,6 @@ export interface LedgerStore {
   addCheckpoint(checkpoint: StoredCheckpoint): Promise<boolean>;
   /** Iterates over the event rows in stored order (by seq), in batches. */
   scanRaw(after?: number): AsyncIterable<ReadonlyArray<RawEvent>>;
+  /** The seq, hash and MAC of up to `limit` events with seq > `after`, by seq. */
+  eventMacs(after: number, limit: number): Promise<EventMac[]>;
 }

@@ -42,8 +42,13 @@ export const TERMINAL_STEP_STATES: ReadonlySet<StepState> = new Set([
   'skipped',
 ]);
 
-/** Status of a run: `waiting` means a step waits for a person (approval or quarantine). */
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+/**
+ * Status of a run: `waiting` means a step waits for a person (approval or quarantine);
+ * `skipped` means it ended without a failure but a person skipped at least one step, so part
+ * of its work was not done (never shown as `succeeded`).
+ */
+export type RunStatus =
+  'queued' | 'running' | 'waiting' | 'succeeded' | 'skipped' | 'failed' | 'cancelled';
 
 /** Every run status. */
 export const RUN_STATUSES: ReadonlyArray<RunStatus> = [
@@ -51,6 +56,7 @@ export const RUN_STATUSES: ReadonlyArray<RunStatus> = [
   'running',
   'waiting',
   'succeeded',
+  'skipped',
   'failed',
   'cancelled',
 ];
@@ -111,6 +117,11 @@ export interface StepSpec {
   readonly lane?: string;
   /** `required`: a person must approve this execution even when the command is trusted. */
   readonly approval?: 'auto' | 'required';
+  /**
+   * Quarantine the step when it fails for good (a person then retries, skips or aborts it);
+   * false ends it `failed`, for steps whose failure is a result (a check that failed). @default true
+   */
+  readonly quarantine?: boolean;
   /** A step to run instead when this one fails for good (its own fallback is ignored). */
   readonly fallback?: StepSpec;
   /** The plan and node the command came from (trust is looked up by it). */
@@ -399,6 +410,11 @@ export interface RunStore {
   getStep(id: string): Promise<StepRecord | null>;
   /** Steps in these states across runs (newest runs first), e.g. for the inbox. */
   stepsInState(states: ReadonlyArray<StepState>, limit?: number): Promise<StepRecord[]>;
+  /**
+   * The latest execution of each of these plan nodes' steps (newest run first; one record per
+   * node ID), whatever its state: what "its steps ran" is decided from.
+   */
+  latestStepsOf(planId: string, nodeIds: ReadonlyArray<string>): Promise<StepRecord[]>;
   /** IDs of recent runs (for suggestions). */
   recentRunIds(limit?: number): Promise<string[]>;
 
@@ -425,7 +441,23 @@ export interface RunStore {
 
   approve(stepId: string, actor: string, note?: string): Promise<StepRecord>;
   reject(stepId: string, actor: string, reason?: string): Promise<StepRecord>;
-  resolve(stepId: string, action: ResolveAction, actor: string): Promise<StepRecord>;
+  /** Resolves a quarantined step; `skip` needs the person's `reason` (recorded with them). */
+  resolve(
+    stepId: string,
+    action: ResolveAction,
+    actor: string,
+    reason?: string,
+  ): Promise<StepRecord>;
+  /**
+   * Sets the final status of an ended run from a judgment of what it produced (a check run is
+   * `failed` when one of its checks failed, whatever its commands' exit codes), with an event.
+   */
+  judgeRun(
+    runId: string,
+    status: 'succeeded' | 'failed',
+    actor: string,
+    reason: string,
+  ): Promise<RunRecord>;
   /** Re-queues a failed, cancelled or quarantined step (or every such step of a run). */
   retry(id: string, actor: string): Promise<{ run: RunRecord; steps: StepRecord[] }>;
   cancelRun(runId: string, actor: string): Promise<RunRecord>;

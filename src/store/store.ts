@@ -5,6 +5,13 @@ import type { LedgerStore } from './ledger-store.js';
 import type { PlanStore } from './plan-store.js';
 import type { RunStore } from './run-store.js';
 
+/** A state row that disagrees with the events, or cannot be read. */
+export interface StateFinding {
+  readonly table: string;
+  readonly row: string;
+  readonly message: string;
+}
+
 /** Which database backs a store. */
 export type Backend = 'sqlite' | 'postgres';
 
@@ -25,6 +32,8 @@ export interface Store {
   readonly ledger: LedgerStore;
   /** Runs the backend's integrity check; returns problems found (empty when healthy). */
   integrityCheck(): Promise<string[]>;
+  /** Checks the state tables against the events that recorded them (see `pulser doctor`). */
+  checkState(): Promise<StateFinding[]>;
   /** Closes the connection(s). */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { canonicalJson, canonicalString as quote } from './canonical-json.js';
 
 /** The `prevHash` of the first event of every ledger: 64 zeros. */
@@ -106,4 +106,30 @@ export function eventDigest(prevHash: string, e: ChainedEventInput): string {
 /** Returns `e` with `prevHash` and `hash` filled in: the next link after `prevHash`. */
 export function chainEvent(prevHash: string, e: ChainedEventInput): ChainedEvent {
   return { ...e, prevHash, hash: eventDigest(prevHash, e) };
+}
+
+/** Domain tag of every event MAC; a new MAC format gets a new tag. */
+export const EVENT_MAC_TAG = 'pulser.event-mac.v1';
+
+/**
+ * The secret that authenticates the chain: every event from seq `from` on carries
+ * {@link eventMac} of its hash. Events before `from` were written before the workspace had a
+ * chain key (an older Pulser) and are covered by signed checkpoints only.
+ */
+export interface ChainKey {
+  /** 32 random bytes, kept in `.pulser/keys/chain.key` (mode 0600) beside the signing key. */
+  readonly secret: Buffer;
+  /** The first seq that must carry a MAC. */
+  readonly from: number;
+}
+
+/**
+ * The MAC of an event: lowercase hex HMAC-SHA-256 under the chain key of
+ * `"pulser.event-mac.v1" LF hash`. The hash covers the event and, through `prevHash`, every
+ * event before it, so one valid MAC authenticates the whole chain up to that event; someone
+ * who can write the database but cannot read the key cannot make a valid MAC for an added,
+ * changed or re-chained event.
+ */
+export function eventMac(secret: Buffer, eventHash: string): string {
+  return createHmac('sha256', secret).update(`${EVENT_MAC_TAG}\n${eventHash}`).digest('hex');
 }

@@ -11,7 +11,7 @@ const PLAIN_RE = /^[A-Za-z0-9_@%+=:,./-]+$/u;
  * @example shellQuote('plan$(touch X).md') // "'plan$(touch X).md'"
  */
 export function shellQuote(word: string): string {
-  if (PLAIN_RE.test(word)) return word;
+  if (word !== '' && PLAIN_RE.test(word)) return word;
   return `'${word.replace(/'/gu, `'\\''`)}'`;
 }
 

@@ -12,3 +12,5 @@ export type { MeasuredValue } from './measure.js';
 export { parseMeasuredValue } from './measure.js';
 export type { CommandExecution, PrintedMetrics } from './command.js';
 export { evaluateExecution, parsePrintedMetrics } from './command.js';
+export type { PlanInputs } from './gate-inputs.js';
+export { planInputs } from './gate-inputs.js';

@@ -8,6 +8,7 @@
 import type { Phase, Task } from '../ir/schema.js';
 import type { StoredPlan } from '../store/plan-store.js';
 import { readPlanLedger, type PlanLedger } from './gate-ledger.js';
+import { resolveBindings, type Binding } from './check-bindings.js';
 import type { Workspace } from './open.js';
 
 /** Whether a task or phase may be marked done, and what holds it back. */
@@ -62,7 +63,8 @@ function phaseBlocking(ledger: PlanLedger, phase: Phase): string[] {
  */
 export async function mayMarkDone(ws: Workspace, target: DoneTarget): Promise<DoneVerdict> {
   const { node, stored } = target;
-  const ledger = await readPlanLedger(ws, stored);
+  const bindings = await resolveBindings(ws, stored).catch(() => new Map<string, Binding>());
+  const ledger = await readPlanLedger(ws, stored, (id) => bindings.get(id)?.verifier ?? undefined);
   const blocking =
     node.kind === 'phase'
       ? phaseBlocking(ledger, node)

@@ -3,11 +3,11 @@
  * on disk (inside the project folder only).
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { StoredEvent } from '../store/events.js';
 import { sha256Hex } from '../util/hash.js';
 import type { FileObservation, Measurement, Signoff, VerdictStatus } from '../verify/index.js';
-import type { Workspace } from './open.js';
+import { WORKSPACE_DIR, type Workspace } from './open.js';
 
 /** Data of a `metric.recorded` event. */
 export interface MetricRecordedData {
@@ -50,6 +50,11 @@ export interface VerdictRecordedData {
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly inputDigest: string;
   readonly flaky: boolean;
+  /**
+   * Digest of what the verdict depends on in the plan (see `planInputs`): it stays current
+   * across versions of the plan that leave it unchanged. Absent in events of older versions.
+   */
+  readonly inputs?: string;
 }
 
 /** Data of a `gate.decided` event. */
@@ -65,6 +70,8 @@ export interface GateDecidedData {
   readonly blocking: ReadonlyArray<string>;
   /** Files the gate's verdicts looked at: proof subjects. */
   readonly artifacts: ReadonlyArray<{ name: string; sha256: string }>;
+  /** Digest of what the gate depends on in the plan (see `planInputs`); absent in older events. */
+  readonly inputs?: string;
 }
 
 /** What the ledger says about one plan, for `check`. */
@@ -179,6 +186,14 @@ export function observeFile(ws: Workspace, planPath: string, path: string): File
     return {
       kind: 'refused',
       why: 'links outside the project folder; file verifiers only look inside it',
+    };
+  }
+  const inState = (p: string, root: string): boolean =>
+    relative(root, p).split(sep)[0] === WORKSPACE_DIR;
+  if (inState(abs, ws.root) || inState(real, realpathSync(ws.root))) {
+    return {
+      kind: 'refused',
+      why: `is inside ${WORKSPACE_DIR}/ (Pulser's own state and keys); file verifiers do not look there`,
     };
   }
   if (!statSync(real).isFile()) return { kind: 'refused', why: 'is not a regular file' };

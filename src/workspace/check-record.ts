@@ -4,12 +4,18 @@
  * flaky, and a `gate.decided` per phase whose gate decision changed.
  */
 import { canonicalJson } from '../util/canonical-json.js';
+import { planInputs, type PlanInputs } from '../verify/index.js';
 import type { GateDecidedData, LedgerObservations, VerdictRecordedData } from './check-observe.js';
 import type { CriterionCheck, MetricCheck, PlanCheck } from './check.js';
 import type { Workspace } from './open.js';
 
-function verdictData(plan: PlanCheck, c: CriterionCheck | MetricCheck): VerdictRecordedData {
+function verdictData(
+  plan: PlanCheck,
+  c: CriterionCheck | MetricCheck,
+  inputs: PlanInputs | null,
+): VerdictRecordedData {
   const isCriterion = 'source' in c;
+  const digest = inputs?.target(c.id);
   return {
     planId: plan.planId,
     planSha: plan.sha256,
@@ -26,6 +32,7 @@ function verdictData(plan: PlanCheck, c: CriterionCheck | MetricCheck): VerdictR
     evidence: c.verdict.evidence,
     inputDigest: c.inputDigest,
     flaky: isCriterion ? c.flaky : false,
+    ...(digest === undefined ? {} : { inputs: digest }),
   };
 }
 
@@ -53,9 +60,16 @@ export async function recordCheck(
     await ws.store.events.append({ type, actor, subject, data });
     n++;
   };
+  // What each verdict and gate depends on in the version of the plan that was checked.
+  const stored = await ws.store.plans.get(plan.planId);
+  const effective = new Map(plan.criteria.map((c) => [c.id, c.verifier]));
+  const inputs =
+    stored?.sha256 === plan.sha256
+      ? planInputs(stored.plan, (id) => effective.get(id) ?? undefined)
+      : null;
   for (const c of [...plan.criteria, ...plan.metrics]) {
     const history = obs.verdicts.get(c.id) ?? [];
-    const data = verdictData(plan, c);
+    const data = verdictData(plan, c, inputs);
     if (data.flaky && !history.some((r) => r.flaky && r.inputDigest === data.inputDigest)) {
       await append('verifier.quarantined', c.id, {
         planId: plan.planId,
@@ -68,6 +82,7 @@ export async function recordCheck(
     if (!sameVerdict(history.at(-1), data)) await append('verdict.recorded', c.id, data);
   }
   for (const p of plan.phases) {
+    const gateInputs = inputs?.gate(p.id);
     const data: GateDecidedData = {
       planId: plan.planId,
       planSha: plan.sha256,
@@ -83,6 +98,7 @@ export async function recordCheck(
       })),
       blocking: p.gate.blocking.map((v) => v.target),
       artifacts: p.artifacts,
+      ...(gateInputs === undefined ? {} : { inputs: gateInputs }),
     };
     const last = obs.gates.get(p.id);
     if (last === undefined || canonicalJson(last) !== canonicalJson(data)) {

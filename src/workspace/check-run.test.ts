@@ -77,7 +77,18 @@ describe('command verifiers through the runtime', () => {
       assert.equal(hello['matched'], true);
       // The evidence names the real step that ran, in the run `check` started.
       const run = await getRun(ws, String(hello['runId']));
-      assert.equal(run.status, 'succeeded', 'a failing verifier is a verdict, not a stuck run');
+      // A failing verifier is a verdict, not a stuck run: the run ends, and says its checks failed.
+      assert.equal(run.status, 'failed', 'a run whose checks failed is failed');
+      assert.equal(run.counts.quarantined, 0);
+      const judged = await ws.store.events.read({ types: ['run.judged'], limit: 10 });
+      assert.match(
+        String((judged.find((e) => e.subject === run.id)?.data as { reason: string }).reason),
+        /check phase-1\/exit\/fails failed: .*exited 1, expected 0; check phase-1\/exit\/wrong-output failed: .*does not match/u,
+      );
+      // `exits-three` expects exit 3: its step failed, its check passed; nothing else is judged.
+      const three = c.get('phase-1/exit/exits-three')!.verdict.evidence;
+      const alone = await getRun(ws, String(three['runId']));
+      assert.equal(alone.id, run.id);
       const step = run.steps.find((s) => s.id === hello['stepId'])!;
       assert.equal(step.title, 'check phase-1/exit/hello-prints');
       assert.deepEqual(step.spec.provenance, {
@@ -100,6 +111,8 @@ describe('command verifiers through the runtime', () => {
       c = byId(plan);
       assert.equal(c.get('phase-2/exit/green')?.verdict.status, 'pass');
       assert.equal(c.get('phase-2/exit/green')?.flaky, false);
+      const green = String(c.get('phase-2/exit/green')!.verdict.evidence['runId']);
+      assert.equal((await getRun(ws, green)).status, 'succeeded', 'every check of it passed');
       assert.equal(plan.phases[0]?.gate.status, 'pass');
       // Each execution is recorded with its own step as evidence.
       const recorded = await ws.store.events.read({ types: ['verdict.recorded'], limit: 1000 });
@@ -321,7 +334,7 @@ describe('command verifiers through the runtime', () => {
       const { gateForPromotion } = await import('./gate.js');
       await assert.rejects(
         gateForPromotion(ws, 'plan', 'phase-1', { actor: 'cli:ana' }),
-        /not run on this plan and code yet: `pulser check phase-1\/exit\/counted`/u,
+        /not run on this plan and code yet: `pulser check plan:phase-1\/exit\/counted`/u,
       );
       assert.equal(existsSync(join(root, 'count')), false);
       await checkTarget(ws, 'phase-1', { actor: 'cli:ana' });

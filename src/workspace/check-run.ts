@@ -89,7 +89,7 @@ function stepOf(spec: CommandVerifierSpec, timeoutMs: number): AdHocStep {
     timeoutMs,
     // A failing verifier is a verdict, not a step for a person to resolve.
     retry: { maxRetries: 0 },
-    fallback: { title: `check ${spec.criterionId}: failure recorded`, tool: 'noop', input: '' },
+    quarantine: false,
     provenance: { planId: spec.planId, planSha256: spec.planSha, nodeId: spec.criterionId },
   };
   return step;
@@ -351,5 +351,41 @@ export async function executeCommandVerifiers(
     const step = steps.get(stepIds.get(i)!)!;
     out.push(await outcomeOf(ws, spec, step, events.get(step.runId) ?? []));
   }
+  await judgeRuns(ws, runIds, specs, out, actor);
   return out;
+}
+
+/**
+ * A check run's status says what happened to its checks, not to its commands' exit codes: an
+ * ended run is `failed` when one of its checks failed or could not decide, `succeeded` when
+ * every one passed (a command expected to exit 1 that did).
+ */
+async function judgeRuns(
+  ws: Workspace,
+  runIds: ReadonlySet<string>,
+  specs: ReadonlyArray<CommandVerifierSpec>,
+  outcomes: ReadonlyArray<CommandRunOutcome>,
+  actor: string,
+): Promise<void> {
+  for (const runId of runIds) {
+    const run = await ws.store.runs.getRun(runId);
+    if (run === null || run.finishedAt === null || run.status === 'cancelled') continue;
+    const mine = outcomes
+      .map((o, i) => ({ o, id: specs[i]!.criterionId }))
+      .filter(({ o }) => o.evidence['runId'] === runId);
+    if (mine.length === 0) continue;
+    const bad = mine.filter(({ o }) => o.status === 'fail' || o.status === 'error');
+    if (bad.length > 0) {
+      const reason = bad.map(({ o, id }) => `check ${id} ${o.status}ed: ${o.reason}`).join('; ');
+      await ws.store.runs.judgeRun(runId, 'failed', actor, reason);
+    } else if (mine.every(({ o }) => o.status === 'pass')) {
+      const n = mine.length;
+      await ws.store.runs.judgeRun(
+        runId,
+        'succeeded',
+        actor,
+        `${n} check${n === 1 ? '' : 's'} passed`,
+      );
+    }
+  }
 }

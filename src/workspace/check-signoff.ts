@@ -56,7 +56,7 @@ export async function signoff(
     throw new StateError(`${node.id} must be signed off by @${approver}, not ${by}`, {
       file: stored.path,
       line: node.pos.line,
-      hint: `ask ${approver} to run \`${shellCommand('pulser', 'signoff', node.id)} --reason "..."\``,
+      hint: `ask ${approver} to run \`${shellCommand('pulser', 'signoff', `${stored.id}:${node.id}`)} --reason "..."\``,
     });
   }
   const data: SignoffData = {

@@ -79,7 +79,7 @@ function recordedCommandVerdicts(
         if (last === undefined || last.observed === 'pending') {
           return {
             status: 'not_run',
-            reason: `not run on this plan and code yet: \`${shellCommand('pulser', 'check', s.criterionId)}\` runs \`${s.verifier.command}\``,
+            reason: `not run on this plan and code yet: \`${shellCommand('pulser', 'check', `${s.planId}:${s.criterionId}`)}\` runs \`${s.verifier.command}\``,
             evidence: { command: s.verifier.command },
           };
         }
@@ -369,7 +369,7 @@ async function checkPlan(
         verdict = {
           target: id,
           status: 'error',
-          reason: `${QUARANTINE}: ${shellCommand('pulser', 'signoff', id)} --reason "..."`,
+          reason: `${QUARANTINE}: ${shellCommand('pulser', 'signoff', `${stored.id}:${id}`)} --reason "..."`,
           evidence: { ...raw.evidence, quarantined: true, observed: raw.status },
         };
       }

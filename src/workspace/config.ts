@@ -13,9 +13,18 @@ export interface WorkspaceConfig {
    * call an MCP server do not load the schema library.
    */
   readonly mcpServers: Readonly<Record<string, unknown>>;
+  /**
+   * What Pulser does when a task's steps succeeded and its criteria pass: `auto` marks it done
+   * in the markdown (recorded with the evidence), `propose` offers it for one click (Runboard,
+   * `pulser next`), `off` does neither. @default 'propose'
+   */
+  readonly completion: CompletionPolicy;
   /** The config file these settings came from (named in errors). */
   readonly file: string;
 }
+
+/** How a task whose steps succeeded and whose criteria pass becomes done in its plan. */
+export type CompletionPolicy = 'auto' | 'propose' | 'off';
 
 /** The environment variables Pulser reads; they are read here and nowhere else. */
 export interface PulserEnv {
@@ -66,5 +75,17 @@ export function loadConfig(pulserDir: string, env: PulserEnv): WorkspaceConfig {
       hint: 'see "Use Pulser from an MCP client" in the README',
     });
   }
-  return { durability, mcpServers: mcpServers as Record<string, unknown>, file: path };
+  const completion = raw.completion ?? 'propose';
+  if (completion !== 'auto' && completion !== 'propose' && completion !== 'off') {
+    throw new InputError(`invalid completion ${JSON.stringify(completion)}`, {
+      file: path,
+      hint: `"completion" is "auto" (mark done in the plan), "propose" (offer it) or "off"`,
+    });
+  }
+  return {
+    durability,
+    mcpServers: mcpServers as Record<string, unknown>,
+    completion,
+    file: path,
+  };
 }

@@ -8,7 +8,12 @@
 import type { StoredEvent } from '../store/events.js';
 import type { StoredPlan } from '../store/plan-store.js';
 import { canonicalJson } from '../util/canonical-json.js';
-import type { CommandOutcome, VerdictStatus } from '../verify/index.js';
+import {
+  planInputs,
+  type CommandOutcome,
+  type PlanInputs,
+  type VerdictStatus,
+} from '../verify/index.js';
 import {
   OBSERVED_TYPES,
   type GateDecidedData,
@@ -68,7 +73,15 @@ function recorded(e: StoredEvent): Recorded {
 }
 
 /** Folds the observed events about `stored` into its latest decisions. */
-export function planLedger(events: ReadonlyArray<StoredEvent>, stored: StoredPlan): PlanLedger {
+export function planLedger(
+  events: ReadonlyArray<StoredEvent>,
+  stored: StoredPlan,
+  verifierOf?: (criterionId: string) => unknown,
+): PlanLedger {
+  const inputs = planInputs(stored.plan, verifierOf);
+  // Current: decided on this version, or on one where what it depends on was the same.
+  const fresh = (d: { planSha: string; inputs?: string }, now: string | undefined): boolean =>
+    d.planSha === stored.sha256 || (d.inputs !== undefined && d.inputs === now);
   const gates = new Map<string, GateDecision>();
   const verdicts = new Map<string, RecordedVerdict>();
   const signoffs = new Map<string, Recorded & { data: SignoffData }>();
@@ -82,7 +95,7 @@ export function planLedger(events: ReadonlyArray<StoredEvent>, stored: StoredPla
         gates.set(data.phaseId, {
           ...recorded(e),
           data,
-          current: data.planSha === stored.sha256,
+          current: fresh(data, inputs.gate(data.phaseId)),
         });
         break;
       }
@@ -91,7 +104,7 @@ export function planLedger(events: ReadonlyArray<StoredEvent>, stored: StoredPla
         verdicts.set(data.target, {
           ...recorded(e),
           data,
-          current: data.planSha === stored.sha256,
+          current: fresh(data, inputs.target(data.target)),
         });
         break;
       }
@@ -118,9 +131,16 @@ export function planLedger(events: ReadonlyArray<StoredEvent>, stored: StoredPla
   return { gates, verdicts, signoffs, measured };
 }
 
-/** The ledger's latest decisions about `stored`. */
-export async function readPlanLedger(ws: Workspace, stored: StoredPlan): Promise<PlanLedger> {
-  return planLedger(await readObserved(ws), stored);
+/**
+ * The ledger's latest decisions about `stored`; `verifierOf` gives effective verifiers (see
+ * `planInputs`).
+ */
+export async function readPlanLedger(
+  ws: Workspace,
+  stored: StoredPlan,
+  verifierOf?: (criterionId: string) => unknown,
+): Promise<PlanLedger> {
+  return planLedger(await readObserved(ws), stored, verifierOf);
 }
 
 function commandStatus(s: VerdictStatus): CommandOutcome['status'] {
@@ -145,19 +165,35 @@ export async function recordedCommandOutcomes(
     const d = e.data as VerdictRecordedData;
     latest.set(`${d.planId}\u0000${d.target}`, d);
   }
-  return specs.map((s): CommandOutcome => {
-    const r = latest.get(`${s.planId}\u0000${s.criterionId}`);
-    if (
-      r !== undefined &&
-      r.planSha === s.planSha &&
-      canonicalJson(r.verifier) === canonicalJson(s.verifier)
-    ) {
-      return { status: commandStatus(r.observed), reason: r.reason, evidence: r.evidence };
+  const inputs = new Map<string, PlanInputs | null>();
+  const inputsOf = async (planId: string): Promise<PlanInputs | null> => {
+    if (!inputs.has(planId)) {
+      const stored = await ws.store.plans.get(planId);
+      const effective = new Map(
+        specs.filter((x) => x.planId === planId).map((x) => [x.criterionId, x.verifier]),
+      );
+      inputs.set(
+        planId,
+        stored === null ? null : planInputs(stored.plan, (id) => effective.get(id)),
+      );
     }
-    return {
+    return inputs.get(planId)!;
+  };
+  const out: CommandOutcome[] = [];
+  for (const s of specs) {
+    const r = latest.get(`${s.planId}\u0000${s.criterionId}`);
+    const now =
+      r?.inputs === undefined ? undefined : (await inputsOf(s.planId))?.target(s.criterionId);
+    const sameVersion = r !== undefined && (r.planSha === s.planSha || r.inputs === now);
+    if (r !== undefined && sameVersion && canonicalJson(r.verifier) === canonicalJson(s.verifier)) {
+      out.push({ status: commandStatus(r.observed), reason: r.reason, evidence: r.evidence });
+      continue;
+    }
+    out.push({
       status: 'not_run',
       reason: `not run at this version of the plan: \`${s.verifier.command}\` runs when checks are run (\`${shellCommand('pulser', 'check', `${s.planId}:${s.phaseId ?? s.criterionId}`)}\`), under the plan's trust rules`,
       evidence: { command: s.verifier.command },
-    };
-  });
+    });
+  }
+  return out;
 }

@@ -310,7 +310,9 @@ export async function planGates(ws: Workspace, planId?: string): Promise<PlanGat
   const events = await readObserved(ws);
   const out: PlanGates[] = [];
   for (const stored of plans) {
-    out.push(planGatesOf(stored, planLedger(events, stored), await bindingsOf(ws, stored)));
+    const bindings = await bindingsOf(ws, stored);
+    const ledger = planLedger(events, stored, (id) => bindings.get(id)?.verifier ?? undefined);
+    out.push(planGatesOf(stored, ledger, bindings));
   }
   return out;
 }

@@ -43,7 +43,7 @@ export async function gateForPromotion(
   throw new StateError(
     `the gate of ${phaseId} is ${phase.gate.status}: ${blocking.length} of ${phase.gate.verdicts.length} not passing: ${shown}${blocking.length > 3 ? '; ...' : ''}`,
     {
-      hint: `run \`${shellCommand('pulser', 'check', phaseId)}\` to see every verdict; sign off, measure or fix them, or add --force (recorded)`,
+      hint: `run \`${shellCommand('pulser', 'check', `${planId}:${phaseId}`)}\` to see every verdict; sign off, measure or fix them, or add --force (recorded)`,
     },
   );
 }

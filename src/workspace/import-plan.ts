@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { compilePlan } from '../compile/index.js';
 import { InputError } from '../errors/index.js';
 import type { Diagnostic, Plan, PlanDiff } from '../ir/index.js';
-import { diffPlans } from '../ir/index.js';
+import { diffPlans } from '../ir/diff.js';
 import type { PlanWrite, StoredPlan } from '../store/plan-store.js';
 import type { Workspace } from './open.js';
 import { planIdFor, readPlanFile, workspacePath } from './plan-file.js';

@@ -26,7 +26,8 @@ import {
 import type { StoredCheckpoint } from '../store/ledger-store.js';
 import type { Store } from '../store/store.js';
 import { canonicalJson } from '../util/canonical-json.js';
-import { GENESIS_HASH, eventDigestRaw } from '../util/chain.js';
+import { GENESIS_HASH, eventDigestRaw, eventMac } from '../util/chain.js';
+import { loadChainKey } from './chain-key.js';
 import { unsignedEvents } from './ledger-unsigned.js';
 
 /** Events between checkpoints in long-running processes (server, workers). */
@@ -101,9 +102,15 @@ export async function sealLedger(
   const { store } = home;
   if ((await unsignedEvents(store)) < Math.max(1, options.minUnsigned ?? 1)) return null;
   const last = await store.ledger.lastCheckpoint();
-  await assertTailIntact(store, last);
   const key = options.key ?? (await activeKey(home, options.actor));
   const head = await store.events.head();
+  await assertTailIntact(store, last);
+  const forged = await authenticate(home, head);
+  if (forged !== null) {
+    throw new StateError(`${forged.message}; no checkpoint was signed`, {
+      hint: 'run `pulser doctor` to see what changed',
+    });
+  }
   const ledgerId = await store.ledger.ledgerId();
   const cp = signCheckpoint(
     { ledgerId, seq: head.seq, head: head.hash, ts: new Date().toISOString() },
@@ -145,6 +152,84 @@ async function assertTailIntact(store: Store, last: StoredCheckpoint | null): Pr
       },
     );
   }
+}
+
+/** Whether the chain's MACs were checked (see workspace/chain-key.ts). */
+export interface ChainAuthentication {
+  /**
+   * `verified`: the head's MAC checks out, which authenticates every event up to it;
+   * `legacy`: every event predates the chain key (checkpoints only); `no-key`: the key cannot
+   * be read by this user, so only the signed checkpoints vouch for the events;
+   * `failed`: an event is not authenticated (see the problems).
+   */
+  readonly state: 'verified' | 'legacy' | 'no-key' | 'failed';
+  readonly file: string;
+  /** The first seq that must carry a MAC, or null without a key. */
+  readonly from: number | null;
+}
+
+const MAC_BATCH = 8192;
+
+/**
+ * Checks the chain key's MAC of event `head` (one HMAC: the head's hash commits to every
+ * event before it); when it fails, finds the first event whose MAC fails. Returns that
+ * problem, or null when the head is authentic (or no key applies).
+ */
+async function authenticate(
+  home: LedgerHome,
+  head: { seq: number; hash: string },
+  result?: (auth: ChainAuthentication) => void,
+): Promise<LedgerProblem | null> {
+  const state = loadChainKey(home.dir, () => head.seq, false);
+  if (state.kind !== 'key') {
+    result?.({
+      state: state.kind === 'none' ? 'legacy' : 'no-key',
+      file: state.kind === 'none' ? '' : state.file,
+      from: null,
+    });
+    return null;
+  }
+  const { secret, from } = state.key;
+  const report = (s: ChainAuthentication['state']): void =>
+    result?.({ state: s, file: state.file, from });
+  if (head.seq < from - 1) {
+    report('failed');
+    return {
+      code: 'truncated',
+      seq: head.seq,
+      message: `the ledger ends at event ${head.seq}, but it had reached event ${from - 1} when its chain key was made: events were cut off`,
+    };
+  }
+  if (head.seq < from) {
+    report('legacy');
+    return null;
+  }
+  const [top] = await home.store.ledger.eventMacs(head.seq - 1, 1);
+  if (top?.hash === head.hash && top.mac === eventMac(secret, top.hash)) {
+    report('verified');
+    return null;
+  }
+  report('failed');
+  for (let after = from - 1; after < head.seq;) {
+    const rows = await home.store.ledger.eventMacs(after, MAC_BATCH);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      if (row.seq > head.seq) break;
+      if (row.mac !== eventMac(secret, row.hash)) {
+        return {
+          code: 'unauthenticated',
+          seq: row.seq,
+          message: `event ${row.seq} is not authenticated by the ledger key: it was added or changed by someone who could write the database but not read ${state.file}`,
+        };
+      }
+    }
+    after = rows[rows.length - 1]!.seq;
+  }
+  return {
+    code: 'unauthenticated',
+    seq: head.seq,
+    message: `event ${head.seq} is not authenticated by the ledger key: it was added or changed by someone who could write the database but not read ${state.file}`,
+  };
 }
 
 /** Checkpoints read from a `checkpoints.jsonl` file, and the lines that could not be read. */
@@ -193,6 +278,10 @@ export interface EventRef {
   readonly subject: string | null;
 }
 
+function eventRef(e: EventRef): EventRef {
+  return { seq: e.seq, type: e.type, ts: e.ts, actor: e.actor, subject: e.subject };
+}
+
 /** What {@link verifyWorkspaceLedger} found. */
 export interface LedgerCheck {
   readonly ledgerId: string;
@@ -207,6 +296,8 @@ export interface LedgerCheck {
   };
   /** Problems with the checkpoint files themselves (unreadable lines). */
   readonly fileProblems: ReadonlyArray<LedgerProblem>;
+  /** Whether the chain key's MACs vouch for the events. */
+  readonly authentication: ChainAuthentication;
 }
 
 /** Options of {@link verifyWorkspaceLedger}. */
@@ -246,19 +337,34 @@ export async function verifyWorkspaceLedger(
   const keyring = await openKeyring(home);
   const verifier = new LedgerVerifier(all, await keyring.trustedKeys(), { ledgerId });
   let firstBadEvent: EventRef | null = null;
+  let head = { seq: 0, hash: GENESIS_HASH };
   for await (const batch of store.ledger.scanRaw()) {
     for (const e of batch) verifier.addRaw(e);
+    const last = batch[batch.length - 1]!;
+    head = { seq: last.seq, hash: last.hash };
     const bad = verifier.firstBad;
     if (bad !== null && firstBadEvent === null) {
       const e = batch.find((x) => x.seq === bad.seq);
-      if (e !== undefined) {
-        firstBadEvent = { seq: e.seq, type: e.type, ts: e.ts, actor: e.actor, subject: e.subject };
+      if (e !== undefined) firstBadEvent = eventRef(e);
+    }
+  }
+  let authentication: ChainAuthentication = { state: 'legacy', file: '', from: null };
+  const forged = await authenticate(home, head, (a) => {
+    authentication = a;
+  });
+  if (forged !== null) {
+    verifier.addProblem(forged);
+    if (verifier.firstBad === forged) {
+      for await (const batch of store.ledger.scanRaw(forged.seq - 1)) {
+        firstBadEvent = batch[0] === undefined ? null : eventRef(batch[0]);
+        break;
       }
     }
   }
   return {
     ledgerId,
     verdict: verifier.finish(),
+    authentication,
     firstBadEvent,
     checkpointSources: {
       database: fromDb.length,

@@ -4,6 +4,7 @@ import { NotFoundError, StoreError, isPulserError } from '../errors/index.js';
 import type { Clock } from '../store/clock.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
+import { loadChainKey } from './chain-key.js';
 import { loadConfig, readEnv, type PulserEnv, type WorkspaceConfig } from './config.js';
 import { unsignedEvents } from './ledger-unsigned.js';
 
@@ -20,6 +21,8 @@ export interface Workspace {
   readonly store: Store;
   /** Signs a checkpoint of the ledger when events were appended, then closes the store. */
   close(): Promise<void>;
+  /** Closing will not sign the ledger's head (the command found the ledger broken). */
+  holdSeal(): void;
 }
 
 /** Options of `openWorkspace`. */
@@ -78,10 +81,17 @@ export function openWorkspace(options: OpenWorkspaceOptions = {}): Promise<Works
   const dbPath = join(dir, 'pulser.db');
   let store: Store;
   try {
-    store = openSqliteStore(dbPath, {
+    const sqlite = openSqliteStore(dbPath, {
       durability: config.durability,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
+    try {
+      sqlite.db.setChainKey(loadChainKey(dir, () => sqlite.db.headNow().seq));
+    } catch (error) {
+      sqlite.db.close();
+      throw error;
+    }
+    store = sqlite;
   } catch (error) {
     if (isPulserError(error)) return Promise.reject(error);
     return Promise.reject(
@@ -96,13 +106,14 @@ export function openWorkspace(options: OpenWorkspaceOptions = {}): Promise<Works
     );
   }
   let closed = false;
+  let seal = true;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     try {
       // Sign the chain's head when events were appended (see workspace/ledger.ts); the ledger's
       // crypto is loaded only then, which keeps read-only commands fast to start.
-      if ((await unsignedEvents(store)) > 0) {
+      if (seal && (await unsignedEvents(store)) > 0) {
         const { sealLedger } = await import('./ledger.js');
         await sealLedger({ dir, store });
       }
@@ -114,5 +125,8 @@ export function openWorkspace(options: OpenWorkspaceOptions = {}): Promise<Works
       await store.close();
     }
   };
-  return Promise.resolve({ root, dir, config, store, close });
+  const holdSeal = (): void => {
+    seal = false;
+  };
+  return Promise.resolve({ root, dir, config, store, close, holdSeal });
 }

@@ -1,7 +1,7 @@
 /**
  * Reading a plan's file with errors a person can act on, and naming plans.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { InputError, NotFoundError } from '../errors/index.js';
@@ -11,9 +11,9 @@ import { InputError, NotFoundError } from '../errors/index.js';
  * that names the file.
  */
 export function readPlanFile(file: string, shown: string = file): Uint8Array {
-  let isFile: boolean;
+  let stat: Stats;
   try {
-    isFile = statSync(file).isFile();
+    stat = statSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -25,10 +25,13 @@ export function readPlanFile(file: string, shown: string = file): Uint8Array {
       error,
     );
   }
-  if (!isFile) {
-    throw new InputError(`${shown} is a directory, not a plan file`, {
-      hint: 'give the path of a markdown file',
-    });
+  if (!stat.isFile()) {
+    throw new InputError(
+      stat.isDirectory()
+        ? `${shown} is a directory, not a plan file`
+        : `${shown} is not a regular file (a device, a pipe or a socket), not a plan file`,
+      { hint: 'give the path of a markdown file' },
+    );
   }
   let bytes: Uint8Array;
   try {

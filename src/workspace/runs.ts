@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { StateError, TrustError, UsageError } from '../errors/index.js';
 import type { Task } from '../ir/schema.js';
+import { allTasks } from '../ir/walk.js';
 import { planRunSteps, type RunnableNode } from '../engine/plan-steps.js';
 import { notifyWork } from '../engine/worker.js';
 import { artifactFile } from '../engine/artifacts.js';
@@ -24,6 +25,7 @@ import type {
 import type { Workspace } from './open.js';
 import { findRun, findSession, findStep } from './run-ids.js';
 import { resolveNode } from './resolve.js';
+import { stepEvidence } from './task-evidence.js';
 
 /** An ad-hoc step: a spec plus the indexes (in the same list) of the steps it waits for. */
 export interface AdHocStep extends StepSpec {
@@ -100,13 +102,21 @@ async function targetSteps(
     });
   }
   if (planned.unmet.length > 0 && !ignoreDependencies) {
-    const u = planned.unmet[0]!;
-    throw new StateError(
-      `task ${u.task} depends on ${u.dependsOn}, which is not done and not part of this run`,
-      {
-        hint: `run ${u.dependsOn} first, run a phase that holds both, or pass --ignore-deps`,
-      },
-    );
+    // A dependency whose steps already succeeded (at their current commands) is met, even
+    // while its checkbox in the markdown is not ticked yet.
+    const tasks = new Map([...allTasks(stored.plan)].map((t) => [t.id, t]));
+    for (const u of planned.unmet) {
+      const dep = tasks.get(u.dependsOn);
+      const ran = dep === undefined ? 'it is not in the plan' : await stepEvidence(ws, stored, dep);
+      if (typeof ran !== 'string') continue;
+      const ref = `${stored.id}:${u.dependsOn}`;
+      throw new StateError(
+        `task ${u.task} depends on ${u.dependsOn}${dep === undefined ? '' : ` (${JSON.stringify(dep.title)})`}, which is not done in ${stored.path} and not part of this run: ${ran}`,
+        {
+          hint: `run it first (pulser run ${ref}), mark it done if it is (pulser set-status ${ref} done), run a phase that holds both, or pass --ignore-deps`,
+        },
+      );
+    }
   }
   const nodeId = node.kind === 'plan' ? stored.id : node.id;
   const title = node.title;
@@ -295,12 +305,16 @@ export async function rejectStep(
   return ws.store.runs.reject(step.id, actor, reason);
 }
 
-/** Resolves a quarantined step: `retry` it (fresh automatic retries), `skip` it, or `abort` it. */
+/**
+ * Resolves a quarantined step: `retry` it (fresh automatic retries), `skip` it (with a reason,
+ * recorded; its run then ends `skipped`, never `succeeded`), or `abort` it.
+ */
 export async function resolveStep(
   ws: Workspace,
   stepId: string,
   action: ResolveAction,
   actor: string,
+  reason?: string,
 ): Promise<StepRecord> {
   if (action !== 'retry' && action !== 'skip' && action !== 'abort') {
     throw new UsageError(`invalid action ${JSON.stringify(action)}`, {
@@ -308,7 +322,7 @@ export async function resolveStep(
     });
   }
   const step = await findStep(ws, stepId);
-  const result = await ws.store.runs.resolve(step.id, action, actor);
+  const result = await ws.store.runs.resolve(step.id, action, actor, reason);
   notifyWork(ws.store.runs);
   return result;
 }

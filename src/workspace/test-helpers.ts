@@ -3,20 +3,28 @@
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { EXAMPLES_DIR, sharedPath } from '../util/test-helpers.js';
 import { importPlan } from './import-plan.js';
 import { openWorkspace, type Workspace } from './open.js';
 
-/** The folder of the seed plans (`../shared/seeds` from the repo root). */
-export const SEED_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/seeds');
-
-/** Paths of every seed plan. */
+/** Paths of every seed plan (`../shared/seeds`: gate the test with `skipWithoutShared`). */
 export function seedFiles(): string[] {
-  return readdirSync(SEED_DIR)
+  const dir = sharedPath('seeds');
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.txt'))
     .sort()
-    .map((f) => join(SEED_DIR, f));
+    .map((f) => join(dir, f));
+}
+
+/** Paths of every example plan in `examples/` and `examples/edge/`. */
+export function exampleFiles(): string[] {
+  return [EXAMPLES_DIR, join(EXAMPLES_DIR, 'edge')].flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.md') && f !== 'README.md')
+      .sort()
+      .map((f) => join(dir, f)),
+  );
 }
 
 /** A fresh project folder. */

@@ -7,7 +7,8 @@ import type { ChecklistItem, Plan } from '../ir/index.js';
 import { allItems, allTasks, flattenItems } from '../ir/index.js';
 import { importPlan } from './import-plan.js';
 import { checkItem, setStatus, uncheckItem } from './write-back.js';
-import { seedFiles, tempWorkspace } from './test-helpers.js';
+import { examplePath, skipWithoutShared } from '../util/test-helpers.js';
+import { exampleFiles, seedFiles, tempWorkspace } from './test-helpers.js';
 
 /** Byte ranges where `a` and `b` differ: [start, endInA, endInB] after common prefix/suffix. */
 function changedSpan(a: Uint8Array, b: Uint8Array): { prefix: number; aMid: number; bMid: number } {
@@ -29,14 +30,14 @@ function importCopy(source: string, root: string, name = basename(source)): { fi
   return { file };
 }
 
+/** The first unchecked checklist item. */
 function firstItem(plan: Plan): ChecklistItem | null {
-  const [item] = allItems(plan);
-  return item ?? null;
+  return [...allItems(plan)].find((i) => !i.checked) ?? null;
 }
 
-describe('write-back on every seed', () => {
-  for (const seed of seedFiles()) {
-    it(`${basename(seed)}: check then uncheck every 7th item changes one byte and restores the file`, async () => {
+function roundTrips(files: ReadonlyArray<string>): void {
+  for (const seed of files) {
+    it(`${basename(seed)}: flip then flip back every 7th item changes one byte and restores the file`, async () => {
       const { ws, root, done } = await tempWorkspace();
       try {
         const { file } = importCopy(seed, root);
@@ -44,18 +45,23 @@ describe('write-back on every seed', () => {
         const { stored } = await importPlan(ws, file, 'test');
         const items = [...allItems(stored.plan)].filter((_, i) => i % 7 === 0);
         for (const item of items) {
-          const checked = await checkItem(ws, `${stored.id}:${item.id}`, 'test');
-          assert.equal(checked.changed, true, item.id);
+          const [flip, back] = item.checked ? [uncheckItem, checkItem] : [checkItem, uncheckItem];
+          const flipped = await flip(ws, `${stored.id}:${item.id}`, 'test');
+          assert.equal(flipped.changed, true, item.id);
           const after = readFileSync(file);
           const span = changedSpan(original, after);
           assert.deepEqual([span.aMid, span.bMid], [1, 1], `${item.id}: one byte changed`);
-          assert.equal(String.fromCharCode(after[span.prefix] ?? 0), 'x');
+          assert.equal(String.fromCharCode(after[span.prefix] ?? 0), item.checked ? ' ' : 'x');
           assert.equal(String.fromCharCode(after[span.prefix - 1] ?? 0), '[');
           const reimported = await ws.store.plans.get(stored.id);
           const now = [...allItems(reimported!.plan)].find((i) => i.id === item.id);
-          assert.equal(now?.checked, true, `${item.id} is checked after re-import`);
-          await uncheckItem(ws, item.id, 'test');
-          assert.deepEqual(readFileSync(file), original, `${item.id}: uncheck restores every byte`);
+          assert.equal(now?.checked, !item.checked, `${item.id} is flipped after re-import`);
+          await back(ws, item.id, 'test');
+          assert.deepEqual(
+            readFileSync(file),
+            original,
+            `${item.id}: flipping back restores every byte`,
+          );
         }
       } finally {
         await done();
@@ -103,7 +109,15 @@ describe('write-back on every seed', () => {
       }
     });
   }
-});
+}
+
+// UTF-16 files are round-tripped by 'keeps encoding' below (this one looks at single bytes).
+describe('write-back on every example', () =>
+  roundTrips(exampleFiles().filter((f) => !f.endsWith('utf16.md'))));
+
+describe('write-back on every seed', { skip: skipWithoutShared('seeds') }, () =>
+  roundTrips(seedFiles()),
+);
 
 function variants(text: string): Array<[string, Buffer]> {
   const crlf = text.replace(/\r\n|\r|\n/gu, '\r\n');
@@ -119,9 +133,8 @@ function variants(text: string): Array<[string, Buffer]> {
   ];
 }
 
-describe('write-back keeps encoding, BOM and line endings', () => {
-  const seeds = seedFiles().filter((f) => /00[124]_/u.test(basename(f)));
-  for (const seed of seeds) {
+function keepsEncoding(files: ReadonlyArray<string>): void {
+  for (const seed of files) {
     for (const [name, bytes] of variants(readFileSync(seed, 'utf8'))) {
       it(`${basename(seed)} as ${name}: check, uncheck and set-status round-trip byte for byte`, async () => {
         const { ws, root, done } = await tempWorkspace();
@@ -129,8 +142,8 @@ describe('write-back keeps encoding, BOM and line endings', () => {
           const file = join(root, 'plan.md');
           writeFileSync(file, bytes);
           const { stored } = await importPlan(ws, file, 'test');
-          const item = firstItem(stored.plan);
-          if (item !== null) {
+          const item = [...allItems(stored.plan)].find((i) => !i.checked);
+          if (item !== undefined) {
             await checkItem(ws, item.id, 'test');
             const after = readFileSync(file);
             const span = changedSpan(bytes, after);
@@ -152,10 +165,19 @@ describe('write-back keeps encoding, BOM and line endings', () => {
       });
     }
   }
-});
+}
+
+describe('write-back keeps encoding, BOM and line endings', () =>
+  keepsEncoding([examplePath('launch.md'), examplePath('roadmap.md')]));
+
+describe(
+  'write-back keeps encoding, BOM and line endings of seeds',
+  { skip: skipWithoutShared('seeds') },
+  () => keepsEncoding(seedFiles().filter((f) => /00[124]_/u.test(basename(f)))),
+);
 
 describe('write-back safety', () => {
-  const seed = seedFiles().find((f) => basename(f).startsWith('001_'))!;
+  const seed = examplePath('roadmap.md');
 
   it('refuses to write a file changed on disk since import, and leaves it untouched', async () => {
     const { ws, root, done } = await tempWorkspace();
@@ -240,11 +262,10 @@ describe('write-back safety', () => {
   it('writes a status mark in the mojibake encoding the document uses', async () => {
     const { ws, root, done } = await tempWorkspace();
     try {
-      const seed002 = seedFiles().find((f) => basename(f).startsWith('002_'))!;
-      const { file } = importCopy(seed002, root);
+      const { file } = importCopy(examplePath('edge', 'mojibake.md'), root);
       const { stored } = await importPlan(ws, file, 'test');
       assert.equal(stored.plan.repairedFrom, 'windows-1252');
-      const task = [...allTasks(stored.plan)].find((t) => t.id === 'task-1-1')!;
+      const task = [...allTasks(stored.plan)].find((t) => t.id === 'phase-1/task-1-2')!;
       const before = readFileSync(file, 'utf8').split('\n')[task.pos.line - 1]!;
       await setStatus(ws, task.id, 'done', 'test');
       const after = readFileSync(file, 'utf8').split('\n')[task.pos.line - 1]!;

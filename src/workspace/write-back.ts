@@ -8,6 +8,7 @@ import {
   chmodSync,
   closeSync,
   fsyncSync,
+  linkSync,
   openSync,
   renameSync,
   rmSync,
@@ -16,7 +17,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { compilePlan } from '../compile/index.js';
-import { ConflictError, StateError, UsageError } from '../errors/index.js';
+import { ConflictError, StateError, UsageError, isPulserError } from '../errors/index.js';
 import type { Plan, PlanDiff, TaskStatus } from '../ir/index.js';
 import { diffPlans } from '../ir/index.js';
 import { decodeSource, lineIndexAt, lineStarts } from '../source/index.js';
@@ -68,26 +69,31 @@ function sameIds(before: Plan, after: Plan): boolean {
   return d.added.length === 0 && d.removed.length === 0;
 }
 
-function writeAtomically(
+/**
+ * Puts `bytes` in place of `file` atomically, after checking that the file still has
+ * `expectedSha`; returns a function that restores the original file exactly (same inode, by
+ * renaming a hard link back; a copy where links are not supported), and one that forgets it.
+ * Nothing is changed when this throws.
+ */
+function replaceFile(
   file: string,
   bytes: Uint8Array,
+  original: Uint8Array,
   expectedSha: string,
   shown: string,
-): void {
+): { restore: () => void; commit: () => void } {
   const mode = statSync(file).mode & 0o7777;
-  const tmp = join(
-    dirname(file),
-    `.${basename(file)}.pulser-${randomBytes(4).toString('hex')}.tmp`,
-  );
-  const fd = openSync(tmp, 'wx', mode);
+  const tmpName = (what: string): string =>
+    join(dirname(file), `.${basename(file)}.pulser-${what}-${randomBytes(4).toString('hex')}.tmp`);
+  const next = tmpName('new');
+  const backup = tmpName('old');
   try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    chmodSync(tmp, mode);
+    writeFileDurably(next, bytes, mode);
+    try {
+      linkSync(file, backup);
+    } catch {
+      writeFileDurably(backup, original, mode);
+    }
     if (sha256Hex(readPlanFile(file, shown)) !== expectedSha) {
       throw new ConflictError(
         `${shown} changed on disk while Pulser was editing it; nothing was written`,
@@ -97,11 +103,27 @@ function writeAtomically(
         },
       );
     }
-    renameSync(tmp, file);
+    renameSync(next, file);
   } catch (error) {
-    rmSync(tmp, { force: true });
+    rmSync(next, { force: true });
+    rmSync(backup, { force: true });
     throw error;
   }
+  return {
+    restore: () => renameSync(backup, file),
+    commit: () => rmSync(backup, { force: true }),
+  };
+}
+
+function writeFileDurably(file: string, bytes: Uint8Array, mode: number): void {
+  const fd = openSync(file, 'wx', mode);
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(file, mode);
 }
 
 async function writeBack(ws: Workspace, attempt: Attempt, actor: string): Promise<WriteResult> {
@@ -140,7 +162,6 @@ async function writeBack(ws: Workspace, attempt: Attempt, actor: string): Promis
     ) {
       continue;
     }
-    writeAtomically(file, next, sha, stored.path);
     const write: PlanWrite = {
       action: attempt.action,
       nodeId,
@@ -159,7 +180,31 @@ async function writeBack(ws: Workspace, attempt: Attempt, actor: string): Promis
         };
       }),
     };
-    const saved = await storePlan(ws, stored.path, plan, actor, write);
+    // The file and the store change together or not at all: the file is replaced first (its
+    // original kept), then the write is recorded; when recording fails, the original is put
+    // back, byte for byte, and the error says why.
+    const replaced = replaceFile(file, next, bytes, sha, stored.path);
+    let saved: Awaited<ReturnType<typeof storePlan>>;
+    try {
+      saved = await storePlan(ws, stored.path, plan, actor, write);
+    } catch (error) {
+      try {
+        replaced.restore();
+      } catch (restoreError) {
+        throw new StateError(
+          `${stored.path} was edited but the write could not be recorded (${(error as Error).message}), and the original could not be put back (${(restoreError as Error).message})`,
+          {
+            file: stored.path,
+            hint: `undo the edit by hand, or run \`pulser import ${stored.path}\` to record it`,
+          },
+        );
+      }
+      if (error instanceof Error && isPulserError(error)) {
+        error.message = `${error.message}; ${stored.path} was left unchanged`;
+      }
+      throw error;
+    }
+    replaced.commit();
     return {
       ...unchanged,
       changed: true,

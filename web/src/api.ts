@@ -1,4 +1,5 @@
 // The Runboard's client of the Pulser JSON API: session, CSRF header, errors as values.
+import { parseVisible } from './text';
 
 /** Who is signed in, as /api/session and /api/login return it. */
 export interface Session {
@@ -56,7 +57,8 @@ async function call<T>(url: string, method: string, body?: unknown): Promise<T> 
     );
   }
   const text = await res.text();
-  const json = text === '' ? null : (JSON.parse(text) as unknown);
+  // Every string a page shows comes through here: no control or bidi character hides text.
+  const json = text === '' ? null : parseVisible(text, /\/runs\/[^/]+\/logs/u.test(url));
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string; hint?: string } } | null)
       ?.error;

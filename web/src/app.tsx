@@ -89,6 +89,14 @@ const INBOX_EVENTS = [
   'approval.requested',
 ];
 
+/** The live connection in words: a server that does not answer reads as such, in red. */
+const LIVE_WORD = {
+  connecting: 'connecting…',
+  live: 'live',
+  reconnecting: 'disconnected, reconnecting…',
+  offline: 'disconnected',
+} as const;
+
 function inboxCount(d: Inbox | null): number {
   return d === null
     ? 0
@@ -136,8 +144,8 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
             </Link>
           ))}
         </nav>
-        <span className={`live ${live}`} title={`live updates: ${live}`}>
-          ● {live}
+        <span className={`live ${live}`} title={`live updates: ${LIVE_WORD[live]}`} role="status">
+          ● {LIVE_WORD[live]}
         </span>
         <span className="who">
           {session.user} <span className="muted">({session.role})</span>

@@ -1,6 +1,7 @@
 // Live events: one EventSource per page load; subscribers get every event in seq order.
 import { useEffect, useRef, useState } from 'react';
 import { streamUrl } from './api';
+import { parseVisible } from './text';
 
 /** An event of the workspace's log. */
 export interface LiveEvent {
@@ -15,7 +16,8 @@ export interface LiveEvent {
 type Listener = (e: LiveEvent) => void;
 const listeners = new Set<Listener>();
 let source: EventSource | null = null;
-let status: 'connecting' | 'live' | 'offline' = 'connecting';
+/** `connecting` before the first answer; `reconnecting`/`offline` while the server is unreachable. */
+let status: 'connecting' | 'live' | 'reconnecting' | 'offline' = 'connecting';
 const statusListeners = new Set<(s: typeof status) => void>();
 
 function setStatus(s: typeof status): void {
@@ -29,11 +31,12 @@ export function connect(): void {
   source = new EventSource(streamUrl());
   source.addEventListener('ready', () => setStatus('live'));
   source.onmessage = (m: MessageEvent<string>) => {
-    const e = JSON.parse(m.data) as LiveEvent;
+    const e = parseVisible(m.data, m.data.includes('"type":"step.output"')) as LiveEvent;
     for (const l of listeners) l(e);
   };
+  // The browser retries on its own (readyState CONNECTING): the server is down until it answers.
   source.onerror = () =>
-    setStatus(source?.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    setStatus(source?.readyState === EventSource.CLOSED ? 'offline' : 'reconnecting');
 }
 
 /** Closes the stream. */

@@ -13,8 +13,9 @@ export type StepState =
   | 'quarantined'
   | 'skipped';
 
-/** Status of a run. */
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+/** Status of a run: `skipped` ended without failure, but a person skipped a step. */
+export type RunStatus =
+  'queued' | 'running' | 'waiting' | 'succeeded' | 'skipped' | 'failed' | 'cancelled';
 
 /** Every run status, for the filter. */
 export const RUN_STATUSES: ReadonlyArray<RunStatus> = [
@@ -22,6 +23,7 @@ export const RUN_STATUSES: ReadonlyArray<RunStatus> = [
   'running',
   'waiting',
   'succeeded',
+  'skipped',
   'failed',
   'cancelled',
 ];

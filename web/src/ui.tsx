@@ -144,7 +144,8 @@ export function Link({
 
 /**
  * A button that runs an async action, shows progress and reports failure. With `confirm`, the
- * first press asks inline ("Trust 3 commands?  Yes / No") instead of acting.
+ * first press asks inline ("Trust 3 commands?  Yes / No") instead of acting; with `reason`
+ * too, the confirmation asks for a reason (required) that `run` receives.
  */
 export function Action({
   label,
@@ -152,28 +153,33 @@ export function Action({
   kind = 'normal',
   confirm,
   confirmLabel,
+  reason,
   onDone,
 }: {
   label: string;
-  run: () => Promise<unknown>;
+  run: (reason: string) => Promise<unknown>;
   kind?: 'normal' | 'primary' | 'danger';
   confirm?: string;
   confirmLabel?: string;
+  /** The label of the reason field (the action needs a reason). */
+  reason?: string;
   onDone?: () => void;
 }) {
   const [busy, setBusy] = useState(false);
   const [asking, setAsking] = useState(false);
+  const [why, setWhy] = useState('');
   const [error, setError] = useState<ApiError | Error | null>(null);
   const yes = useRef<HTMLButtonElement>(null);
+  const field = useRef<HTMLInputElement>(null);
   const trigger = useRef<HTMLButtonElement>(null);
   useEffect(() => {
-    if (asking) yes.current?.focus();
-  }, [asking]);
+    if (asking) (reason === undefined ? yes.current : field.current)?.focus();
+  }, [asking, reason]);
   const go = () => {
     setAsking(false);
     setBusy(true);
     setError(null);
-    run().then(
+    run(why.trim()).then(
       () => {
         setBusy(false);
         onDone?.();
@@ -189,7 +195,27 @@ export function Action({
       {asking ? (
         <span className="confirm" role="group" aria-label={confirm}>
           <span>{confirm}</span>
-          <button ref={yes} type="button" className={kind} onClick={go}>
+          {reason === undefined ? null : (
+            <input
+              ref={field}
+              className="reason"
+              aria-label={reason}
+              placeholder={reason}
+              value={why}
+              maxLength={2000}
+              onChange={(e) => setWhy(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && why.trim() !== '') go();
+              }}
+            />
+          )}
+          <button
+            ref={yes}
+            type="button"
+            className={kind}
+            onClick={go}
+            disabled={reason !== undefined && why.trim() === ''}
+          >
             {confirmLabel ?? `Yes, ${label.toLowerCase()}`}
           </button>
           <button
@@ -255,6 +281,28 @@ export function duration(from: string | null, to: string | null): string | null 
   return m < 60
     ? `${m} min ${Math.round((ms % 60_000) / 1000)} s`
     : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** Re-renders every `ms` while `on` (a clock that advances between server updates). */
+function useTick(on: boolean, ms = 1000): void {
+  const [, set] = useState(0);
+  useEffect(() => {
+    if (!on) return;
+    const t = setInterval(() => set((n) => n + 1), ms);
+    return () => clearInterval(t);
+  }, [on, ms]);
+}
+
+/** A duration from `from` to `to`, or until now, advancing every second while `to` is null. */
+export function Clock({ from, to }: { from: string | null; to: string | null }) {
+  useTick(from !== null && to === null);
+  const text = duration(from, to);
+  if (text === null) return <span className="muted">—</span>;
+  return (
+    <span className="clock" data-live={to === null ? 'true' : undefined}>
+      {text}
+    </span>
+  );
 }
 
 /** A byte count as "12 KiB". */

@@ -21,6 +21,8 @@ export function registerProofCommands(program: Command): void {
       async (planId: string | undefined, opts: { readonly out?: string }, command: Command) => {
         const { exportProofs } = await import('../../workspace/proof.js');
         const { cliActor } = await import('../../workspace/plan-file.js');
+        const { checkOutFile, writeOutFile } = await import('../out-file.js');
+        if (opts.out !== undefined) checkOutFile(opts.out);
         await withWorkspace(command, async (ws) => {
           if (planId !== undefined && (await ws.store.plans.get(planId)) === null) {
             const { NotFoundError } = await import('../../errors/index.js');
@@ -36,8 +38,7 @@ export function registerProofCommands(program: Command): void {
             process.stdout.write(r.text);
             return;
           }
-          const { writeFileSync } = await import('node:fs');
-          writeFileSync(opts.out, r.text);
+          writeOutFile(opts.out, r.text);
           out(
             r.envelopes.length === 0
               ? `wrote no proof to ${opts.out}: no verdict is decided yet; run \`pulser check\` first`

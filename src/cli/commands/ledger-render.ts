@@ -21,6 +21,7 @@ export function renderVerify(check: LedgerCheck): string {
         ? `  signed: no checkpoint yet (${from})`
         : `  signed: event ${cp.seq} by key ${cp.keyId} at ${cp.ts} (checkpoints: ${from})`,
     );
+    lines.push(`  keyed: ${authenticationLine(check)}`);
     if (v.unsignedTail > 0) {
       lines.push(
         `  ${n(v.unsignedTail)} event(s) after the last checkpoint are not signed yet (run \`pulser ledger checkpoint\`)`,
@@ -50,6 +51,24 @@ export function renderVerify(check: LedgerCheck): string {
       : `  last good checkpoint: event ${cp.seq} by key ${cp.keyId} (${from})`,
   );
   return lines.join('\n');
+}
+
+function authenticationLine(check: LedgerCheck): string {
+  const a = check.authentication;
+  switch (a.state) {
+    case 'verified':
+      return `every event from ${a.from ?? 1} on is authenticated by the chain key`;
+    case 'legacy':
+      return 'no event carries a chain-key MAC yet (written before this Pulser); the signed checkpoints vouch for them';
+    case 'no-key':
+      return `cannot read the chain key ${a.file}: only the signed checkpoints vouch for the events (run as the workspace owner to check everything)`;
+    case 'failed':
+      return 'FAILED';
+    default: {
+      const never: never = a.state;
+      return never;
+    }
+  }
 }
 
 /** `pulser ledger status` as text. */

@@ -37,7 +37,11 @@ export function registerLedgerCommands(program: Command): void {
         const check = await verifyWorkspaceLedger(ws, { checkpointFiles: opts.checkpoints });
         if (opts.json === true) outJson(check);
         else out(renderVerify(check));
-        if (!check.verdict.ok || check.fileProblems.length > 0) process.exitCode = 1;
+        if (!check.verdict.ok || check.fileProblems.length > 0) {
+          // Never sign a head this command just reported broken.
+          ws.holdSeal();
+          process.exitCode = 1;
+        }
       });
     });
 
@@ -103,14 +107,15 @@ export function registerLedgerCommands(program: Command): void {
       async (keyId: string | undefined, opts: { readonly out?: string }, command: Command) => {
         const { exportPublicKey } = await import('../../workspace/ledger-keys.js');
         const { cliActor } = await import('../../workspace/plan-file.js');
+        const { checkOutFile, writeOutFile } = await import('../out-file.js');
+        if (opts.out !== undefined) checkOutFile(opts.out);
         await withWorkspace(command, async (ws) => {
           const { pem, keyId: id } = await exportPublicKey(ws, keyId, cliActor());
           if (opts.out === undefined) {
             process.stdout.write(pem);
             return;
           }
-          const { writeFileSync } = await import('node:fs');
-          writeFileSync(opts.out, pem);
+          writeOutFile(opts.out, pem);
           out(`wrote the public key ${id} to ${opts.out}`);
         });
       },

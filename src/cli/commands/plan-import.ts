@@ -11,8 +11,16 @@ export function preflight(file: string): void {
   compileOrThrow(readPlanFile(resolve(file), file), file);
 }
 
-/** `pulser import FILE`: compile, store, print diagnostics and (on re-import) the diff. */
-export async function runImport(ws: Workspace, file: string, json: boolean): Promise<void> {
+/**
+ * `pulser import FILE`: compile, store, print diagnostics and (on re-import) the diff; `hint`
+ * adds the next command to run after a first import.
+ */
+export async function runImport(
+  ws: Workspace,
+  file: string,
+  json: boolean,
+  hint = true,
+): Promise<void> {
   const result = await importPlan(ws, file, cliActor());
   const { stored, previous, diff, diagnostics } = result;
   if (json) {
@@ -34,7 +42,7 @@ export async function runImport(ws: Workspace, file: string, json: boolean): Pro
   const what = `${plan.phases.length} phases, ${tasks} tasks`;
   if (previous === null) {
     out(`imported ${stored.path} as ${stored.id}: "${plan.title}" (${what})`);
-    out('next: pulser status');
+    if (hint) out('next: pulser status');
     return;
   }
   if (!result.changed) {

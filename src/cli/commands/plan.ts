@@ -47,8 +47,14 @@ export function registerPlanCommands(program: Command): void {
       const limit = parseLimit(opts.limit);
       await withWorkspace(command, async (ws) => {
         const tasks = await nextTasks(ws);
+        const { completions } = await import('../../workspace/completion.js');
+        // Tasks whose steps succeeded and whose criteria pass come first: one command each.
+        const ready = ws.config.completion === 'off' ? [] : await completions(ws);
         if (opts.json === true) outJson(limit === 0 ? tasks : tasks.slice(0, limit));
-        else out(renderNext(tasks, limit));
+        else {
+          for (const c of ready) out(`ready to mark done: ${c.taskId}  ${c.title}  → ${c.command}`);
+          out(renderNext(tasks, limit));
+        }
       });
     });
 

@@ -13,14 +13,15 @@ export function registerReportCommands(program: Command): void {
     .action(async (opts: { readonly format: string; readonly out?: string }, command: Command) => {
       const { generateReport, parseReportFormat } = await import('../../workspace/report.js');
       const format = parseReportFormat(opts.format);
+      const { checkOutFile, writeOutFile } = await import('../out-file.js');
+      if (opts.out !== undefined) checkOutFile(opts.out);
       await withWorkspace(command, async (ws) => {
         const report = await generateReport(ws, format);
         if (opts.out === undefined) {
           process.stdout.write(report.text);
           return;
         }
-        const { writeFileSync } = await import('node:fs');
-        writeFileSync(opts.out, report.text);
+        writeOutFile(opts.out, report.text);
         out(
           `wrote the ${format} report of ledger events 1..${report.throughSeq} to ${opts.out} (sha256 ${report.sha256.slice(0, 16)})`,
         );

@@ -65,9 +65,12 @@ export async function act(
       break;
     }
     case 'resolve': {
-      const s = await resolveStep(ws, id, (opts.action ?? '') as ResolveAction, actor);
+      const s = await resolveStep(ws, id, (opts.action ?? '') as ResolveAction, actor, opts.reason);
       result = s;
-      line = `${opts.action ?? ''}: ${s.id} is ${s.state}`;
+      line =
+        s.state === 'skipped'
+          ? `skipped ${s.id} (${s.title}), recorded as ${actor}: ${opts.reason ?? ''}`
+          : `${opts.action ?? ''}: ${s.id} is ${s.state}`;
       break;
     }
     case 'cancel': {

@@ -20,6 +20,9 @@ interface EventData {
   readonly retry?: number;
   /** Set on `step.approved` when a trust grant (not a one-off approval) released the step. */
   readonly grantId?: string;
+  /** `run.skipped`: steps a person skipped; `run.judged`: the status its checks decided. */
+  readonly skipped?: number;
+  readonly status?: string;
 }
 
 function time(ts: string): string {
@@ -53,7 +56,7 @@ export function eventLine(e: StoredEvent, titles: ReadonlyMap<string, string>): 
     case 'step.retry_scheduled':
       return `${t} ${name} retry ${d.retry ?? '?'} in ${((d.delayMs ?? 0) / 1000).toFixed(1)} s`;
     case 'step.quarantined':
-      return `${t} ${name} QUARANTINED (retries exhausted): ${shellCommand('pulser', 'resolve', who)} retry|skip|abort`;
+      return `${t} ${name} QUARANTINED (retries exhausted): ${shellCommand('pulser', 'resolve', who)} retry|abort, or skip --reason TEXT`;
     case 'step.awaiting_approval':
       return `${t} ${name} awaiting approval (${d.reason === 'untrusted' ? 'untrusted command' : 'approval required'})`;
     case 'step.approved':
@@ -66,7 +69,7 @@ export function eventLine(e: StoredEvent, titles: ReadonlyMap<string, string>): 
     case 'step.cancelled':
       return `${t} ${name} cancelled${d.reason === undefined ? '' : ` (${d.reason})`}`;
     case 'step.skipped':
-      return `${t} ${name} skipped by ${e.actor}`;
+      return `${t} ${name} skipped by ${e.actor}${d.reason === undefined ? '' : `: ${d.reason}`}`;
     case 'step.artifact':
       return `${t} ${name} stored ${d.path ?? '?'} (sha256 ${(d.sha256 ?? '').slice(0, 12)})`;
     case 'worker.fenced':
@@ -75,6 +78,10 @@ export function eventLine(e: StoredEvent, titles: ReadonlyMap<string, string>): 
     case 'run.failed':
     case 'run.cancelled':
       return `${t} ${who} ${e.type.slice(4).toUpperCase()}`;
+    case 'run.skipped':
+      return `${t} ${who} SKIPPED (ended, but a person skipped ${d.skipped ?? 'a'} step${d.skipped === 1 ? '' : 's'})`;
+    case 'run.judged':
+      return `${t} ${who} ${(d.status ?? '').toUpperCase()}: ${d.reason ?? ''}`;
     case 'run.retried':
       return `${t} ${who} retried by ${e.actor}`;
     default:
@@ -182,7 +189,7 @@ export function stalledHint(
     lines.push(`${quarantined.length} step(s) are quarantined (retries exhausted):`);
     for (const s of quarantined)
       lines.push(
-        `  ${s.id}  ${s.title}: ${s.error ?? ''}   ${shellCommand('pulser', 'resolve', s.id)} retry|skip|abort`,
+        `  ${s.id}  ${s.title}: ${s.error ?? ''}   ${shellCommand('pulser', 'resolve', s.id)} retry|abort, or skip --reason TEXT`,
       );
   }
   lines.push(

@@ -4,7 +4,7 @@
  * shows each lane's current step; otherwise one line per event; `--json` prints events as JSON
  * lines. Ctrl-C cancels the run (a second Ctrl-C leaves at once).
  */
-import { UsageError } from '../../errors/index.js';
+import { StoreError, UsageError, isPulserError } from '../../errors/index.js';
 import type { StoredEvent } from '../../store/events.js';
 import type { RunRecord, StepRecord } from '../../store/run-store.js';
 import type { Workspace } from '../../workspace/open.js';
@@ -137,10 +137,25 @@ export async function runCommand(
     }
     return;
   }
+  // A store that cannot write (a full disk, a read-only or damaged file) stops the run at once
+  // with what is wrong and what to do; the run keeps its state and resumes with --resume.
+  let fatal: StoreError | null = null;
   const worker = startWorker(ws, {
     runs: [runId],
     pollMs: 20,
     ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+    onNotice: (n) => {
+      if (fatal === null && n.kind === 'error' && cannotWrite(n.error)) {
+        fatal = new StoreError(
+          n.error.message,
+          {
+            ...n.error.data,
+            hint: `${FIRST_FIX[n.error.data.reason as string] ?? 'fix the cause'}, then continue the run with \`pulser run --resume ${runId}\``,
+          },
+          n.error,
+        );
+      }
+    },
   });
   let cancelled = 0;
   const onSigint = (): void => {
@@ -151,17 +166,50 @@ export async function runCommand(
   };
   process.on('SIGINT', onSigint);
   try {
-    const final = await follow(ws, runId, opts.json === true);
+    const final = await follow(ws, runId, opts.json === true, () => fatal);
     process.exitCode = exitCodeOf(final.run);
     if (opts.json !== true) {
       if (final.run.finishedAt === null)
         out(stalledHint(final.run, final.steps, await planPaths(ws)));
       else if (final.run.status !== 'succeeded') out(renderRun(final.run, final.steps));
+      if (final.run.status === 'succeeded' && final.run.target !== null) {
+        // The loop closes by the project's policy: marked done, or offered.
+        const { closeLoop } = await import('../../workspace/completion.js');
+        const r = await closeLoop(ws, actor, final.run.target.planId);
+        for (const c of r.completed)
+          out(
+            `marked done in the plan: ${c.taskId} ${JSON.stringify(c.title)} (its steps succeeded in ${c.runId}; its criteria pass)`,
+          );
+        for (const c of r.proposed)
+          out(`ready to mark done: ${c.taskId} ${JSON.stringify(c.title)}: ${c.command}`);
+      }
     }
   } finally {
     process.off('SIGINT', onSigint);
     await worker.stop({ graceMs: 0 });
   }
+}
+
+/** What to do first, by the store error's `reason`. */
+const FIRST_FIX: Readonly<Record<string, string>> = {
+  disk_full: 'free space on the disk that holds .pulser/',
+  read_only: 'make .pulser/pulser.db and its folder writable for this user',
+  damaged: 'run `pulser doctor`',
+  ledger: 'run `pulser doctor`',
+  io: 'check the disk (`df`, `dmesg`)',
+};
+
+/** True for a store error that means no write can succeed until a person acts. */
+function cannotWrite(error: unknown): error is StoreError {
+  if (!isPulserError(error) || error.code !== 'E_STORE' || error.retryable) return false;
+  const reason = error.data.reason;
+  return (
+    reason === 'disk_full' ||
+    reason === 'read_only' ||
+    reason === 'damaged' ||
+    reason === 'io' ||
+    reason === 'ledger'
+  );
 }
 
 async function planPaths(ws: Workspace): Promise<Map<string, string>> {
@@ -173,6 +221,7 @@ async function follow(
   ws: Workspace,
   runId: string,
   json: boolean,
+  failed: () => StoreError | null,
 ): Promise<{ run: RunRecord; steps: ReadonlyArray<StepRecord> }> {
   const tty = !json && process.stdout.isTTY === true;
   const live = tty ? new LiveBlock() : null;
@@ -212,6 +261,11 @@ async function follow(
     if (done && events.length < 2000) {
       live?.clear();
       return { run, steps };
+    }
+    const error = failed();
+    if (error !== null) {
+      live?.clear();
+      throw error;
     }
     if (events.length < 2000) await new Promise((r) => setTimeout(r, 50));
   }

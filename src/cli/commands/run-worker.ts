@@ -17,7 +17,7 @@ export async function workerCommand(
     ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
     ...(opts.id === undefined ? {} : { id: opts.id }),
     ...(opts.leaseMs === undefined ? {} : { leaseMs: opts.leaseMs }),
-    onNotice: (n) => {
+    onNotice: ({ error: _error, ...n }) => {
       const line =
         opts.json === true
           ? JSON.stringify({ ts: new Date().toISOString(), ...n })

@@ -112,6 +112,7 @@ export function registerRunCommands(program: Command): void {
     .description('Resolve a quarantined step: retry it, skip it, or abort it (and its run).')
     .argument('<step>', 'step ID (RUN.N)')
     .argument('<action>', 'retry | skip | abort')
+    .option('--reason <text>', 'why (required to skip: recorded with your name)')
     .option('--json', JSON_HELP)
     .action(async (id: string, action: string, opts: Record<string, unknown>, command: Command) => {
       const { act } = await import('./run-act.js');

@@ -26,8 +26,11 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
   const { workspace } = globalOptions(command);
   const roots = [workspace, ...(opts.also ?? [])];
   const workspaces = [];
-  for (const root of roots)
-    workspaces.push(await openWorkspace(root === undefined ? {} : { root }));
+  // The first folder becomes a workspace if it is none yet (the Runboard imports the first plan).
+  for (const [i, root] of roots.entries())
+    workspaces.push(
+      await openWorkspace({ ...(root === undefined ? {} : { root }), create: i === 0 }),
+    );
   if (!isLoopback(opts.host)) {
     for (const ws of workspaces) {
       if (!(await hasAdminToken(ws))) {

@@ -1,5 +1,6 @@
 /** Plan routes: status, next tasks, one plan, one node, import and write-back. */
 import { Hono } from 'hono';
+import { completeTask, completions } from '../../workspace/completion.js';
 import { NotFoundError } from '../../errors/index.js';
 import { authorize } from '../../workspace/auth.js';
 import { importPlan } from '../../workspace/import-plan.js';
@@ -8,7 +9,7 @@ import { nextTasks, planStatus, statusOf } from '../../workspace/status.js';
 import { TASK_STATUSES, checkItem, setStatus, uncheckItem } from '../../workspace/write-back.js';
 import type { AppEnv } from '../context.js';
 import { listMarkdownFiles, resolveWorkspaceFile } from '../files.js';
-import { idParam, requireOneOf, requireString } from '../input.js';
+import { idParam, onlyFields, requireOneOf, requireString } from '../input.js';
 import { readJson } from '../security.js';
 
 /** Routes under `/api/w/:ws/` about plans. */
@@ -36,6 +37,7 @@ export function planRoutes(): Hono<AppEnv> {
   app.post('/plans/import', async (c) => {
     authorize(c.var.principal, 'plan.import');
     const body = await readJson(c);
+    onlyFields(body, ['path']);
     const ws = c.var.tenant.ws;
     const file = resolveWorkspaceFile(ws.root, requireString(body, 'path'));
     const result = await importPlan(ws, file, c.var.principal.actor);
@@ -54,16 +56,35 @@ export function planRoutes(): Hono<AppEnv> {
     authorize(c.var.principal, 'plan.write');
     const ref = idParam(c.req.param('ref'), 'node ID');
     const body = await readJson(c);
+    onlyFields(body, ['checked']);
     const checked = body.checked !== false;
     const ws = c.var.tenant.ws;
     const actor = c.var.principal.actor;
     return c.json(await (checked ? checkItem(ws, ref, actor) : uncheckItem(ws, ref, actor)));
   });
 
+  app.get('/completions', async (c) => {
+    const plan = c.req.query('plan');
+    const ws = c.var.tenant.ws;
+    const list = await completions(
+      ws,
+      plan === undefined || plan === '' ? undefined : idParam(plan, 'plan'),
+    );
+    return c.json({ policy: ws.config.completion, completions: list });
+  });
+
+  app.post('/nodes/:ref{.+}/complete', async (c) => {
+    authorize(c.var.principal, 'plan.write');
+    const ref = idParam(c.req.param('ref'), 'node ID');
+    return c.json(await completeTask(c.var.tenant.ws, ref, c.var.principal.actor));
+  });
+
   app.post('/nodes/:ref{.+}/status', async (c) => {
     authorize(c.var.principal, 'plan.write');
     const ref = idParam(c.req.param('ref'), 'node ID');
-    const status = requireOneOf(await readJson(c), 'status', TASK_STATUSES);
+    const body = await readJson(c);
+    onlyFields(body, ['status']);
+    const status = requireOneOf(body, 'status', TASK_STATUSES);
     return c.json(await setStatus(c.var.tenant.ws, ref, status, c.var.principal.actor));
   });
 

@@ -28,25 +28,18 @@ import {
 import { trustPlan, trustStatus, untrustPlan } from '../../workspace/trust.js';
 import type { AppEnv } from '../context.js';
 import { HttpError } from '../errors.js';
-import { idParam, optionalInt, optionalString, requireOneOf, requireString } from '../input.js';
+import {
+  idParam,
+  onlyFields,
+  optionalInt,
+  optionalString,
+  requireOneOf,
+  requireString,
+} from '../input.js';
 import { readJson } from '../security.js';
 
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 const SHA256_RE = /^[0-9a-f]{64}$/u;
-
-/** Refuses body fields a route does not know (`trustUnsafely`, `steps`, typos) with 400. */
-export function onlyFields(body: Record<string, unknown>, allowed: ReadonlyArray<string>): void {
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) {
-      throw new HttpError(
-        400,
-        'E_USAGE',
-        `unknown field "${key}"`,
-        allowed.length === 0 ? 'send no body' : `allowed fields: ${allowed.join(', ')}`,
-      );
-    }
-  }
-}
 
 function optionalBool(body: Record<string, unknown>, key: string): boolean | undefined {
   const v = body[key];
@@ -228,9 +221,11 @@ export function runRoutes(): Hono<AppEnv> {
   });
 
   app.post('/steps/:id{.+}/resolve', async (c) => {
-    const { id, body, actor } = await mutation(c, 'step.resolve', ['action']);
+    const { id, body, actor } = await mutation(c, 'step.resolve', ['action', 'reason']);
     const action = requireOneOf(body, 'action', ['retry', 'skip', 'abort'] as const);
-    return c.json({ step: stepView(await resolveStep(c.var.tenant.ws, id, action, actor)) });
+    const reason = optionalString(body, 'reason', 2000);
+    const step = await resolveStep(c.var.tenant.ws, id, action, actor, reason);
+    return c.json({ step: stepView(step) });
   });
 
   app.post('/sessions/:id/archive', async (c) => {

@@ -15,7 +15,7 @@ import {
   type Principal,
 } from '../../workspace/auth.js';
 import type { AppEnv, Tenant } from '../context.js';
-import { optionalString, requireString } from '../input.js';
+import { onlyFields, optionalString, requireString } from '../input.js';
 import { CSRF_HEADER, SESSION_COOKIE, bearerToken, checkOrigin, readJson } from '../security.js';
 
 function describe(principal: Principal, csrf: string | null, tenants: ReadonlyArray<Tenant>) {
@@ -56,6 +56,7 @@ export function sessionRoutes(tenants: ReadonlyArray<Tenant>): Hono<AppEnv> {
   app.post('/login', async (c) => {
     checkOrigin(c, false);
     const body = await readJson(c);
+    onlyFields(body, ['token', 'workspace']);
     const token = requireString(body, 'token', 200).trim();
     const only = optionalString(body, 'workspace', 200);
     for (const tenant of tenants) {

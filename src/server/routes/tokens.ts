@@ -3,7 +3,14 @@ import { Hono } from 'hono';
 import { ROLES } from '../../store/auth-store.js';
 import { authorize, createToken, listTokens, revokeToken } from '../../workspace/auth.js';
 import type { AppEnv } from '../context.js';
-import { idParam, optionalInt, optionalString, requireOneOf, requireString } from '../input.js';
+import {
+  idParam,
+  onlyFields,
+  optionalInt,
+  optionalString,
+  requireOneOf,
+  requireString,
+} from '../input.js';
 import { readJson } from '../security.js';
 
 /** Routes under `/api/w/:ws/` about tokens (admin only). */
@@ -22,6 +29,8 @@ export function tokenRoutes(): Hono<AppEnv> {
   app.post('/tokens', async (c) => {
     authorize(c.var.principal, 'token.manage');
     const body = await readJson(c);
+    // A token belongs to the workspace of the URL; a body naming another is refused, not ignored.
+    onlyFields(body, ['role', 'user', 'label', 'ttlDays']);
     const days = optionalInt(body.ttlDays, 'ttlDays', 3650);
     const label = optionalString(body, 'label', 64);
     const created = await createToken(c.var.tenant.ws, {

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import type { PlanStore } from '../plan-store.js';
 import type { RunStore } from '../run-store.js';
-import type { Durability, Store } from '../store.js';
+import type { Durability, StateFinding, Store } from '../store.js';
 import type { AuthStore } from '../auth-store.js';
 import type { ClaimStore } from '../claim-store.js';
 import { SqliteAuthStore } from './auth.js';
@@ -11,6 +11,8 @@ import { SqliteEventLog } from './event-log.js';
 import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePlanStore } from './plans.js';
 import { SqliteRunStore } from './runs.js';
+import { checkLines, sqliteFailure } from './failure.js';
+import { checkStateTables } from './state-check.js';
 
 /** Options of the embedded SQLite store. */
 export interface SqliteStoreOptions {
@@ -58,9 +60,23 @@ export class SqliteStore implements Store {
   }
 
   integrityCheck(): Promise<string[]> {
-    const rows = this.db.db.pragma('integrity_check') as Array<{ integrity_check: string }>;
-    const problems = rows.map((r) => r.integrity_check).filter((r) => r !== 'ok');
+    let problems: string[];
+    try {
+      const rows = this.db.db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+      problems = checkLines(rows.map((r) => r.integrity_check));
+    } catch (error) {
+      const failure = sqliteFailure(error, this.db.path);
+      if (failure?.data.reason !== 'damaged') throw failure ?? error;
+      problems = [(error as Error).message];
+    }
+    // Record the verdict: a damaged file refuses writes (here and in every later process).
+    if (problems.length > 0) this.db.markDamaged(problems[0]!);
+    else this.db.clearDamaged();
     return Promise.resolve(problems);
+  }
+
+  checkState(): Promise<StateFinding[]> {
+    return Promise.resolve(checkStateTables(this.db));
   }
 
   close(): Promise<void> {

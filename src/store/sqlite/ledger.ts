@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { LedgerStore, RawEvent, StoredCheckpoint } from '../ledger-store.js';
+import type { EventMac, LedgerStore, RawEvent, StoredCheckpoint } from '../ledger-store.js';
 import type { SqliteDb } from './database.js';
 
 const BATCH = 8192;
@@ -58,6 +58,13 @@ export class SqliteLedgerStore implements LedgerStore {
         .run(cp.seq, cp.head, cp.ts, cp.keyId, cp.sig),
     );
     return Promise.resolve(info.changes > 0);
+  }
+
+  eventMacs(after: number, limit: number): Promise<EventMac[]> {
+    const rows = this.#db.db
+      .prepare('SELECT seq, hash, mac FROM events WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(after, limit) as EventMac[];
+    return Promise.resolve(rows);
   }
 
   async *scanRaw(after = Number.MIN_SAFE_INTEGER): AsyncIterable<ReadonlyArray<RawEvent>> {

@@ -1,23 +1,20 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { compilePlan } from '../../compile/index.js';
+import { examplePath } from '../../util/test-helpers.js';
 import { openSqliteStore } from './index.js';
 
-const seed = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/seeds/000_754df352425312a5.txt',
-);
+const example = examplePath('launch.md');
 
 describe('SqlitePlanStore', () => {
   it('stores versions, keeps the ID per path, and appends plan.imported with the diff in the same transaction', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pulser-store-'));
     const file = join(dir, 'pulser.db');
     try {
-      const bytes = readFileSync(seed);
+      const bytes = readFileSync(example);
       const plan = compilePlan(bytes, { path: 'plan.md' }).plan!;
       let store = openSqliteStore(file);
       const first = await store.plans.save({
@@ -29,7 +26,9 @@ describe('SqlitePlanStore', () => {
       assert.equal(first.stored.version, 1);
       assert.equal(first.previous, null);
       const edited = compilePlan(
-        Buffer.from(bytes.toString('utf8').replace('## Phase N2', '## Phase N2 (DONE)')),
+        Buffer.from(
+          bytes.toString('utf8').replace('## Phase 2: Release', '## Phase 2: Release (DONE)'),
+        ),
         {
           path: 'plan.md',
         },
@@ -46,7 +45,7 @@ describe('SqlitePlanStore', () => {
       assert.equal(second.stored.version, 2);
       assert.deepEqual(
         second.diff.changed.map((c) => c.id),
-        ['phase-n2'],
+        ['phase-2'],
       );
       const clash = await store.plans.save({
         suggestedId: 'plan',
@@ -61,7 +60,7 @@ describe('SqlitePlanStore', () => {
       );
       assert.equal((await store.plans.getByPath('plan.md'))?.plan.phases[1]?.status, 'done');
       assert.deepEqual(
-        (await store.plans.findNodes('phase-n2')).map((r) => r.planId),
+        (await store.plans.findNodes('phase-2')).map((r) => r.planId),
         ['plan', 'plan-2'],
       );
       const events = await store.events.read({ types: ['plan.imported'] });

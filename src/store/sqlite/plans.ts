@@ -11,6 +11,7 @@ import type {
   StoredPlan,
 } from '../plan-store.js';
 import type { SqliteDb } from './database.js';
+import { parseStored } from './database.js';
 
 interface PlanRow {
   id: string;
@@ -37,7 +38,7 @@ function fromRow(row: PlanRow): StoredPlan {
     sha256: row.sha256,
     version: row.version,
     importedAt: row.imported_at,
-    plan: JSON.parse(row.ir) as Plan,
+    plan: parseStored<Plan>('plans', row.id, 'ir', row.ir),
   };
 }
 

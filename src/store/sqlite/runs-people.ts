@@ -5,7 +5,7 @@
  * checked inside it so that two people acting at once cannot both win. A retry decides again
  * what allows each step to run (`RunTx.requeue`): it never carries an earlier approval over.
  */
-import { NotFoundError, StateError, TrustError } from '../../errors/index.js';
+import { NotFoundError, StateError, TrustError, UsageError } from '../../errors/index.js';
 import type { ResolveAction } from '../run-store.js';
 import type { StepRow } from './runs-rows.js';
 import { isTerminal, type RunTx } from './runs-tx.js';
@@ -82,7 +82,7 @@ export class PeopleOps {
     return moved;
   }
 
-  resolve(stepId: string, action: ResolveAction, actor: string): StepRow {
+  resolve(stepId: string, action: ResolveAction, actor: string, reason?: string): StepRow {
     const t = this.#t;
     const row = this.#step(stepId);
     if (row.state !== 'quarantined') {
@@ -91,15 +91,34 @@ export class PeopleOps {
       });
     }
     const base = { runId: row.run_id, stepId: row.id, by: actor };
+    // Its execution ended when it was quarantined: time spent waiting for a person is not its.
+    const ended =
+      (t.db
+        .prepare(
+          "SELECT ts FROM events WHERE subject = ? AND type = 'step.quarantined' ORDER BY seq DESC LIMIT 1",
+        )
+        .pluck()
+        .get(row.id) as string | undefined) ?? t.iso();
     let moved: StepRow;
     switch (action) {
       case 'retry':
         moved = t.requeue(row, actor, { retries: 0 }, 'resolve_retry');
         break;
-      case 'skip':
-        moved = t.move(row, 'skipped', actor);
-        t.emit('step.skipped', actor, row.id, base);
+      case 'skip': {
+        const why = reason?.trim() ?? '';
+        if (why === '') {
+          throw new UsageError(`skipping step ${stepId} needs a reason`, {
+            hint: `say why its work need not be done (\`pulser resolve ${stepId} skip --reason TEXT\`, or "reason" in the API)`,
+          });
+        }
+        // The skip is recorded with who and why; the failure it hides stays in the events.
+        moved = t.move(row, 'skipped', actor, {
+          error: `skipped by ${actor}: ${why}`,
+          finished_at: ended,
+        });
+        t.emit('step.skipped', actor, row.id, { ...base, reason: why, failure: row.error });
         break;
+      }
       case 'abort':
         t.emit('step.failed', actor, row.id, {
           ...base,
@@ -110,7 +129,10 @@ export class PeopleOps {
           attempt: row.attempts,
           aborted: true,
         });
-        moved = t.move(row, 'failed', actor, { error: `aborted by ${actor}: ${row.error ?? ''}` });
+        moved = t.move(row, 'failed', actor, {
+          error: `aborted by ${actor}: ${row.error ?? ''}`,
+          finished_at: ended,
+        });
         break;
       default: {
         const never: never = action;

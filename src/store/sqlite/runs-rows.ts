@@ -16,6 +16,7 @@ import type {
   TrustItem,
 } from '../run-store.js';
 import { STEP_STATES } from '../run-store.js';
+import { parseStored } from './database.js';
 
 /** A `runs` row. */
 export interface RunRow {
@@ -95,7 +96,10 @@ export function zeroCounts(): Record<StepState, number> {
   return Object.fromEntries(STEP_STATES.map((s) => [s, 0])) as Record<StepState, number>;
 }
 
-/** A run record from its row and its per-state step counts. */
+/**
+ * A run record from its row and its per-state step counts. A run that ended without a failure
+ * but with a skipped step is stored `succeeded` (the column's constraint) and read `skipped`.
+ */
 export function runFromRow(
   row: RunRow,
   counts: Record<StepState, number>,
@@ -105,10 +109,11 @@ export function runFromRow(
     id: row.id,
     title: row.title,
     intent: row.intent,
-    status: row.status,
+    status: row.status === 'succeeded' && counts.skipped > 0 ? 'skipped' : row.status,
     lane: row.lane,
     sessionId: row.session_id,
-    target: row.target === null ? null : (JSON.parse(row.target) as RunTarget),
+    target:
+      row.target === null ? null : parseStored<RunTarget>('runs', row.id, 'target', row.target),
     requestedBy: row.requested_by,
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -150,7 +155,7 @@ export function stepFromRow(row: StepRow, after: ReadonlyArray<string>): StepRec
     error: row.error,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    spec: JSON.parse(row.spec) as StepSpec,
+    spec: parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec),
   };
 }
 

@@ -7,6 +7,7 @@
 import type { GrantTrustInput, StepSpec, TrustGrant, TrustItem } from '../run-store.js';
 import { grantFromRow, type GrantRow, type StepRow } from './runs-rows.js';
 import type { RunTx } from './runs-tx.js';
+import { parseStored } from './database.js';
 
 /** Trust operations. */
 export class TrustOps {
@@ -58,7 +59,7 @@ export class TrustOps {
       .all(input.planId) as StepRow[];
     const released: StepRow[] = [];
     for (const row of waiting) {
-      const spec = JSON.parse(row.spec) as StepSpec;
+      const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
       const d = t.decide(spec, row.digest);
       if (d.authority !== 'trusted') continue;
       const base = { runId: row.run_id, stepId: row.id };
@@ -113,7 +114,7 @@ export class TrustOps {
       .all(planId) as StepRow[];
     const parked: StepRow[] = [];
     for (const row of queued) {
-      const spec = JSON.parse(row.spec) as StepSpec;
+      const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
       if (t.decide(spec, row.digest).authority === 'trusted') continue;
       parked.push(t.park(row, actor));
     }

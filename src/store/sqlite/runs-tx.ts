@@ -18,7 +18,7 @@ import {
   type StepSpec,
   type StepState,
 } from '../run-store.js';
-import type { SqliteDb } from './database.js';
+import { parseStored, type SqliteDb } from './database.js';
 import type { RunRow, StepRow } from './runs-rows.js';
 
 /** Columns `move` may set besides `state`. */
@@ -247,10 +247,11 @@ export class RunTx {
         .prepare(
           `SELECT coalesce(sum(state IN ('failed', 'timed_out') AND recovered_by IS NULL), 0) AS failed,
                   coalesce(sum(state = 'cancelled'), 0) AS cancelled,
+                  coalesce(sum(state = 'skipped'), 0) AS skipped,
                   count(*) AS total
            FROM run_steps WHERE run_id = ?`,
         )
-        .get(runId) as { failed: number; cancelled: number; total: number };
+        .get(runId) as { failed: number; cancelled: number; skipped: number; total: number };
       const status: RunStatus = this.#cancelling.has(runId)
         ? 'cancelled'
         : tally.failed > 0
@@ -262,12 +263,15 @@ export class RunTx {
       this.db
         .prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?')
         .run(status, finishedAt, runId);
-      this.emit(`run.${status}`, actor, runId, {
+      // Stored `succeeded`, read `skipped` (see runFromRow): part of the work was not done.
+      const shown = status === 'succeeded' && tally.skipped > 0 ? 'skipped' : status;
+      this.emit(`run.${shown}`, actor, runId, {
         runId,
-        status,
+        status: shown,
         steps: tally.total,
         failed: tally.failed,
         cancelled: tally.cancelled,
+        skipped: tally.skipped,
       });
       return;
     }
@@ -308,7 +312,7 @@ export class RunTx {
    * `awaiting_approval`. Appends the matching event.
    */
   requeue(row: StepRow, actor: string, patch: StepPatch, reason: string): StepRow {
-    const spec = JSON.parse(row.spec) as StepSpec;
+    const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
     const d = this.decide(spec, row.digest, { rejected: row.approval_reason === 'rejected' });
     const base = { runId: row.run_id, stepId: row.id, by: actor };
     if (d.wait === null) {

@@ -20,6 +20,7 @@ import type {
 import { authorityAtStart } from '../authority.js';
 import type { StepRow } from './runs-rows.js';
 import { type RunTx } from './runs-tx.js';
+import { parseStored } from './database.js';
 
 interface Bucket {
   tokens: number;
@@ -214,7 +215,7 @@ export class WorkerOps {
     };
     for (const row of candidates) {
       if (leases.length >= input.limit) break;
-      const spec = JSON.parse(row.spec) as StepSpec;
+      const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
       // The enforcement point: whatever put the step in the queue, it starts only with authority now.
       const authority = authorityAtStart(row.authority, {
         spec,
@@ -411,10 +412,14 @@ export class WorkerOps {
       });
       return;
     }
-    const spec = JSON.parse(row.spec) as StepSpec;
+    const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
     if (spec.fallback !== undefined && row.fallback_of === null) {
       t.move(row, outcome.kind, worker, result, false);
       this.#startFallback(row, spec.fallback, worker);
+      return;
+    }
+    if (spec.quarantine === false) {
+      t.move(row, outcome.kind, worker, result);
       return;
     }
     t.move(row, 'quarantined', worker, result);

@@ -285,8 +285,15 @@ export class SqliteRunStore implements RunStore {
       const where: string[] = [];
       const params: Array<string | number> = [];
       if (query.status !== undefined) {
-        where.push('r.status = ?');
-        params.push(query.status);
+        // `skipped` is stored `succeeded` (see runFromRow).
+        const skip =
+          "EXISTS (SELECT 1 FROM run_steps k WHERE k.run_id = r.id AND k.state = 'skipped')";
+        if (query.status === 'skipped') where.push(`r.status = 'succeeded' AND ${skip}`);
+        else if (query.status === 'succeeded') where.push(`r.status = 'succeeded' AND NOT ${skip}`);
+        else {
+          where.push('r.status = ?');
+          params.push(query.status);
+        }
       }
       if (query.lane !== undefined) {
         where.push('r.lane = ?');
@@ -317,6 +324,27 @@ export class SqliteRunStore implements RunStore {
         const c = counts.get(r.id)!;
         return runFromRow(r, c.counts, c.ready);
       });
+    });
+  }
+
+  latestStepsOf(planId: string, nodeIds: ReadonlyArray<string>): Promise<StepRecord[]> {
+    return this.#read(() => {
+      if (nodeIds.length === 0) return [];
+      const rows = this.#db
+        .prepare(
+          `SELECT s.* FROM run_steps s JOIN runs r ON r.id = s.run_id
+           WHERE s.plan_id = ? AND s.node_id IN (${nodeIds.map(() => '?').join(', ')})
+           ORDER BY r.num DESC, s.ord`,
+        )
+        .all(planId, ...nodeIds) as StepRow[];
+      const seen = new Set<string>();
+      const out: StepRecord[] = [];
+      for (const row of rows) {
+        if (row.node_id === null || seen.has(row.node_id)) continue;
+        seen.add(row.node_id);
+        out.push(this.#stepRecord(row));
+      }
+      return out;
     });
   }
 
@@ -440,8 +468,33 @@ export class SqliteRunStore implements RunStore {
     return this.#tx(() => this.#recordOf(this.#people.reject(stepId, actor, reason)));
   }
 
-  resolve(stepId: string, action: ResolveAction, actor: string): Promise<StepRecord> {
-    return this.#tx(() => this.#recordOf(this.#people.resolve(stepId, action, actor)));
+  resolve(
+    stepId: string,
+    action: ResolveAction,
+    actor: string,
+    reason?: string,
+  ): Promise<StepRecord> {
+    return this.#tx(() => this.#recordOf(this.#people.resolve(stepId, action, actor, reason)));
+  }
+
+  judgeRun(
+    runId: string,
+    status: 'succeeded' | 'failed',
+    actor: string,
+    reason: string,
+  ): Promise<RunRecord> {
+    return this.#tx(() => {
+      const row = this.#t.run(runId);
+      if (row === undefined) throw new NotFoundError(`no run with ID ${runId}`);
+      if (row.finished_at === null) {
+        throw new StateError(`run ${runId} has not ended (${row.status}); it cannot be judged`);
+      }
+      if (row.status !== status) {
+        this.#db.prepare('UPDATE runs SET status = ? WHERE id = ?').run(status, runId);
+      }
+      this.#t.emit('run.judged', actor, runId, { runId, from: row.status, status, reason });
+      return this.#runRecord(this.#t.run(runId)!);
+    });
   }
 
   retry(id: string, actor: string): Promise<{ run: RunRecord; steps: StepRecord[] }> {

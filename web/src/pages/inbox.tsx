@@ -54,7 +54,14 @@ function StepItem({ step, done }: { step: InboxStep; done: () => void }) {
             run={act('resolve', { action: 'retry' })}
             onDone={done}
           />
-          <Action label="Skip" run={act('resolve', { action: 'skip' })} onDone={done} />
+          <Action
+            label="Skip"
+            confirm="Skip this step? Its work is not done; the run ends “skipped”, not “succeeded”."
+            reason="Why may it be skipped? (recorded with your name)"
+            confirmLabel="Skip it"
+            run={(reason) => post(stepPath(step.id, 'resolve'), { action: 'skip', reason })}
+            onDone={done}
+          />
           <Action
             label="Abort"
             kind="danger"

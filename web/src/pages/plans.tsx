@@ -135,6 +135,46 @@ function ImportForm({ onDone }: { onDone: () => void }) {
   );
 }
 
+/** The empty workspace: the markdown files of the project folder, each one click from import. */
+function FirstImport({ onDone }: { onDone: () => void }) {
+  const files = useApi<{ files: string[] }>('/files');
+  const found = (files.data?.files ?? []).slice(0, 8);
+  return (
+    <Empty title="No plans yet: import your first one">
+      {!can('plan.import') ? (
+        <p>
+          Ask an operator to import a plan, or run <code>pulser import PLAN.md</code> in the project
+          folder.
+        </p>
+      ) : found.length === 0 ? (
+        <p>
+          This folder holds no markdown file yet. Write a plan (or run <code>pulser init</code> for
+          a starter <code>PLAN.md</code>), then import it above.
+        </p>
+      ) : (
+        <>
+          <p>Markdown files in this project folder (nothing runs until a person trusts a plan):</p>
+          <ul className="first-import">
+            {found.map((f) => (
+              <li key={f}>
+                <code>{f}</code>{' '}
+                <Action
+                  label={`Import ${f}`}
+                  kind="primary"
+                  run={async () => {
+                    await post('/plans/import', { path: f });
+                    onDone();
+                  }}
+                />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Empty>
+  );
+}
+
 /** The list of plans. */
 export function PlansPage() {
   const refresh = useRefreshOn(['plan.']);
@@ -145,10 +185,7 @@ export function PlansPage() {
       <ImportForm onDone={plans.reload} />
       <ErrorBox error={plans.error} />
       {plans.data !== null && plans.data.plans.length === 0 ? (
-        <Empty title="No plans yet">
-          Import a markdown plan above, or run <code>pulser import PLAN.md</code> in the project
-          folder.
-        </Empty>
+        <FirstImport onDone={plans.reload} />
       ) : null}
       <ul className="cards">
         {(plans.data?.plans ?? []).map((p) => (
@@ -182,9 +219,93 @@ function flatItems(items: ReadonlyArray<Item>): Item[] {
   return items.flatMap((i) => [i, ...flatItems(i.children)]);
 }
 
-function TaskRow({ task, planId }: { task: Task; planId: string }) {
+const TASK_STATUSES = ['open', 'in_progress', 'done', 'blocked', 'deferred'] as const;
+
+/** The API path of a write-back on a node (`/nodes/plan:phase-1/task-2/status`). */
+function nodeWrite(planId: string, nodeId: string, action: string): string {
+  return `/nodes/${encodeURIComponent(planId)}:${nodeId.split('/').map(encodeURIComponent).join('/')}/${action}`;
+}
+
+/** A task's status: a pill, or for people who may write the plan, a choice written back. */
+function TaskStatus({ task, planId }: { task: Task; planId: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!can('plan.write')) return <Pill value={task.status} />;
+  return (
+    <>
+      <select
+        className={`status-select s-${task.status}`}
+        aria-label={`status of ${task.title}`}
+        value={task.status}
+        disabled={busy}
+        onChange={(e) => {
+          setBusy(true);
+          setError(null);
+          post(nodeWrite(planId, task.id, 'status'), { status: e.target.value }).then(
+            () => setBusy(false),
+            (err: unknown) => {
+              setBusy(false);
+              setError(err instanceof Error ? err.message : String(err));
+            },
+          );
+        }}
+      >
+        {TASK_STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s.replace('_', ' ')}
+          </option>
+        ))}
+      </select>
+      {error === null ? null : (
+        <div className="action-error" role="alert">
+          {error}
+        </div>
+      )}
+    </>
+  );
+}
+
+/** A task's checklist: ticks written back to the markdown (for people who may write it). */
+function Checklist({ task, planId }: { task: Task; planId: string }) {
   const items = flatItems(task.checklist);
+  const [error, setError] = useState<string | null>(null);
   const done = items.filter((i) => i.checked).length;
+  if (items.length === 0) return <span className="muted">—</span>;
+  return (
+    <details className="checklist">
+      <summary>
+        <Progress done={done} total={items.length} label={`checklist of ${task.title}`} />
+      </summary>
+      <ul>
+        {items.map((i) => (
+          <li key={i.id}>
+            <label>
+              <input
+                type="checkbox"
+                checked={i.checked}
+                disabled={!can('plan.write')}
+                onChange={(e) => {
+                  setError(null);
+                  post(nodeWrite(planId, i.id, 'check'), { checked: e.target.checked }).catch(
+                    (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+                  );
+                }}
+              />{' '}
+              {i.text}
+            </label>
+          </li>
+        ))}
+      </ul>
+      {error === null ? null : (
+        <div className="action-error" role="alert">
+          {error}
+        </div>
+      )}
+    </details>
+  );
+}
+
+function TaskRow({ task, planId }: { task: Task; planId: string }) {
   return (
     <tr>
       <td>
@@ -204,7 +325,7 @@ function TaskRow({ task, planId }: { task: Task; planId: string }) {
         </div>
       </td>
       <td>
-        <Pill value={task.status} />
+        <TaskStatus task={task} planId={planId} />
       </td>
       <td>
         {task.owners.length === 0 ? (
@@ -215,13 +336,96 @@ function TaskRow({ task, planId }: { task: Task; planId: string }) {
       </td>
       <td>{task.estimate?.text ?? <span className="muted">—</span>}</td>
       <td>
-        {items.length === 0 ? (
-          <span className="muted">—</span>
-        ) : (
-          <Progress done={done} total={items.length} />
-        )}
+        <Checklist task={task} planId={planId} />
       </td>
     </tr>
+  );
+}
+
+interface Completion {
+  readonly planId: string;
+  readonly taskId: string;
+  readonly title: string;
+  readonly runId: string;
+  readonly steps: ReadonlyArray<string>;
+  readonly criteria: ReadonlyArray<string>;
+}
+
+/** Tasks whose steps succeeded and whose criteria pass, offered to be marked done in one click. */
+function Completions({ planId }: { planId: string }) {
+  const refresh = useRefreshOn(['plan.', 'run.', 'verdict.', 'gate.', 'task.']);
+  const got = useApi<{ policy: string; completions: Completion[] }>(
+    `/completions?plan=${encodeURIComponent(planId)}`,
+    refresh,
+  );
+  const list = got.data?.completions ?? [];
+  if (list.length === 0 || got.data?.policy === 'off') return null;
+  return (
+    <section className="callout done-ready" aria-labelledby="ready-h">
+      <h2 id="ready-h">Ready to mark done ({plural(list.length, 'task')})</h2>
+      <p className="muted small">
+        Their steps succeeded and their criteria pass. Marking one done writes it into the plan
+        file, with the run as evidence.
+      </p>
+      <ul>
+        {list.map((c) => (
+          <li key={c.taskId} aria-label={`ready: ${c.title}`}>
+            <strong>{c.title}</strong>{' '}
+            <span className="muted small">
+              steps {c.steps.join(', ')} in{' '}
+              <Link to={`/runs/${encodeURIComponent(c.runId)}`}>{c.runId}</Link>
+              {c.criteria.length === 0
+                ? ''
+                : ` · ${c.criteria.length} ${c.criteria.length === 1 ? 'criterion passes' : 'criteria pass'}`}
+            </span>{' '}
+            {can('plan.write') ? (
+              <Action
+                label="Mark done"
+                kind="primary"
+                run={() => post(nodeWrite(c.planId, c.taskId, 'complete'))}
+                onDone={got.reload}
+              />
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** "1 task", "3 tasks". */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function TaskTable({
+  tasks,
+  planId,
+  label,
+}: {
+  tasks: ReadonlyArray<Task>;
+  planId: string;
+  label: string;
+}) {
+  return (
+    <div className="table-wrap">
+      <table aria-label={label}>
+        <thead>
+          <tr>
+            <th scope="col">Task</th>
+            <th scope="col">Status</th>
+            <th scope="col">Owners</th>
+            <th scope="col">Estimate</th>
+            <th scope="col">Checklist</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tasks.map((t) => (
+            <TaskRow key={t.id} task={t} planId={planId} />
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -311,8 +515,24 @@ export function PlanPage({ id }: { id: string }) {
           )}
         </>
       )}
-      <h2>Phases</h2>
-      {ir.phases.length === 0 ? <Empty title="This plan has no phases" /> : null}
+      <Completions planId={planId} />
+      {ir.tasks.length === 0 ? null : (
+        <section aria-labelledby="loose-h">
+          <h2 id="loose-h">
+            {ir.phases.length === 0 ? 'Tasks' : 'Tasks outside any phase'}{' '}
+            <span className="muted small">({plural(ir.tasks.length, 'task')})</span>
+          </h2>
+          <TaskTable
+            tasks={ir.tasks}
+            planId={planId}
+            label={ir.phases.length === 0 ? 'tasks' : 'tasks outside any phase'}
+          />
+        </section>
+      )}
+      {ir.phases.length === 0 ? null : <h2>Phases</h2>}
+      {ir.phases.length === 0 && ir.tasks.length === 0 ? (
+        <Empty title="This plan has no phases and no tasks" />
+      ) : null}
       {ir.phases.map((ph) => {
         const st = status.phases.find((p) => p.id === ph.id);
         return (
@@ -327,24 +547,7 @@ export function PlanPage({ id }: { id: string }) {
             {ph.tasks.length === 0 ? (
               <p className="muted">No tasks in this phase.</p>
             ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Task</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Owners</th>
-                      <th scope="col">Estimate</th>
-                      <th scope="col">Checklist</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {ph.tasks.map((t) => (
-                      <TaskRow key={t.id} task={t} planId={planId} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <TaskTable tasks={ph.tasks} planId={planId} label={`tasks of ${ph.title}`} />
             )}
             {gateOf(ph.id) === undefined ? null : (
               <GatePanel

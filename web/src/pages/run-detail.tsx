@@ -2,10 +2,10 @@
 import { can, post, workspacePath } from '../api';
 import { useRefreshOn } from '../live';
 import type { RunDetail, RunSession, RunStep } from '../types';
-import { Action, Ago, Empty, ErrorBox, Link, Pill, bytes, duration, useApi } from '../ui';
+import { Action, Ago, Clock, Empty, ErrorBox, Link, Pill, bytes, useApi } from '../ui';
 import { RunLog } from './run-log';
 
-const ENDED = ['succeeded', 'failed', 'cancelled'];
+const ENDED = ['succeeded', 'skipped', 'failed', 'cancelled'];
 
 /** The API path of an action on a step. */
 export function stepPath(stepId: string, action: string): string {
@@ -76,7 +76,15 @@ function StepActions({ step, reload }: { step: RunStep; reload: () => void }) {
       />
     ) : null,
     can('step.resolve') && s === 'quarantined' ? (
-      <Action key="skip" label="Skip" run={act('resolve', { action: 'skip' })} onDone={reload} />
+      <Action
+        key="skip"
+        label="Skip"
+        confirm="Skip this step? Its work is not done; the run ends “skipped”, not “succeeded”."
+        reason="Why may it be skipped? (recorded with your name)"
+        confirmLabel="Skip it"
+        run={(reason) => post(stepPath(step.id, 'resolve'), { action: 'skip', reason })}
+        onDone={reload}
+      />
     ) : null,
     can('step.resolve') && s === 'quarantined' ? (
       <Action
@@ -109,7 +117,6 @@ function StepActions({ step, reload }: { step: RunStep; reload: () => void }) {
 }
 
 function StepCard({ step, reload }: { step: RunStep; reload: () => void }) {
-  const took = duration(step.startedAt, step.finishedAt);
   const facts = [
     `attempt${step.attempts === 1 ? '' : 's'} ${step.attempts}`,
     `retries ${step.retries}/${step.maxRetries}`,
@@ -117,8 +124,9 @@ function StepCard({ step, reload }: { step: RunStep; reload: () => void }) {
     step.tool,
     step.exitCode === null ? null : `exit ${step.exitCode}`,
     step.signal,
-    step.finishedAt !== null || step.state === 'running' ? took : null,
   ].filter((x) => x !== null && x !== '');
+  // Only an execution's own time: a step waiting for a person has no running clock.
+  const timed = step.startedAt !== null && (step.finishedAt !== null || step.state === 'running');
   const waiting = step.state === 'awaiting_approval';
   return (
     <li
@@ -132,7 +140,15 @@ function StepCard({ step, reload }: { step: RunStep; reload: () => void }) {
         </span>
         <span className="step-title">{step.title}</span>
         <Pill value={step.state} />
-        <span className="muted small facts">{facts.join(' · ')}</span>
+        <span className="muted small facts">
+          {facts.join(' · ')}
+          {timed ? (
+            <>
+              {' · '}
+              <Clock from={step.startedAt} to={step.state === 'running' ? null : step.finishedAt} />
+            </>
+          ) : null}
+        </span>
       </div>
       <Why step={step} />
       {step.error ? <div className="step-error">{step.error}</div> : null}
@@ -238,8 +254,16 @@ export function RunPage({ id }: { id: string }) {
           </dd>
         </div>
         <div>
-          <dt>{ended ? 'Took' : 'Running for'}</dt>
-          <dd>{duration(r.startedAt ?? r.createdAt, r.finishedAt) ?? '—'}</dd>
+          <dt>{ended ? 'Took' : r.status === 'waiting' ? 'Waiting' : 'Running for'}</dt>
+          <dd>
+            {r.status === 'waiting' ? (
+              'for a person (no clock runs)'
+            ) : r.status === 'queued' ? (
+              'not started'
+            ) : (
+              <Clock from={r.startedAt ?? r.createdAt} to={r.finishedAt} />
+            )}
+          </dd>
         </div>
       </dl>
       {r.intent ? <p className="intent">{r.intent}</p> : null}

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { can, post } from '../api';
 import { useRefreshOn } from '../live';
 import { RUN_STATUSES, type Run, type RunSession } from '../types';
-import { Action, Ago, Empty, ErrorBox, Link, Pill, useApi } from '../ui';
+import { Action, Ago, Clock, Empty, ErrorBox, Link, Pill, useApi } from '../ui';
 import { StartRun } from './start-run';
 
 interface Filters {
@@ -61,6 +61,13 @@ function StepsCell({ run }: { run: Run }) {
       {people > 0 ? <span className="needs">{people} waiting for a person</span> : null}
     </div>
   );
+}
+
+/** How long a run took, or has been running (live); a run waiting for a person has no clock. */
+export function RunClock({ run }: { run: Run }) {
+  if (run.status === 'waiting') return <span className="muted">waiting</span>;
+  if (run.startedAt === null) return <span className="muted">not started</span>;
+  return <Clock from={run.startedAt} to={run.finishedAt} />;
 }
 
 /** The runs page. */
@@ -235,6 +242,10 @@ export function RunsPage() {
                 <th scope="col">Run</th>
                 <th scope="col">Status</th>
                 <th scope="col">Steps</th>
+                <th scope="col">Took</th>
+                <th scope="col" className="hide-narrow">
+                  Plan
+                </th>
                 <th scope="col" className="hide-narrow">
                   Lane
                 </th>
@@ -263,6 +274,20 @@ export function RunsPage() {
                   </td>
                   <td>
                     <StepsCell run={r} />
+                  </td>
+                  <td>
+                    <RunClock run={r} />
+                  </td>
+                  <td className="hide-narrow">
+                    {r.target === null ? (
+                      <span className="muted">ad-hoc</span>
+                    ) : (
+                      <Link to={`/plans/${encodeURIComponent(r.target.planId)}`}>
+                        {r.target.kind === 'plan'
+                          ? r.target.planId
+                          : `${r.target.planId}:${r.target.nodeId}`}
+                      </Link>
+                    )}
                   </td>
                   <td className="hide-narrow">{r.lane}</td>
                   <td className="hide-narrow">{r.requestedBy}</td>

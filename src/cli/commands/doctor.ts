@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import type { DoctorReport } from '../../workspace/doctor.js';
+import { out, outJson, withWorkspace } from '../context.js';
+
+/** Registers `pulser doctor`. */
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command('doctor')
+    .description(
+      'Check everything: the database file (PRAGMA integrity_check), the ledger, and the state tables against the events; say what is wrong and what to do (exit 1 when anything is).',
+    )
+    .option('--json', 'print JSON instead of text')
+    .action(async (opts: { readonly json?: boolean }, command: Command) => {
+      const { doctor, unopenable } = await import('../../workspace/doctor.js');
+      const { isPulserError } = await import('../../errors/index.js');
+      const print = (report: DoctorReport): void => {
+        if (opts.json === true) outJson(report);
+        else out(render(report));
+      };
+      try {
+        await withWorkspace(command, async (ws) => {
+          const report = await doctor(ws);
+          if (!report.ok) {
+            ws.holdSeal();
+            process.exitCode = 1;
+          }
+          print(report);
+        });
+      } catch (error) {
+        // A file too damaged to open is itself the finding.
+        if (!isPulserError(error) || error.data.reason !== 'damaged') throw error;
+        process.exitCode = 1;
+        print(unopenable(String(error.data.file), error.message));
+      }
+    });
+}
+
+function render(report: DoctorReport): string {
+  const lines = [`pulser doctor: ${report.database}`];
+  for (const area of report.healthy) {
+    const detail =
+      area === 'ledger' && report.ledger !== null
+        ? `, ${report.ledger.verdict.count} events, chain intact`
+        : '';
+    lines.push(`  ${area.padEnd(8)} ok${detail}`);
+  }
+  for (const f of report.findings) {
+    lines.push(`  ${f.area.padEnd(8)} PROBLEM: ${f.problem}`);
+    lines.push(`           what to do: ${f.fix}`);
+  }
+  lines.push(report.ok ? 'nothing is wrong' : `${report.findings.length} problem(s) found`);
+  return lines.join('\n');
+}

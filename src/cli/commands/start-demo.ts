@@ -1,0 +1,125 @@
+/**
+ * `pulser demo`: a newcomer's tour of the embedded default (one SQLite file in `.pulser/`),
+ * on Pulser's own bundled example plan, in a scratch folder. The demo trusts that example
+ * explicitly, and says so: it never trusts a document it did not ship.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ConflictError } from '../../errors/index.js';
+import { shellCommand } from '../../util/shell-quote.js';
+import { checkTarget } from '../../workspace/check.js';
+import { bundledExample } from '../../workspace/init.js';
+import { recordMetric } from '../../workspace/metric.js';
+import { openWorkspace, type Workspace } from '../../workspace/open.js';
+import { cliActor } from '../../workspace/plan-file.js';
+import { generateReport } from '../../workspace/report.js';
+import { planStatus } from '../../workspace/status.js';
+import { trustFile } from '../../workspace/trust.js';
+import { globalOptions, out, pulserWords } from '../context.js';
+import { checkFailed, renderCheck } from './check-render.js';
+import { runImport } from './plan-import.js';
+import { renderStatus } from './plan-status.js';
+import { runCommand } from './run-run.js';
+
+/** The bundled files the tour copies into its folder. */
+const FILES = ['launch.md', 'pulser.verifiers.json'] as const;
+
+/** Copies the example into `root`; an existing file is kept only when it is the same. */
+function placeExample(root: string): void {
+  for (const name of FILES) {
+    const bytes = bundledExample(name);
+    const file = join(root, name);
+    let current: Buffer | null = null;
+    try {
+      current = readFileSync(file);
+    } catch {
+      current = null;
+    }
+    if (current === null) writeFileSync(file, bytes);
+    else if (!current.equals(bytes)) {
+      throw new ConflictError(`${file} exists and is not Pulser's example`, {
+        hint: 'run `pulser demo` without --here (a scratch folder), or in an empty folder',
+      });
+    }
+  }
+}
+
+function heading(n: number, text: string): void {
+  out(`\n── ${n}/6 ${text}`);
+}
+
+async function tour(ws: Workspace, root: string): Promise<boolean> {
+  const plan = join(root, 'launch.md');
+  heading(1, 'import: compile the markdown plan into a typed plan and store it');
+  await runImport(ws, plan, false, false);
+
+  heading(2, 'status: every phase with a progress bar');
+  out(renderStatus(await planStatus(ws)));
+
+  heading(3, 'trust: commands from a document run only once a person trusts it');
+  out(
+    "pulser demo trusts launch.md because it is Pulser's own bundled example (its commands only\n" +
+      'write inside build/). Pulser never trusts your documents by itself: review one with\n' +
+      '`pulser trust --show`, then trust it with `pulser trust FILE`.',
+  );
+  const { grant } = await trustFile(ws, plan, cliActor());
+  out(`trusted launch.md (sha256 ${grant.sha256.slice(0, 12)}): ${grant.items.length} command(s)`);
+
+  heading(4, 'run: phase 1, durably, with live progress (task 1.3 fails once, then retries)');
+  await runCommand(ws, 'launch:phase-1', {});
+  const ran = process.exitCode === 0 || process.exitCode === undefined;
+  process.exitCode = 0;
+
+  heading(5, "check: the phase's verifiers decide its gate");
+  const metric = await recordMetric(ws, 'launch:phase-1/metric/build-time', '3 min', {
+    note: 'recorded by pulser demo',
+  });
+  out(
+    `measured ${metric.metric} = 3 min (as \`pulser metric set\` records it; target ${metric.target ?? 'none'})`,
+  );
+  const check = await checkTarget(ws, 'launch:phase-1', { record: true });
+  out(renderCheck(check));
+
+  heading(6, 'report: derived from the signed, hash-chained ledger alone');
+  const report = await generateReport(ws, 'html');
+  const file = join(root, 'report.html');
+  writeFileSync(file, report.text);
+  out(
+    `wrote ${file} (ledger events 1..${report.throughSeq}, sha256 ${report.sha256.slice(0, 16)})`,
+  );
+  return ran && !checkFailed(check);
+}
+
+/** `pulser demo`. */
+export async function demoCommand(command: Command, here: boolean): Promise<void> {
+  const named = globalOptions(command).workspace;
+  const root =
+    here || named !== undefined
+      ? resolve(named ?? process.cwd())
+      : mkdtempSync(join(tmpdir(), 'pulser-demo-'));
+  placeExample(root);
+  out(`pulser demo in ${root}`);
+  const ws = await openWorkspace({ root, create: true });
+  let ok = false;
+  try {
+    ok = await tour(ws, root);
+  } finally {
+    await ws.close();
+  }
+  const pulser = pulserWords();
+  const at = [...pulser, '-w', root];
+  out(
+    `\n${ok ? 'Done' : 'Done, but something above did not go as planned'}: Pulser imported launch.md, ran its first phase with a retry, decided its gate and wrote a report, all recorded in ${join(root, '.pulser')}.`,
+  );
+  out('Try next:');
+  for (const words of [
+    [...at, 'runs'],
+    [...at, 'serve'],
+    [...pulser, 'init'],
+  ])
+    out(`  ${shellCommand(...words)}`);
+  out('(the last one makes your own project folder a Pulser project)');
+  if (!ok) process.exitCode = 1;
+}

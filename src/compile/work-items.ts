@@ -1,0 +1,74 @@
+/**
+ * Which list items and headings inside a phase are its tasks: Spec Kit `- [ ] T001 [P] [US1] …`,
+ * Kiro `- [ ] 1. …` with flat `1.1` steps, status bullets (`- ✅ …`), struck-through items,
+ * items under work labels, and sub-headings that carry task metadata. Small, named rules.
+ */
+import { estimateInTitle } from './estimate.js';
+import type { SpanCounts } from './outline.js';
+import { withoutLeadingNoise } from './patterns.js';
+
+/** A Spec Kit task line: `T001 [P] [US1] Create …`. */
+const SPEC_KIT_RE = /^(T\d{2,4})(?![\p{L}\p{N}])\s*((?:\[[^\]]{1,12}\]\s*)*)(.*)$/u;
+/** A Kiro task line: `1. Set up …`, `12. Checkpoint`. */
+const KIRO_TASK_RE = /^(\d{1,3})\.\s+\S/u;
+/** A Kiro step line written flat: `1.1 Create …`, `2.3. Add …`. */
+const KIRO_STEP_RE = /^(\d{1,3})\.\d{1,3}\.?\s+\S/u;
+/** Headings whose items are not work: goals, rationale, architecture, notes, outputs. */
+const NON_WORK_RE =
+  /^(?:(?:sub-?)?goals?|objectives?|why\b|rationale|background|context|overview|architecture|design|deliverable$|outputs?|results?|notes?|risks?|risk mitigation|mitigation|metrics|sprint metrics|performance targets|testing strategy|test strategy|key functions|files?\b|file structure|dependencies|prerequisites|references?|examples?|code example|sample|benefits|advantages|vorteile|ursprünglicher|wichtige errungenschaften|errungenschaften|achievements|metrics achieved|current|troubleshooting|summary|status|progress|timeline|schedule|estimated|effort|out of scope|won['’]?t[- ]have|non-goals|目标|目標|架构|输出物|成果物|文件结构|核心代码|成果展示|背景|概要|注意|リスク|メトリクス|목표|아키텍처|objetivo$|objetivos?\s+generales|arquitectura|riesgos|notas|ziele$|архитектура|наблюдения|цель|риски)/iu;
+/** Leading marks that give an item a status: done, in progress, pending, blocked. */
+const STATUS_BULLET_RE = /^(?:✅|✔️?|☑️?|⏳|🔄|🚧|⚪|🟢|❌|⏭️?|📋|📝|🔜|⬜|☐|\[(?:x|X| |~|-)\])/u;
+
+/** A day's named work: `Monday (Week 5): Merge All Features`. */
+const WEEKDAY_TASK_RE =
+  /^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[ée]rcoles|jueves|viernes|segunda|ter[çc]a|quarta|quinta|sexta|lundi|mardi|mercredi|jeudi|vendredi|montag|dienstag|mittwoch|donnerstag|freitag)\b[^:：]*[:：]\s*\S/iu;
+
+/** Spec Kit fields of a task line: ID, parallel marker, story tags. */
+export interface SpecKitTask {
+  readonly id: string;
+  readonly parallel: boolean;
+  readonly tags: readonly string[];
+}
+
+/** The Spec Kit ID, `[P]` and `[USn]` tags of a task line, if it is one. */
+export function specKitTask(text: string): SpecKitTask | undefined {
+  const m = SPEC_KIT_RE.exec(text);
+  if (!m) return undefined;
+  const tags = [...(m[2] ?? '').matchAll(/\[([^\]]+)\]/gu)].map((t) => t[1] ?? '');
+  return { id: m[1] ?? '', parallel: tags.includes('P'), tags: tags.filter((t) => t !== 'P') };
+}
+
+/** The Kiro task number of `1. Set up …`, if the line is one. */
+export function kiroTaskNumber(text: string): string | undefined {
+  return KIRO_TASK_RE.exec(text)?.[1];
+}
+
+/** The task number `N` of a flat Kiro step `N.M …`, if the line is one. */
+export function kiroStepParent(text: string): string | undefined {
+  return KIRO_STEP_RE.exec(text)?.[1];
+}
+
+/** A heading or label whose items are not work (goals, rationale, architecture, notes…). */
+export function isNonWork(text: string): boolean {
+  return NON_WORK_RE.test(withoutLeadingNoise(text).replace(/^\d+(?:\.\d+)*[.)]?\s*/u, ''));
+}
+
+/** An item that starts with a status mark (`✅ …`, `⏳ …`). */
+export function isStatusBullet(text: string): boolean {
+  return STATUS_BULLET_RE.test(text);
+}
+
+/**
+ * A sub-heading that carries task metadata is one task: an estimate in its title
+ * (`(2 hours)`, `(30 min)`), a single number (`1. API Gateway`), or a dotted number with no
+ * checklist of its own (`22.3. Install …`, whose body describes one task).
+ */
+export function headingIsTask(core: string, own: SpanCounts | undefined): boolean {
+  if (estimateInTitle(core)) return true;
+  if (WEEKDAY_TASK_RE.test(core)) return true;
+  const bare = core.replace(/^\*+/u, '');
+  if (/^\d{1,3}[.)]\s+\S/u.test(bare)) return true;
+  if (/^\d{1,3}(?:\.\d{1,3})+\.?\s+\S/u.test(bare) && own !== undefined)
+    return own.checkboxes === 0 && own.items === 0;
+  return false;
+}

@@ -1,0 +1,49 @@
+/**
+ * The one gate of every test that reads the team's shared corpus (`../shared/` beside the
+ * repository). Without it, such a test is skipped with one line saying why; with `CI=true` a
+ * missing corpus is an error, so CI never passes by skipping.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+/** The shared corpus folder: `../shared` next to the repository root (tests run from `dist/`). */
+export const SHARED_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared');
+
+/** A path inside the shared corpus, e.g. `sharedPath('seeds')`. */
+export function sharedPath(...parts: string[]): string {
+  return join(SHARED_DIR, ...parts);
+}
+
+/**
+ * The `skip` option of a `describe`/`test` that reads `sharedPath(...parts)`: `false` when it
+ * exists, else the reason. Throws when it is missing and `CI=true`.
+ */
+export function skipWithoutShared(...parts: string[]): string | false {
+  const path = sharedPath(...parts);
+  if (existsSync(path)) return false;
+  if (process.env.CI === 'true')
+    throw new Error(`CI=true but ${path} is missing: the shared-corpus tests must run in CI`);
+  return `needs ../shared/${parts.join('/')} (the team's shared corpus), absent here`;
+}
+
+/**
+ * `test` for a file whose tests all read `sharedPath(...parts)`: node:test's own `test` when it
+ * exists; otherwise one skipped test saying why stands for the whole file.
+ */
+export function sharedTest(...parts: string[]): typeof test {
+  const skip = skipWithoutShared(...parts);
+  if (skip === false) return test;
+  void test(`tests reading ../shared/${parts.join('/')}`, { skip }, () => undefined);
+  const none = (): Promise<void> => Promise.resolve();
+  return Object.assign(none, test);
+}
+
+/** The repository's own example plans (`examples/`), which every test may read. */
+export const EXAMPLES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples');
+
+/** A path inside `examples/`, e.g. `examplePath('launch.md')`. */
+export function examplePath(...parts: string[]): string {
+  return join(EXAMPLES_DIR, ...parts);
+}
