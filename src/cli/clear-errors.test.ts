@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,34 @@ describe('clear errors for user mistakes (issue 9)', () => {
     const ok = pulser(root, 'keys', 'export', '--out', 'out/key.pem');
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(readFileSync(join(root, 'out', 'key.pem'), 'utf8'), /BEGIN PUBLIC KEY/u);
+  });
+
+  it('a database this user cannot write: says so and what to do', () => {
+    // Root ignores file modes, so as root the command runs as the user `nobody` (the project
+    // is readable by everyone); otherwise the file is made read-only with chmod.
+    const dir = tempProject();
+    const db = join(dir, '.pulser', 'pulser.db');
+    try {
+      writeFileSync(join(dir, 'plan.md'), LAUNCH_PLAN);
+      assert.equal(pulser(dir, 'import', 'plan.md').code, 0);
+      chmodSync(dir, 0o755);
+      const asRoot = process.getuid?.() === 0;
+      if (!asRoot) chmodSync(db, 0o444);
+      const r = spawnSync(process.execPath, [BIN, 'status'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PULSER_WORKSPACE: dir, PULSER_DEBUG: '', HOME: dir },
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+      oneLine(
+        { code: r.status, stdout: r.stdout, stderr: r.stderr },
+        /pulser\.db: the workspace database is read-only/u,
+        /hint: make the file and its folder writable for this user/u,
+      );
+    } finally {
+      chmodSync(db, 0o644);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('import of a device: not "is a directory"', () => {

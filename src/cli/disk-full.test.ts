@@ -119,4 +119,27 @@ describe('a full disk during `pulser run` (issue 9, item 10)', () => {
       assert.match(show.stdout, /"status": "succeeded"/u);
     },
   );
+
+  it(
+    'a disk with no space left at all: even opening the database says so, in one line',
+    { skip: cannotMount === null ? false : `cannot mount a tmpfs here: ${cannotMount}` },
+    () => {
+      writeFileSync(join(root, 'plan.md'), `${PLAN}\n### Task 1.3: More\n\n- [ ] one\n`);
+      const s = statfsSync(root);
+      writeFileSync(join(root, 'filler'), Buffer.alloc(s.bavail * s.bsize));
+      try {
+        const full =
+          /^pulser: .*pulser\.db: the disk is full: cannot write the workspace database\n {2}hint: free space on that disk/u;
+        const write = pulser(root, 'import', 'plan.md');
+        assert.equal(write.code, 1, write.stdout);
+        assert.match(write.stderr, full);
+        assert.doesNotMatch(write.stderr, /disk I\/O error|unexpected error|\n\s+at /u);
+        // Reading may work (nothing to write) or fail the same way when SQLite needs space.
+        const read = pulser(root, 'status');
+        if (read.code !== 0) assert.match(read.stderr, full);
+      } finally {
+        rmSync(join(root, 'filler'));
+      }
+    },
+  );
 });

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { formatError, isPulserError } from '../errors/index.js';
+import { explainSystemError } from '../errors/system.js';
 import { registerMcpCommands } from './commands/mcp.js';
 import { registerCheckCommands } from './commands/check.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -54,10 +55,13 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (isPulserError(error)) {
-      process.stderr.write(`pulser: ${visible(formatError(error))}\n`);
-      if (process.env.PULSER_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
-      return error.code === 'E_USAGE' ? 2 : 1;
+    const known = isPulserError(error) ? error : explainSystemError(error);
+    if (known !== undefined) {
+      process.stderr.write(`pulser: ${visible(formatError(known))}\n`);
+      if (process.env.PULSER_DEBUG && error instanceof Error && error.stack) {
+        process.stderr.write(`${error.stack}\n`);
+      }
+      return known.code === 'E_USAGE' ? 2 : 1;
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(

@@ -199,7 +199,10 @@ describe('pulser bad input', () => {
       );
       const r = pulser(ws, 'status');
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /pulser\.db: cannot open the workspace database/u);
+      assert.match(
+        r.stderr,
+        /pulser\.db: the workspace database is damaged \(file is not a database\)\n {2}hint: run `pulser doctor`/u,
+      );
       noStack(r);
     } finally {
       rmSync(ws, { recursive: true, force: true });

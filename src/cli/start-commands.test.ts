@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -155,26 +155,79 @@ describe('pulser demo', () => {
   });
 });
 
+const CHROMIUM = '/usr/bin/chromium';
+const noBrowser =
+  !existsSync(CHROMIUM) && process.env.CI !== 'true'
+    ? `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests`
+    : false;
+
 describe('pulser serve in a folder with no workspace', () => {
-  it('creates the workspace and starts (the Runboard imports the first plan)', async () => {
-    const dir = folder('serve');
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-worker'], {
+  let dir = '';
+  let child: ChildProcess | null = null;
+  let link = '';
+  before(async () => {
+    dir = folder('serve');
+    copyFileSync(examplePath('roadmap.md'), join(dir, 'ROADMAP.md'));
+    const started = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-worker'], {
       cwd: dir,
       env: { ...process.env, PULSER_WORKSPACE: '' },
     });
-    const url = await new Promise<string>((ok, fail) => {
+    child = started;
+    link = await new Promise<string>((ok, fail) => {
       let out = '';
-      child.stdout.on('data', (d: Buffer) => {
+      started.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /open (http:\/\/127\.0\.0\.1:\d+)\/#token=/u.exec(out);
+        const m = /open (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/u.exec(out);
         if (m !== null) ok(m[1]!);
       });
-      child.once('exit', (code) => fail(new Error(`exited ${code}`)));
+      started.once('exit', (code) => fail(new Error(`exited ${code}`)));
     });
-    assert.equal((await fetch(url)).status, 200);
-    assert.ok(existsSync(join(dir, '.pulser')));
-    const exited = new Promise<number | null>((ok) => child.once('exit', ok));
+  });
+  after(async () => {
+    if (child === null || child.exitCode !== null) return;
+    const exited = new Promise<number | null>((ok) => child?.once('exit', ok));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
   });
+
+  it('creates the workspace and starts', async () => {
+    assert.equal((await fetch(link.replace(/#.*$/u, ''))).status, 200);
+    assert.ok(existsSync(join(dir, '.pulser')));
+  });
+
+  it(
+    'the empty Plans page imports the first plan in one click (Chromium)',
+    { skip: noBrowser },
+    () => firstImport(link),
+  );
 });
+
+/** In Chromium: sign in with the login link, import ROADMAP.md from the empty Plans page. */
+async function firstImport(link: string): Promise<void> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  try {
+    const context = await browser.newContext();
+    await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/u, (route) => route.abort());
+    const page = await context.newPage();
+    await page.goto(link);
+    await page.getByText('No plans yet: import your first one').waitFor();
+    await page.getByRole('button', { name: 'Import ROADMAP.md' }).click();
+    await page.getByRole('link', { name: 'Lantern Roadmap 2027' }).waitFor();
+    assert.equal(await page.getByText('No plans yet').count(), 0);
+  } finally {
+    await browser.close();
+  }
+}

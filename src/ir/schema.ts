@@ -7,8 +7,9 @@
  */
 import { z } from 'zod';
 
-/** Version of the IR shape; bump when a stored plan can no longer be read as-is. */
-export const IR_VERSION = 1;
+import { IR_VERSION } from './version.js';
+
+export { IR_VERSION };
 
 /** Status of a task. */
 export const TaskStatus = z.enum(['open', 'in_progress', 'done', 'blocked', 'deferred']);

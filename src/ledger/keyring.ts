@@ -78,7 +78,11 @@ export class Keyring {
   /** Every public key of the keyring (current and retired), by key id, for verification. */
   async trustedKeys(): Promise<Map<string, KeyObject>> {
     const keys = new Map<string, KeyObject>();
-    for (const name of (await readdir(this.dir)).sort()) {
+    // Public key files first: a user who may read them but not the private keys can verify.
+    const names = (await readdir(this.dir)).sort((a, b) =>
+      a.endsWith('.pub') === b.endsWith('.pub') ? a.localeCompare(b) : a.endsWith('.pub') ? -1 : 1,
+    );
+    for (const name of names) {
       const match = /^([0-9a-f]{16})\.(pub|key)$/.exec(name);
       if (match === null || keys.has(match[1]!)) continue;
       const file = join(this.dir, name);

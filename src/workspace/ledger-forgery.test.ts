@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -196,18 +196,69 @@ describe('a forged ledger tail (issue 9, item 7)', () => {
   });
 
   it('ledger verify does not sign a head it reports broken', async () => {
-    const root = await workspaceWithTail();
+    const root = tempProject();
     roots.push(root);
+    writeFileSync(join(root, 'plan.md'), LAUNCH_PLAN);
+    assert.equal(pulser(root, 'import', 'plan.md').code, 0);
+    writeFileSync(join(root, 'plan.md'), LAUNCH_PLAN.replace('Tag v1', 'Tag v2'));
+    assert.equal(pulser(root, 'import', 'plan.md').code, 0); // a second checkpoint
+    const ws = await openWorkspace({ root, env: {} });
+    await ws.store.events.append({ type: 'note.added', actor: 'cli:ana', subject: null, data: 1 });
+    await ws.store.close(); // an authentic unsigned tail, as after a crash
     const db = attacker(root);
-    // Damage a signed event without re-chaining: the tail after the last checkpoint is intact.
-    db.prepare('UPDATE events SET actor = ? WHERE seq = 2').run('cli:mallory');
+    // Damage the first event without re-chaining: the tail after the last checkpoint is intact.
+    db.prepare('UPDATE events SET actor = ? WHERE seq = 1').run('cli:mallory');
     db.close();
     const before = checkpointCount(root);
+    assert.ok(before >= 2);
     const verify = pulser(root, 'ledger', 'verify');
     assert.equal(verify.code, 1, verify.stdout);
-    assert.match(verify.stdout, /first bad event: 2 /u);
+    assert.match(verify.stdout, /first bad event: 1 /u);
     assert.equal(checkpointCount(root), before, 'the head it called broken stays unsigned');
   });
+
+  it(
+    'a user who can write the database but not read the keys: cannot append, and verify says what it could not check',
+    { skip: process.getuid?.() === 0 ? false : 'needs root, to run Pulser as the user nobody' },
+    async () => {
+      const root = await workspaceWithTail();
+      roots.push(root);
+      assert.equal(pulser(root, 'status').code, 0);
+      // The database is writable by everyone. The keys folder is opened to 0755 so that others
+      // can check signatures with the public keys; the private key and chain key stay 0600.
+      chmodSync(root, 0o777);
+      chmodSync(join(root, '.pulser'), 0o777);
+      chmodSync(join(root, 'plan.md'), 0o666);
+      for (const f of readdirSync(join(root, '.pulser'))) {
+        if (f !== 'keys') chmodSync(join(root, '.pulser', f), 0o666);
+      }
+      chmodSync(join(root, '.pulser', 'keys'), 0o755);
+      const before = readFileSync(join(root, 'plan.md'));
+      const asNobody = (...args: string[]) => {
+        const r = spawnSync(process.execPath, [BIN, ...args], {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, PULSER_WORKSPACE: root, PULSER_DEBUG: '', HOME: root },
+          uid: 65534,
+          gid: 65534,
+        });
+        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+      };
+      const write = asNobody('check-item', 'phase-1/task-1-2/quick-start');
+      assert.equal(write.code, 1, write.stdout);
+      assert.match(
+        write.stderr,
+        /chain\.key: cannot write: the ledger key cannot be read \(permission denied\)/u,
+      );
+      assert.deepEqual(readFileSync(join(root, 'plan.md')), before);
+      const verify = asNobody('ledger', 'verify');
+      assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+      assert.match(
+        verify.stdout,
+        /keyed: cannot read the chain key .*only the signed checkpoints vouch/u,
+      );
+    },
+  );
 
   it('a workspace from before chain keys keeps working: the key is made at the first open', async () => {
     const root = await workspaceWithTail();

@@ -13,6 +13,7 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, StateError } from '../errors/index.js';
+import { fileErrorReason } from '../errors/system.js';
 import {
   Keyring,
   LedgerVerifier,
@@ -247,7 +248,7 @@ export async function readCheckpointFile(file: string, required = false): Promis
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) {
       return { checkpoints: [], problems: [] };
     }
-    throw new InputError(`cannot read checkpoints: ${(error as Error).message}`, {
+    throw new InputError(`cannot read checkpoints: ${fileErrorReason(error)}`, {
       file,
       hint: 'give a checkpoints.jsonl file written by Pulser',
     });

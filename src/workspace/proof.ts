@@ -8,6 +8,7 @@
  * trusts only the given public keys (never a keyid by itself).
  */
 import { readFileSync } from 'node:fs';
+import { fileErrorReason } from '../errors/system.js';
 import type { KeyObject } from 'node:crypto';
 import { InputError } from '../errors/index.js';
 import {
@@ -182,7 +183,10 @@ export function trustedKeysFromFiles(files: ReadonlyArray<string>): Map<string, 
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new InputError(`cannot read the public key: ${(error as Error).message}`, { file });
+      throw new InputError(`cannot read the public key: ${fileErrorReason(error)}`, {
+        file,
+        hint: 'give a PEM file written by `pulser keys export`',
+      });
     }
     let key;
     try {

@@ -74,7 +74,11 @@ export function registerProofCommands(program: Command): void {
         try {
           text = readFileSync(file, 'utf8');
         } catch (error) {
-          throw new InputError(`cannot read ${file}: ${(error as Error).message}`, { file });
+          const { fileErrorReason } = await import('../../errors/system.js');
+          throw new InputError(`cannot read the proofs: ${fileErrorReason(error)}`, {
+            file,
+            hint: 'give a JSON Lines file written by `pulser proofs export`',
+          });
         }
         const report = (checks: Awaited<ReturnType<typeof proof.verifyProofs>>): void => {
           if (opts.json === true) outJson(checks);

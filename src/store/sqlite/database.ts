@@ -172,6 +172,11 @@ export class SqliteDb {
     this.#chainKey = state;
   }
 
+  /** The chain key this connection appends with. */
+  get chainKey(): ChainKeyState {
+    return this.#chainKey;
+  }
+
   /** The last event's seq and hash, read now. */
   headNow(): { seq: number; hash: string } {
     const row = this.#lastEvent.get();

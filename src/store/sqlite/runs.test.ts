@@ -400,6 +400,7 @@ describe('SQLite run store: the state machine', () => {
   it('chains events appended by two connections in turn (the head is re-read per transaction)', async () => {
     const mine = (ws.store as SqliteStore).db;
     const other = new SqliteDb(mine.db.name, { clock });
+    other.setChainKey(mine.chainKey); // a second Pulser process of the same workspace
     try {
       for (let i = 0; i < 3; i++) {
         for (const db of [other, mine]) {
