@@ -31,14 +31,14 @@ describe('item 1: cancel or reject, then retry, never runs an untrusted command'
       assert.equal(p.pulser('cancel', runId).code, 0);
       const retried = p.pulser('retry', runId);
       assert.equal(retried.code, 0, retried.stderr);
-      assert.match(retried.stdout, /waits for a person/u);
       const resumed = p.pulser('run', '--resume', runId);
-      assert.equal(resumed.code, 3, 'the run waits for a person');
       assert.equal(p.exists('CANARY'), false);
+      assert.equal(resumed.code, 3, 'the run waits for a person');
       const [step] = runSteps(p, runId);
       assert.equal(step!.state, 'awaiting_approval');
       assert.equal(step!.authority, 'none');
       assert.equal(step!.approvalReason, 'untrusted');
+      assert.match(retried.stdout, /waits for a person/u);
     } finally {
       p.done();
     }
@@ -250,6 +250,10 @@ describe('item 4: POST /trust binds what the approver saw', () => {
         sha256: reviewed.sha256,
       });
       assert.equal(missing.status, 400, 'a grant must name the commands reviewed');
+      // The CLI binds the same way when given the digest `trust --show` printed.
+      const cli = p.pulser('trust', 'plan.md', '--commands', reviewed.commandsSha256);
+      assert.equal(cli.code, 1);
+      assert.match(cli.stderr, /changed since they were reviewed/u);
       p.pulser('check', 'phase-1');
       assert.equal(p.exists('CANARY'), false);
       const shown = p.pulser('trust', '--show');

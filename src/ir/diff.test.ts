@@ -94,3 +94,38 @@ describe('diffPlans', () => {
     });
   });
 });
+
+describe('diffPlans: what trust binds shows as a change', () => {
+  it('reports a changed fence language and a changed verifier annotation', () => {
+    const step = (language: string) => ({
+      kind: 'step' as const,
+      id: 'step-1',
+      title: 's',
+      tool: 'shell' as const,
+      input: 'make\n',
+      language,
+      digest: language,
+      approval: 'required' as const,
+      idempotent: false,
+      pos,
+    });
+    const criterion = (annotation: string) => ({
+      kind: 'criterion' as const,
+      id: 'c-1',
+      text: 'Works',
+      section: 'exit' as const,
+      annotation,
+      pos,
+    });
+    const a = { ...plan([]), steps: [step('sh')], criteria: [criterion('command `a`')] };
+    const b = { ...plan([]), steps: [step('bash')], criteria: [criterion('command `b`')] };
+    const d = diffPlans(a, b);
+    assert.deepEqual(
+      d.changed.map((c) => [c.id, c.changes.map((x) => x.field)]),
+      [
+        ['c-1', ['verifier']],
+        ['step-1', ['digest', 'language']],
+      ],
+    );
+  });
+});

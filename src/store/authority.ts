@@ -65,16 +65,17 @@ export function decideAuthority(input: AuthorityInput): AuthorityDecision {
 }
 
 /**
- * Whether a queued step whose recorded authority is `recorded` may start now: the claim's check.
- * An approval or `--trust-unsafely` holds for the execution it was given to; anything else is
- * decided again, so a grant revoked since the step was queued no longer lets it start.
+ * What lets a queued step whose recorded authority is `recorded` start now (the claim's check),
+ * or null when nothing does. An approval or `--trust-unsafely` holds for the execution it was
+ * given to; anything else is decided again, so a grant revoked since the step was queued no
+ * longer lets it start.
  */
-export function mayStart(
+export function authorityAtStart(
   recorded: StepAuthority,
   input: Omit<AuthorityInput, 'approved' | 'unsafe' | 'rejected'>,
-): boolean {
-  if (recorded === 'approved' || recorded === 'unsafe') return true;
-  if (recorded === 'none') return false;
+): StepAuthority | null {
+  if (recorded === 'approved' || recorded === 'unsafe') return recorded;
+  if (recorded === 'none') return null;
   const d = decideAuthority({ ...input, approved: false, unsafe: false, rejected: false });
-  return d.wait === null && d.authority === recorded;
+  return d.wait === null ? d.authority : null;
 }

@@ -88,7 +88,16 @@ const FROM: Readonly<Record<string, ReadonlyArray<StepState | null>>> = {
     'leased',
     'running',
   ],
-  'step.awaiting_approval': [null, 'queued', 'awaiting_approval'],
+  // A person's retry of a step without authority (or once rejected) waits for a person again.
+  'step.awaiting_approval': [
+    null,
+    'queued',
+    'awaiting_approval',
+    'quarantined',
+    'failed',
+    'timed_out',
+    'cancelled',
+  ],
   'step.leased': ['queued'],
   'step.started': ['leased'],
   'step.succeeded': ['running'],

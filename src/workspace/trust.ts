@@ -142,7 +142,7 @@ export async function trustPlan(
       `the commands of plan ${planId} changed since they were reviewed (its verifiers file, pulser.verifiers.json, or the plan)`,
       {
         file: stored.path,
-        hint: 'review the commands again (GET /trust), then trust what you saw',
+        hint: 'review the commands again (`pulser trust --show`, GET /trust), then trust what you saw',
       },
     );
   }
@@ -159,12 +159,14 @@ export async function trustPlan(
 
 /**
  * Trusts the plan imported from `file` (relative to the current directory), as it is on disk
- * now; refused when the file changed since it was imported (re-import and review it first).
+ * now; refused when the file changed since it was imported (re-import and review it first), or
+ * when `commands` is given and the commands (sidecar verifiers included) are no longer those.
  */
 export async function trustFile(
   ws: Workspace,
   file: string,
   actor: string,
+  commands?: string,
 ): Promise<{ grant: TrustGrant; released: StepRecord[]; trusted: Executable[]; plan: StoredPlan }> {
   const abs = resolve(file);
   const bytes = readPlanFile(abs, file);
@@ -182,7 +184,7 @@ export async function trustFile(
       hint: `run \`${shellCommand('pulser', 'import', file)}\`, review the changes it prints, then trust it again`,
     });
   }
-  return { ...(await trustPlan(ws, stored.id, sha, actor)), plan: stored };
+  return { ...(await trustPlan(ws, stored.id, sha, actor, commands)), plan: stored };
 }
 
 /** Revokes every trust grant of a plan; queued steps it covered go back to awaiting approval. */

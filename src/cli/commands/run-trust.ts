@@ -7,6 +7,7 @@ import { UsageError } from '../../errors/index.js';
 import type { Workspace } from '../../workspace/open.js';
 import { cliActor, workspacePath } from '../../workspace/plan-file.js';
 import { trustFile, trustStatus, untrustPlan } from '../../workspace/trust.js';
+import { shellCommand } from '../../util/shell-quote.js';
 import { out, outJson } from '../context.js';
 
 /** A command as shown for review: each line indented under its node (made visible by `out`). */
@@ -22,7 +23,7 @@ function commandLines(command: string): string {
 export async function trustCommand(
   ws: Workspace,
   file: string | undefined,
-  opts: { show?: boolean; json?: boolean },
+  opts: { show?: boolean; json?: boolean; commands?: string },
 ): Promise<void> {
   if (opts.show === true || file === undefined) {
     if (file !== undefined) throw new UsageError('give a FILE to trust, or --show, not both');
@@ -38,6 +39,11 @@ export async function trustCommand(
     for (const p of plans) {
       const by = p.trustedBy === null ? '' : ` by ${p.trustedBy} at ${p.trustedAt ?? ''}`;
       out(`${p.planId} (${p.path}, sha256 ${p.sha256.slice(0, 12)}): ${p.status}${by}`);
+      if (p.executables.length > 0) {
+        out(
+          `  to trust exactly these: ${shellCommand('pulser', 'trust', p.path, '--commands', p.commandsSha256)}`,
+        );
+      }
       for (const e of p.executables) {
         const mark =
           e.trust === 'trusted' ? 'trusted  ' : e.trust === 'changed' ? 'CHANGED  ' : 'untrusted';
@@ -49,7 +55,7 @@ export async function trustCommand(
     }
     return;
   }
-  const { grant, released, plan, trusted } = await trustFile(ws, file, cliActor());
+  const { grant, released, plan, trusted } = await trustFile(ws, file, cliActor(), opts.commands);
   if (opts.json === true) {
     outJson({ grant, released });
     return;

@@ -163,7 +163,11 @@ export function registerRunCommands(program: Command): void {
       "Trust a plan's commands as they are now (bound to the file's hash; an edit revokes trust for what changed), or --show what is trusted.",
     )
     .argument('[file]', 'the markdown plan (imported)')
-    .option('--show', 'list every plan with the trust of each command')
+    .option('--show', 'list every plan with each of its commands and their trust')
+    .option(
+      '--commands <sha256>',
+      'trust only if the commands are still those --show listed with this digest',
+    )
     .option('--json', JSON_HELP)
     .action(async (file: string | undefined, opts: Record<string, unknown>, command: Command) => {
       const { trustCommand } = await import('./run-trust.js');

@@ -3,7 +3,7 @@
  * honouring per-lane limits and shared token buckets), and apply batches of fenced writes.
  * A write whose fencing token or state no longer matches is rejected (and recorded as a
  * `worker.fenced` event), so a worker that was paused past its lease cannot overwrite the
- * result of the worker that took the step over. A claim starts a step only when `mayStart`
+ * result of the worker that took the step over. A claim starts a step only when `authorityAtStart`
  * (store/authority.ts) says it has authority now; a queued step without it is parked in
  * `awaiting_approval` instead.
  */
@@ -17,7 +17,7 @@ import type {
   StepSpec,
   WorkerOp,
 } from '../run-store.js';
-import { mayStart } from '../authority.js';
+import { authorityAtStart } from '../authority.js';
 import type { StepRow } from './runs-rows.js';
 import { type RunTx } from './runs-tx.js';
 import { parseStored } from './database.js';
@@ -80,10 +80,12 @@ export class WorkerOps {
   readonly #leaseStart: Database.Statement<[number, number, string, number, string, string]>;
 
   readonly #trustedFn: (planId: string, nodeId: string, digest: string) => boolean;
+  readonly #setAuthority: Database.Statement<[string, string]>;
 
   constructor(t: RunTx) {
     this.#t = t;
     this.#trustedFn = (p, n, d) => t.trusted(p, n, d);
+    this.#setAuthority = t.db.prepare('UPDATE run_steps SET authority = ? WHERE id = ?');
     this.#expired = t.db.prepare(
       `SELECT * FROM run_steps WHERE state IN ('leased', 'running') AND lease_expires < ?
        ORDER BY lease_expires LIMIT ?`,
@@ -215,10 +217,16 @@ export class WorkerOps {
       if (leases.length >= input.limit) break;
       const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
       // The enforcement point: whatever put the step in the queue, it starts only with authority now.
-      if (!mayStart(row.authority, { spec, digest: row.digest, trusted: this.#trustedFn })) {
+      const authority = authorityAtStart(row.authority, {
+        spec,
+        digest: row.digest,
+        trusted: this.#trustedFn,
+      });
+      if (authority === null) {
         t.park(t.step(row.id)!, input.worker);
         continue;
       }
+      if (authority !== row.authority) this.#setAuthority.run(authority, row.id);
       if (!laneRoom(row.lane)) continue;
       const bucket = bucketOf(row.tool);
       if (bucket !== null) {

@@ -270,6 +270,48 @@ describe('SQLite run store: the state machine', () => {
     assert.equal((await runs().getRun(run.id))!.status, 'cancelled');
   });
 
+  it('an approval covers its execution and its automatic retries and lease takeovers, not a manual retry', async () => {
+    const { run, steps } = await create([
+      { spec: { title: 'x', tool: 'shell', input: 'exit 1' }, lane: 'main', after: [] },
+    ]);
+    const id = steps[0]!.id;
+    await runs().approve(id, 'user:dana');
+    const only = { runs: [run.id] };
+    // First execution fails: an automatic retry keeps the approval.
+    const l1 = (await runs().claim(claimInput('worker:A', only))).leases[0]!;
+    const failed = {
+      kind: 'failed',
+      exitCode: 1,
+      signal: null,
+      error: 'exit 1',
+      retryable: true,
+      retryDelayMs: 10,
+    } as const;
+    await runs().apply([
+      { kind: 'start', lease: l1, worker: 'worker:A' },
+      { kind: 'finish', lease: l1, worker: 'worker:A', outcome: failed },
+    ]);
+    clock.advance(10);
+    // Its worker dies: another takes the lease over, still under the same approval.
+    const l2 = (await runs().claim(claimInput('worker:A', only))).leases[0]!;
+    assert.equal(l2.stepId, id, 'the automatic retry runs under the approval');
+    clock.advance(1001);
+    const l3 = (await runs().claim(claimInput('worker:B', only))).leases[0]!;
+    assert.equal(l3.stepId, id, 'a lease takeover runs under the approval');
+    await runs().apply([{ kind: 'start', lease: l3, worker: 'worker:B' }]);
+    await runs().cancelRun(run.id, 'user:dana');
+    // A person's retry starts a new execution: it needs a new approval.
+    const retried = await runs().retry(run.id, 'user:olga');
+    assert.equal(retried.steps[0]!.state, 'awaiting_approval');
+    assert.equal(retried.steps[0]!.authority, 'none');
+    assert.equal((await runs().claim(claimInput('worker:A', only))).leases.length, 0);
+    await runs().reject(id, 'user:dana', 'no');
+    const again = await runs().retry(id, 'user:olga');
+    assert.equal(again.steps[0]!.approvalReason, 'rejected');
+    assert.equal((await runs().approve(id, 'user:dana')).authority, 'approved');
+    await runs().cancelRun(run.id, 'user:dana');
+  });
+
   it('cancelling a run makes the running worker’s result stale', async () => {
     const { run } = await create([step('long')]);
     const lease = (await runs().claim(claimInput('worker:A', { runs: [run.id] }))).leases[0]!;
