@@ -6,7 +6,7 @@ import type { Diagnostic, Plan, Task } from '../ir/index.js';
 import { IR_VERSION } from '../ir/index.js';
 import { decodeSource, lineStarts, repairMojibake } from '../source/index.js';
 import { Builder } from './builder.js';
-import { freezeDecision, freezeItems, freezePhase, freezeTask } from './drafts.js';
+import { freezeDecision, freezeItems, freezePhase, freezeTask, signalled } from './drafts.js';
 import { markdown, maxNesting, type MarkdownEnv } from './markdown.js';
 import { runPass } from './pass.js';
 import { buildOutline } from './outline.js';
@@ -132,7 +132,9 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
     }
   }
   const resolve = resolver(b);
-  const phases = b.phases.map((p) => freezePhase(p, resolve));
+  // A plan none of whose tasks says its status: phases without a marker are `unknown`.
+  const silent = !b.planTasks.some(signalled) && !b.phases.some((p) => p.tasks.some(signalled));
+  const phases = b.phases.map((p) => freezePhase(p, resolve, silent));
   const tasks: Task[] = b.planTasks.map((t) => freezeTask(t, resolve));
   const plan: Plan = {
     kind: 'plan',
