@@ -2,7 +2,7 @@
  * `compilePlan`: bytes in, a Pulser IR plan and diagnostics out. Decode, repair mojibake,
  * one markdown-it parse, one linear pass over its tokens, then freeze.
  */
-import type { Diagnostic, Plan, Task } from '../ir/index.js';
+import type { Diagnostic, Plan, SourcePos, Task } from '../ir/index.js';
 import { IR_VERSION } from '../ir/index.js';
 import { decodeSource, lineStarts, repairMojibake } from '../source/index.js';
 import { Builder } from './builder.js';
@@ -39,6 +39,8 @@ export interface CompileResult {
   readonly diagnostics: ReadonlyArray<Diagnostic>;
   /** Why each heading is or is not a phase (for `pulser summary --explain`). */
   readonly headings?: ReadonlyArray<HeadingReading>;
+  /** Where a status was stated away from its node (a row of an overview table), by node ID. */
+  readonly statusAt?: Readonly<Record<string, SourcePos>>;
 }
 
 function fallbackTitle(path: string): string {
@@ -86,10 +88,11 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
   const repair = repairMojibake(decoded.text, starts);
   const first = repair.unrepaired[0];
   if (first && repair.repairedFrom) {
+    const lines = [...new Set(repair.unrepaired.map((u) => u.line))];
     diagnostics.push({
       code: 'source/mojibake-unrepaired',
       severity: 'warning',
-      message: `${repair.unrepaired.length} sequence(s) look like UTF-8 read as ${repair.repairedFrom} but could not be repaired (a byte was lost when the file was saved), e.g. ${JSON.stringify(first.text.trim())}; fix them by hand.`,
+      message: `${repair.unrepaired.length} sequence(s) look like UTF-8 read as ${repair.repairedFrom} but could not be repaired (a byte was lost when the file was saved), on line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}, e.g. ${JSON.stringify(first.text.trim())}; fix them by hand.`,
       file,
       line: first.line,
       column: 1,
@@ -123,11 +126,13 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
   }
   diagnostics.push(...b.diagnostics);
 
+  const statusAt: Record<string, SourcePos> = {};
   for (const row of b.phaseRowStatus) {
     for (const p of b.phases) {
       if (p.label === row.label && p.status === undefined) {
         p.status = row.status;
         p.statusText = row.text;
+        statusAt[p.id] = row.pos;
       }
     }
   }
@@ -159,5 +164,5 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
     decisions: b.decisions.map(freezeDecision),
     owners: [...b.mentions],
   };
-  return { plan, diagnostics, headings: b.phasePlan.readings };
+  return { plan, diagnostics, headings: b.phasePlan.readings, statusAt };
 }
