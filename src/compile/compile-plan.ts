@@ -10,6 +10,7 @@ import { freezeDecision, freezeItems, freezePhase, freezeTask, signalled } from 
 import { markdown, maxNesting, type MarkdownEnv } from './markdown.js';
 import { runPass } from './pass.js';
 import { buildOutline } from './outline.js';
+import { readHint } from './hints.js';
 import { planPhases, type HeadingReading } from './phase-plan.js';
 
 /**
@@ -106,7 +107,7 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
   };
   const tokens = markdown().parse(repair.text, env);
   const outline = buildOutline(tokens);
-  b.phasePlan = planPhases(outline);
+  b.phasePlan = planPhases(outline, readHint(repair.text));
   b.outlineByLine = new Map(outline.headings.map((h) => [h.line, h]));
   const { maxLevel, maxLevelLine } = runPass(b, tokens);
   const limit = maxNesting();

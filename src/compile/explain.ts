@@ -33,7 +33,12 @@ export interface Explanation {
 }
 
 /** Position of `needle` in the lines of `text` from 1-based `from` up to `to` (exclusive). */
-function find(lines: readonly string[], needle: string, from: number, to: number): SourcePos | undefined {
+function find(
+  lines: readonly string[],
+  needle: string,
+  from: number,
+  to: number,
+): SourcePos | undefined {
   for (let l = Math.max(1, from); l < Math.min(to, lines.length + 1); l++) {
     const col = (lines[l - 1] ?? '').indexOf(needle);
     if (col >= 0) return { line: l, column: col + 1 };

@@ -162,7 +162,10 @@ const LABELS: ReadonlyArray<readonly [SimpleKind, RegExp]> = [
     'tasks',
     /^(?:(?:sub-?)?tasks?|(?:likely |planned )?scope|deliverables|action items|to-?dos?|tarefas|t[âa]ches|tareas|aufgaben|entregables|livrables|entreg[áa]veis|タスク|作業)(?:\s*\(.*\))?$/iu,
   ],
-  ['status', /^(?:status|state|estado|statut|[ée]tat|zustand|状態|状态|狀態|상태|статус|ステータス|進捗)$/iu],
+  [
+    'status',
+    /^(?:status|state|estado|statut|[ée]tat|zustand|状態|状态|狀態|상태|статус|ステータス|進捗)$/iu,
+  ],
   ['goal', /^(?:goals?|objective|objetivo|objectif|meta|ziel|目標|目的)$/iu],
   [
     'owner',

@@ -75,8 +75,14 @@ function isTimebox(pm: PhaseMatch): boolean {
 function titleNames(o: Outline, title: number, pm: PhaseMatch): boolean {
   const t = o.headings[title];
   if (!t || pm.label === undefined || !pm.word) return false;
-  const re = new RegExp(`(?<![\\p{L}])${pm.word}\\s*${pm.label.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}(?![\\p{L}\\p{N}])`, 'iu');
-  return re.test(t.text) && !re.test(withoutLeadingNoise(t.text).slice(0, pm.word.length + pm.label.length + 2));
+  const re = new RegExp(
+    `(?<![\\p{L}])${pm.word}\\s*${pm.label.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}(?![\\p{L}\\p{N}])`,
+    'iu',
+  );
+  return (
+    re.test(t.text) &&
+    !re.test(withoutLeadingNoise(t.text).slice(0, pm.word.length + pm.label.length + 2))
+  );
 }
 
 /** Names weaker than “Phase”: days, bare versions, quarters, `M2 —`; they need a series. */
@@ -179,7 +185,12 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
 
   if (hint.level !== undefined) {
     for (const h of o.headings) {
-      if (h.level === hint.level) set(h, matchPhase(core(h)) ?? sectionMatch(h), `the hint says phases are level-${hint.level} headings`);
+      if (h.level === hint.level)
+        set(
+          h,
+          matchPhase(core(h)) ?? sectionMatch(h),
+          `the hint says phases are level-${hint.level} headings`,
+        );
       else set(h, undefined, `the hint says phases are level-${hint.level} headings`);
     }
     return finish(o, readings);
@@ -190,13 +201,25 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
     const c = core(h);
     const pm = matchPhase(c);
     if (pm && pm.kind !== 'stream') {
-      if (h.index === title && !o.headings.some((x) => x.level === 1 && x !== h && matchPhase(core(x))))
+      if (
+        h.index === title &&
+        !o.headings.some((x) => x.level === 1 && x !== h && matchPhase(core(x)))
+      )
         set(h, undefined, 'the document title, not a phase');
       else if (titleNames(o, title, pm))
-        set(h, undefined, `names ${pm.word} ${pm.label ?? ''}, which the title names: the whole document, not a phase`);
+        set(
+          h,
+          undefined,
+          `names ${pm.word} ${pm.label ?? ''}, which the title names: the whole document, not a phase`,
+        );
       else if (isWeak(pm) && !hasWeakSibling(o, h, pm))
-        set(h, undefined, `a lone “${pm.word || pm.label}” heading: such names mark phases only as a series`);
-      else if (isTemplate(o, h, pm)) set(h, undefined, `a template (${pm.word} ${pm.label ?? ''}), not a phase`);
+        set(
+          h,
+          undefined,
+          `a lone “${pm.word || pm.label}” heading: such names mark phases only as a series`,
+        );
+      else if (isTemplate(o, h, pm))
+        set(h, undefined, `a template (${pm.word} ${pm.label ?? ''}), not a phase`);
       else cands.set(h.index, { h, pm });
       continue;
     }
@@ -224,7 +247,11 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
       (isMention(c.pm) || MENTION_ANYWHERE_RE.test(c.pm.rest))
     ) {
       cands.delete(c.h.index);
-      set(c.h, undefined, `mentions ${c.pm.word} ${c.pm.label} (“${c.pm.rest}”) again: not a new phase`);
+      set(
+        c.h,
+        undefined,
+        `mentions ${c.pm.word} ${c.pm.label} (“${c.pm.rest}”) again: not a new phase`,
+      );
     }
     seen.add(key);
   }
@@ -239,18 +266,27 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
       set(c.h, undefined, `a ${c.pm.kind} inside “${above.h.text}”: its schedule, not a phase`);
     } else if (subLabel(above.pm, c.pm) || c.pm.kind !== above.pm.kind) {
       drop.add(above.h.index);
-      set(above.h, undefined, `holds the phases below it (“${c.h.text}”…); they are counted instead`);
+      set(
+        above.h,
+        undefined,
+        `holds the phases below it (“${c.h.text}”…); they are counted instead`,
+      );
     }
   }
   for (const i of drop) cands.delete(i);
 
   // Rule 3: the highest level among candidates not inside another candidate.
   let top = Infinity;
-  for (const c of cands.values()) if (!candidateAbove(o, c.h, cands)) top = Math.min(top, c.h.level);
+  for (const c of cands.values())
+    if (!candidateAbove(o, c.h, cands)) top = Math.min(top, c.h.level);
   for (const c of [...cands.values()]) {
     if (c.h.level > top && isTimebox(c.pm) && !candidateAbove(o, c.h, cands)) {
       cands.delete(c.h.index);
-      set(c.h, undefined, `a ${c.pm.kind} below the level of the phases (level ${top}): a schedule that restates them`);
+      set(
+        c.h,
+        undefined,
+        `a ${c.pm.kind} below the level of the phases (level ${top}): a schedule that restates them`,
+      );
     }
   }
 
@@ -272,14 +308,16 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
     const pm = matchPhase(core(h));
     if (pm?.label !== undefined && (isMention(pm) || MENTION_ANYWHERE_RE.test(pm.rest))) {
       const of = byKey.get(`${pm.kind}:${pm.label}`);
-      if (of !== undefined) set(h, undefined, `names ${pm.word} ${pm.label}: belongs to that phase`, of);
+      if (of !== undefined)
+        set(h, undefined, `names ${pm.word} ${pm.label}: belongs to that phase`, of);
     }
   }
   return finish(o, readings);
 }
 
 function whyPhase(c: Candidate): string {
-  if (c.pm.word) return `level-${c.h.level} heading named “${c.pm.word}${c.pm.label ? ' ' + c.pm.label : ''}”`;
+  if (c.pm.word)
+    return `level-${c.h.level} heading named “${c.pm.word}${c.pm.label ? ' ' + c.pm.label : ''}”`;
   if (c.pm.kind === 'priority') return `a priority tier at level ${c.h.level}`;
   return `level-${c.h.level} heading that holds planned work`;
 }
@@ -300,9 +338,14 @@ function extendSiblings(
   const parents = new Set<number>();
   for (const c of cands.values()) parents.add(c.h.parent);
   for (const p of parents) {
-    const sibs = p >= 0 ? (o.headings[p]?.children ?? []) : o.headings.filter((h) => h.parent === -1).map((h) => h.index);
+    const sibs =
+      p >= 0
+        ? (o.headings[p]?.children ?? [])
+        : o.headings.filter((h) => h.parent === -1).map((h) => h.index);
     const level = [...cands.values()].find((c) => c.h.parent === p)?.h.level;
-    const tiers = [...cands.values()].some((c) => c.h.parent === p && c.pm.kind === 'priority' && !c.pm.word);
+    const tiers = [...cands.values()].some(
+      (c) => c.h.parent === p && c.pm.kind === 'priority' && !c.pm.word,
+    );
     let afterTier = false;
     for (const i of sibs) {
       const h = o.headings[i] as OutlineHeading;
@@ -345,10 +388,12 @@ function fallback(
   cands: Map<number, Candidate>,
   set: (h: OutlineHeading, pm: PhaseMatch | undefined, why: string) => void,
 ): void {
-  let level: OutlineHeading[] = o.headings.filter(
-    (h) => h.parent === -1 && h.index !== title,
-  );
-  if (title >= 0) level = [...(o.headings[title]?.children.map((i) => o.headings[i] as OutlineHeading) ?? []), ...level.filter((h) => h.level > 1)];
+  let level: OutlineHeading[] = o.headings.filter((h) => h.parent === -1 && h.index !== title);
+  if (title >= 0)
+    level = [
+      ...(o.headings[title]?.children.map((i) => o.headings[i] as OutlineHeading) ?? []),
+      ...level.filter((h) => h.level > 1),
+    ];
   for (let guard = 0; guard < 6; guard++) {
     const planning = level.filter((h) => {
       if (isNonPlanning(h.text)) {
@@ -380,7 +425,13 @@ function fallback(
 function finish(o: Outline, readings: Map<number, HeadingReading>): PhasePlan {
   for (const h of o.headings)
     if (!readings.has(h.line))
-      readings.set(h.line, { line: h.line, text: h.text, phase: undefined, mentionOf: undefined, why: 'not a phase heading' });
+      readings.set(h.line, {
+        line: h.line,
+        text: h.text,
+        phase: undefined,
+        mentionOf: undefined,
+        why: 'not a phase heading',
+      });
   const list = [...readings.values()].sort((a, b) => a.line - b.line);
   return { byLine: readings, readings: list };
 }

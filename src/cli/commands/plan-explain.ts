@@ -13,7 +13,9 @@ function safe(text: string): string {
 export function renderExplanation(file: string, e: Explanation): string[] {
   const out: string[] = ['headings:'];
   for (const h of e.headings)
-    out.push(`  ${file}:${h.line}: ${h.phase ? 'phase' : 'not a phase'}: ${safe(h.text)} — ${safe(h.why)}`);
+    out.push(
+      `  ${file}:${h.line}: ${h.phase ? 'phase' : 'not a phase'}: ${safe(h.text)} — ${safe(h.why)}`,
+    );
   out.push('phase statuses:');
   for (const p of e.phases) {
     const at = p.pos ? `${file}:${p.pos.line}:${p.pos.column}` : file;
