@@ -19,5 +19,7 @@ export function readHint(text: string): PhaseHint {
   const front = FRONT_MATTER_RE.exec(text)?.[1];
   const fromFront = front ? /^pulser-(phase-level\s*:\s*[1-6])/imu.exec(front)?.[1] : undefined;
   const level = LEVEL_RE.exec(comment ?? fromFront ?? '')?.[1];
-  return level ? { level: Number(level) } : {};
+  if (!level) return {};
+  const frontLines = front === undefined ? 0 : front.split('\n').length + 2;
+  return { level: Number(level), after: frontLines };
 }

@@ -103,7 +103,7 @@ const CRITERIA: ReadonlyArray<readonly [CriteriaSection, RegExp]> = [
   ['go-no-go', /go\s*[/-]?\s*no[\s-]*go/iu],
   [
     'exit',
-    /exit criteria|exit conditions|crit[ée]rios? de sa[íi]da|crit[èe]res? de sortie|criterios? de salida|exit-?kriterien|austrittskriterien|終了(?:条件|基準)|完了条件/iu,
+    /exit criteria|exit conditions|completion criteria|crit[ée]rios? de sa[íi]da|crit[èe]res? de sortie|criterios? de salida|exit-?kriterien|austrittskriterien|終了(?:条件|基準)|完了条件/iu,
   ],
   [
     'acceptance',

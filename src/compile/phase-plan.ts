@@ -30,6 +30,8 @@ export interface PhasePlan {
 /** A hint that overrides the reading: the heading level that holds the phases. */
 export interface PhaseHint {
   readonly level?: number | undefined;
+  /** Headings before this 0-based line (front matter) are not read. */
+  readonly after?: number | undefined;
 }
 
 const TIMEBOX: ReadonlySet<PhaseKind> = new Set(['sprint', 'week']);
@@ -185,7 +187,7 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
 
   if (hint.level !== undefined) {
     for (const h of o.headings) {
-      if (h.level === hint.level)
+      if (h.level === hint.level && h.line >= (hint.after ?? 0))
         set(
           h,
           matchPhase(core(h)) ?? sectionMatch(h),
