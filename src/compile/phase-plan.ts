@@ -92,26 +92,33 @@ function isWeak(pm: PhaseMatch): boolean {
   return isDay(pm) || pm.word === 'v' || pm.word === 'quarter' || pm.word === '';
 }
 
-function hasWeakSibling(o: Outline, h: OutlineHeading, pm: PhaseMatch): boolean {
-  const sibs =
-    h.parent >= 0
-      ? (o.headings[h.parent]?.children ?? [])
-      : o.headings.filter((x) => x.parent === -1).map((x) => x.index);
-  return sibs.some((i) => {
-    if (i === h.index) return false;
-    const other = matchPhase(core(o.headings[i] as OutlineHeading));
-    return other !== undefined && other.word.toLowerCase() === pm.word.toLowerCase();
-  });
+/** Per parent heading, how many children use each phase word, and whether one has a number. */
+interface SiblingFacts {
+  readonly words: Map<string, number>;
+  readonly numbered: Set<number>;
+}
+
+function siblingFacts(o: Outline, matches: readonly (PhaseMatch | undefined)[]): SiblingFacts {
+  const words = new Map<string, number>();
+  const numbered = new Set<number>();
+  for (const h of o.headings) {
+    const pm = matches[h.index];
+    if (!pm) continue;
+    const key = `${h.parent}:${pm.word.toLowerCase()}`;
+    words.set(key, (words.get(key) ?? 0) + 1);
+    if (pm.label !== undefined && /^\d/u.test(pm.label)) numbered.add(h.parent);
+  }
+  return { words, numbered };
+}
+
+function hasWeakSibling(f: SiblingFacts, h: OutlineHeading, pm: PhaseMatch): boolean {
+  return (f.words.get(`${h.parent}:${pm.word.toLowerCase()}`) ?? 0) > 1;
 }
 
 /** `Phase X report` beside numbered phases: a template. */
-function isTemplate(o: Outline, h: OutlineHeading, pm: PhaseMatch): boolean {
+function isTemplate(f: SiblingFacts, h: OutlineHeading, pm: PhaseMatch): boolean {
   if (!pm.label || !/^[XNY]$/iu.test(pm.label)) return false;
-  const sibs = h.parent >= 0 ? (o.headings[h.parent]?.children ?? []) : [];
-  return sibs.some((i) => {
-    const other = matchPhase(core(o.headings[i] as OutlineHeading));
-    return other?.label !== undefined && /^\d/u.test(other.label);
-  });
+  return h.parent >= 0 && f.numbered.has(h.parent);
 }
 
 /** A section that does no planning: overview, architecture, legend, risks, changelog… */
@@ -198,10 +205,12 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
     return finish(o, readings);
   }
 
+  const matches = o.headings.map((h) => matchPhase(core(h)));
+  const facts = siblingFacts(o, matches);
   const cands = new Map<number, Candidate>();
   for (const h of o.headings) {
     const c = core(h);
-    const pm = matchPhase(c);
+    const pm = matches[h.index];
     if (pm && pm.kind !== 'stream') {
       if (
         h.index === title &&
@@ -214,13 +223,13 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
           undefined,
           `names ${pm.word} ${pm.label ?? ''}, which the title names: the whole document, not a phase`,
         );
-      else if (isWeak(pm) && !hasWeakSibling(o, h, pm))
+      else if (isWeak(pm) && !hasWeakSibling(facts, h, pm))
         set(
           h,
           undefined,
           `a lone “${pm.word || pm.label}” heading: such names mark phases only as a series`,
         );
-      else if (isTemplate(o, h, pm))
+      else if (isTemplate(facts, h, pm))
         set(h, undefined, `a template (${pm.word} ${pm.label ?? ''}), not a phase`);
       else cands.set(h.index, { h, pm });
       continue;
@@ -337,17 +346,17 @@ function extendSiblings(
   cands: Map<number, Candidate>,
   set: (h: OutlineHeading, pm: PhaseMatch | undefined, why: string) => void,
 ): void {
-  const parents = new Set<number>();
-  for (const c of cands.values()) parents.add(c.h.parent);
-  for (const p of parents) {
-    const sibs =
-      p >= 0
-        ? (o.headings[p]?.children ?? [])
-        : o.headings.filter((h) => h.parent === -1).map((h) => h.index);
-    const level = [...cands.values()].find((c) => c.h.parent === p)?.h.level;
-    const tiers = [...cands.values()].some(
-      (c) => c.h.parent === p && c.pm.kind === 'priority' && !c.pm.word,
-    );
+  // Per parent: the level of its candidates and whether they are tiers (one pass).
+  const parents = new Map<number, { level: number; tiers: boolean }>();
+  for (const c of cands.values()) {
+    const seen = parents.get(c.h.parent);
+    const tier = c.pm.kind === 'priority' && !c.pm.word;
+    if (seen) seen.tiers ||= tier;
+    else parents.set(c.h.parent, { level: c.h.level, tiers: tier });
+  }
+  const roots = o.headings.filter((h) => h.parent === -1).map((h) => h.index);
+  for (const [p, { level, tiers }] of parents) {
+    const sibs = p >= 0 ? (o.headings[p]?.children ?? []) : roots;
     let afterTier = false;
     for (const i of sibs) {
       const h = o.headings[i] as OutlineHeading;
