@@ -58,8 +58,8 @@ export function statusWordAt(text: string): TaskStatus | undefined {
 const MARKS: ReadonlyArray<readonly [TaskStatus, RegExp]> = [
   ['done', /✅|✔|☑|\[x\]/iu],
   ['blocked', /❌|✖|⛔|🚫/u],
-  ['in_progress', /⚠|🚧|🔄/u],
-  ['open', /⏳|⚪|⏭|🔜/u],
+  ['in_progress', /⚠|⏳|🚧|🔄/u],
+  ['open', /⚪|⏭|🔜/u],
 ];
 
 /**
