@@ -67,7 +67,7 @@ test('status bullets, struck-through items and task tables are tasks with their 
   const [p1, p2] = plan.phases;
   assert.deepEqual(
     p1?.tasks.map((t) => t.status),
-    ['done', 'done', 'open'],
+    ['done', 'done', 'in_progress'],
   );
   assert.deepEqual(
     p2?.tasks.map((t) => [t.title, t.status]),
