@@ -77,14 +77,15 @@ function isTimebox(pm: PhaseMatch): boolean {
 function titleNames(o: Outline, title: number, pm: PhaseMatch): boolean {
   const t = o.headings[title];
   if (!t || pm.label === undefined || !pm.word) return false;
-  const re = new RegExp(
-    `(?<![\\p{L}])${pm.word}\\s*${pm.label.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}(?![\\p{L}\\p{N}])`,
-    'iu',
-  );
-  return (
-    re.test(t.text) &&
-    !re.test(withoutLeadingNoise(t.text).slice(0, pm.word.length + pm.label.length + 2))
-  );
+  const text = t.text.toLowerCase();
+  const word = pm.word.toLowerCase();
+  const label = pm.label.toLowerCase();
+  // Named inside the title (`… Week 1 plan`), not at its start (where it would be a phase).
+  for (let at = text.indexOf(word, 1); at !== -1; at = text.indexOf(word, at + 1)) {
+    const rest = text.slice(at + word.length).trimStart();
+    if (rest.startsWith(label) && !/^[\p{L}\p{N}]/u.test(rest.slice(label.length))) return true;
+  }
+  return false;
 }
 
 /** Names weaker than “Phase”: days, bare versions, quarters, `M2 —`; they need a series. */
@@ -240,8 +241,14 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
   }
 
   // Inside a section that does no planning (a changelog's versions), nothing is a phase.
+  const nonPlanning = new Map<number, boolean>();
+  const doesNoPlanning = (a: OutlineHeading): boolean => {
+    let v = nonPlanning.get(a.index);
+    if (v === undefined) nonPlanning.set(a.index, (v = isNonPlanning(a.text)));
+    return v;
+  };
   for (const c of [...cands.values()]) {
-    const host = ancestors(o, c.h).find((a) => isNonPlanning(a.text));
+    const host = ancestors(o, c.h).find(doesNoPlanning);
     if (host) {
       cands.delete(c.h.index);
       set(c.h, undefined, `inside “${host.text}”, a section that does no planning`);
