@@ -156,7 +156,6 @@ function checkboxTask(
     externalIds: sk ? [sk.id] : undefined,
     pos: item.pos,
   });
-  if (sk?.parallel) task.parallel = true;
   task.checklist.push(item);
   frame.item = item;
   frame.itemScope = phase.id;

@@ -60,8 +60,6 @@ export interface TaskDraft extends OwnerDraft {
   readonly dependsOn: string[];
   readonly files: FileRef[];
   readonly pos: SourcePos;
-  /** Spec Kit `[P]`: may run in parallel with the tasks around it. */
-  parallel?: boolean | undefined;
 }
 
 /** A phase being built. */
