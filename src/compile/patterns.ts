@@ -107,7 +107,7 @@ const CRITERIA: ReadonlyArray<readonly [CriteriaSection, RegExp]> = [
   ],
   [
     'acceptance',
-    /acceptance|crit[ée]rios? de aceita[çc][ãa]o|crit[èe]res? d['’]acceptation|criterios? de aceptaci[óo]n|abnahmekriterien|akzeptanzkriterien|受け入れ(?:基準|条件)/iu,
+    /acceptance|independent test|checkpoint|crit[ée]rios? de aceita[çc][ãa]o|crit[èe]res? d['’]acceptation|criterios? de aceptaci[óo]n|abnahmekriterien|akzeptanzkriterien|受け入れ(?:基準|条件)/iu,
   ],
   [
     'success',
