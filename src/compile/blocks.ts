@@ -120,7 +120,7 @@ function workHere(b: Builder, checkbox: boolean): boolean {
 /** A flat Kiro `N.M` item (checkbox or not) right after task `N` of this phase: a step of it. */
 function kiroStepOfLast(b: Builder, phase: PhaseDraft, text: string): TaskDraft | undefined {
   const last = b.lastItemTask;
-  if (!last || last.label === undefined || !phase.tasks.includes(last)) return undefined;
+  if (!last || last.label === undefined || b.lastItemTaskPhase !== phase) return undefined;
   const stepOf = kiroStepParent(text.replace(/^\[[ xX~-]?\]\*?\s*/u, ''));
   return stepOf === last.label ? last : undefined;
 }
@@ -156,11 +156,11 @@ function checkboxTask(
     externalIds: sk ? [sk.id] : undefined,
     pos: item.pos,
   });
-  if (sk?.parallel) task.parallel = true;
   task.checklist.push(item);
   frame.item = item;
   frame.itemScope = phase.id;
   b.lastItemTask = task;
+  b.lastItemTaskPhase = phase;
 }
 
 function addItemTask(

@@ -121,6 +121,8 @@ export class Builder {
   }[] = [];
   /** The last task made from a checkbox item, for flat Kiro `N.M` steps. */
   lastItemTask: TaskDraft | undefined;
+  /** The phase of {@link lastItemTask}. */
+  lastItemTaskPhase: PhaseDraft | undefined;
 
   constructor(readonly src: SourceText) {
     this.frames.push({

@@ -164,9 +164,19 @@ describe('bad input through the real CLI (pulser summary FILE)', () => {
 });
 
 describe('pulser summary FILE --json prints exactly the documented shape', SEEDS_ONLY, () => {
-  const PHASE_KEYS = ['checkboxes', 'criteria', 'id', 'status', 'steps', 'tasks', 'title'];
+  const PHASE_KEYS = [
+    'checkboxes',
+    'commands',
+    'criteria',
+    'id',
+    'status',
+    'steps',
+    'tasks',
+    'title',
+  ];
   const TOTAL_KEYS = [
     'checkboxes',
+    'commands',
     'criteria',
     'metricTargets',
     'owners',
@@ -192,7 +202,13 @@ describe('pulser summary FILE --json prints exactly the documented shape', SEEDS
       const r = pulser(SEEDS, 'summary', name, '--json');
       assert.equal(r.code, 0, r.stderr);
       const s = JSON.parse(r.stdout) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(s).sort(), ['phases', 'repairedFrom', 'title', 'totals']);
+      assert.deepEqual(Object.keys(s).sort(), [
+        'diagnostics',
+        'phases',
+        'repairedFrom',
+        'title',
+        'totals',
+      ]);
       assert.equal(typeof s.title, 'string');
       assert.ok([null, 'windows-1252', 'macintosh'].includes(s.repairedFrom as string | null));
       assert.ok(Array.isArray(s.phases));

@@ -2,14 +2,15 @@
  * `compilePlan`: bytes in, a Pulser IR plan and diagnostics out. Decode, repair mojibake,
  * one markdown-it parse, one linear pass over its tokens, then freeze.
  */
-import type { Diagnostic, Plan, Task } from '../ir/index.js';
+import type { Diagnostic, Plan, SourcePos, Task } from '../ir/index.js';
 import { IR_VERSION } from '../ir/index.js';
 import { decodeSource, lineStarts, repairMojibake } from '../source/index.js';
 import { Builder } from './builder.js';
-import { freezeDecision, freezeItems, freezePhase, freezeTask } from './drafts.js';
+import { freezeDecision, freezeItems, freezePhase, freezeTask, signalled } from './drafts.js';
 import { markdown, maxNesting, type MarkdownEnv } from './markdown.js';
 import { runPass } from './pass.js';
 import { buildOutline } from './outline.js';
+import { readHint } from './hints.js';
 import { planPhases, type HeadingReading } from './phase-plan.js';
 
 /**
@@ -39,6 +40,8 @@ export interface CompileResult {
   readonly diagnostics: ReadonlyArray<Diagnostic>;
   /** Why each heading is or is not a phase (for `pulser summary --explain`). */
   readonly headings?: ReadonlyArray<HeadingReading>;
+  /** Where a status was stated away from its node (a row of an overview table), by node ID. */
+  readonly statusAt?: Readonly<Record<string, SourcePos>>;
 }
 
 function fallbackTitle(path: string): string {
@@ -86,10 +89,11 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
   const repair = repairMojibake(decoded.text, starts);
   const first = repair.unrepaired[0];
   if (first && repair.repairedFrom) {
+    const lines = [...new Set(repair.unrepaired.map((u) => u.line))];
     diagnostics.push({
       code: 'source/mojibake-unrepaired',
       severity: 'warning',
-      message: `${repair.unrepaired.length} sequence(s) look like UTF-8 read as ${repair.repairedFrom} but could not be repaired (a byte was lost when the file was saved), e.g. ${JSON.stringify(first.text.trim())}; fix them by hand.`,
+      message: `${repair.unrepaired.length} sequence(s) look like UTF-8 read as ${repair.repairedFrom} but could not be repaired (a byte was lost when the file was saved), on line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}, e.g. ${JSON.stringify(first.text.trim())}; fix them by hand.`,
       file,
       line: first.line,
       column: 1,
@@ -103,7 +107,7 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
   };
   const tokens = markdown().parse(repair.text, env);
   const outline = buildOutline(tokens);
-  b.phasePlan = planPhases(outline);
+  b.phasePlan = planPhases(outline, readHint(repair.text));
   b.outlineByLine = new Map(outline.headings.map((h) => [h.line, h]));
   const { maxLevel, maxLevelLine } = runPass(b, tokens);
   const limit = maxNesting();
@@ -123,16 +127,20 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
   }
   diagnostics.push(...b.diagnostics);
 
+  const statusAt: Record<string, SourcePos> = {};
   for (const row of b.phaseRowStatus) {
     for (const p of b.phases) {
       if (p.label === row.label && p.status === undefined) {
         p.status = row.status;
         p.statusText = row.text;
+        statusAt[p.id] = row.pos;
       }
     }
   }
   const resolve = resolver(b);
-  const phases = b.phases.map((p) => freezePhase(p, resolve));
+  // A plan none of whose tasks says its status: phases without a marker are `unknown`.
+  const silent = !b.planTasks.some(signalled) && !b.phases.some((p) => p.tasks.some(signalled));
+  const phases = b.phases.map((p) => freezePhase(p, resolve, silent));
   const tasks: Task[] = b.planTasks.map((t) => freezeTask(t, resolve));
   const plan: Plan = {
     kind: 'plan',
@@ -157,5 +165,5 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
     decisions: b.decisions.map(freezeDecision),
     owners: [...b.mentions],
   };
-  return { plan, diagnostics, headings: b.phasePlan.readings };
+  return { plan, diagnostics, headings: b.phasePlan.readings, statusAt };
 }

@@ -60,8 +60,6 @@ export interface TaskDraft extends OwnerDraft {
   readonly dependsOn: string[];
   readonly files: FileRef[];
   readonly pos: SourcePos;
-  /** Spec Kit `[P]`: may run in parallel with the tasks around it. */
-  parallel?: boolean | undefined;
 }
 
 /** A phase being built. */
@@ -227,7 +225,26 @@ export function freezeTask(t: TaskDraft, resolve: (ref: string) => string | unde
   return task;
 }
 
-function derivedPhaseStatus(tasks: readonly Task[], p: PhaseDraft): PhaseStatus {
+/**
+ * Whether a task's status comes from the document (a mark, a word, a checkbox), not the
+ * default, or the task is named work (an ID such as `T-022` or `Task 1.2`: planned, so open).
+ */
+export function signalled(t: TaskDraft): boolean {
+  return (
+    t.status !== undefined ||
+    t.label !== undefined ||
+    t.checklist.length > 0 ||
+    t.criteria.some((c) => c.checked !== undefined || c.status !== undefined)
+  );
+}
+
+function derivedPhaseStatus(tasks: readonly Task[], p: PhaseDraft, silent: boolean): PhaseStatus {
+  // In a plan whose tasks never say their status, tasks tell nothing of a phase's status.
+  if (tasks.length > 0 && silent) {
+    const checks = allChecks(p.checklist, []);
+    for (const c of p.criteria) if (c.checked !== undefined) checks.push(c.checked);
+    return derivedFromChecks(checks) ?? 'unknown';
+  }
   if (tasks.length > 0) {
     const statuses = tasks.map((t) => t.status);
     if (statuses.every((s) => s === 'done')) return 'done';
@@ -242,7 +259,11 @@ function derivedPhaseStatus(tasks: readonly Task[], p: PhaseDraft): PhaseStatus 
 }
 
 /** Freeze a phase: tasks, status (explicit, else derived from tasks or checkboxes), gate. */
-export function freezePhase(p: PhaseDraft, resolve: (ref: string) => string | undefined): Phase {
+export function freezePhase(
+  p: PhaseDraft,
+  resolve: (ref: string) => string | undefined,
+  silent = false,
+): Phase {
   const tasks = p.tasks.map((t) => freezeTask(t, resolve));
   const owners = new Set(p.owners);
   for (const t of tasks) for (const o of t.owners) owners.add(o);
@@ -251,7 +272,7 @@ export function freezePhase(p: PhaseDraft, resolve: (ref: string) => string | un
   const phase = { kind: 'phase', id: p.id, title: p.title } as Mutable<Phase>;
   if (p.label !== undefined) phase.label = p.label;
   phase.phaseKind = p.phaseKind;
-  phase.status = p.status ?? derivedPhaseStatus(tasks, p);
+  phase.status = p.status ?? derivedPhaseStatus(tasks, p, silent);
   if (p.statusText !== undefined) phase.statusText = p.statusText;
   if (p.goal !== undefined) phase.goal = p.goal;
   phase.owners = [...owners];

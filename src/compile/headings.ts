@@ -2,7 +2,6 @@
  * Headings: phases (and re-entries into a phase), streams as lanes, tasks, decisions,
  * options, recommendation headings and section headings.
  */
-import type { PhaseKind } from '../ir/index.js';
 import type { Builder, Frame } from './builder.js';
 import { newPhase, slugOrHash, type DecisionDraft, type TaskDraft } from './drafts.js';
 import { estimateInTitle } from './estimate.js';

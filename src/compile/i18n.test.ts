@@ -147,10 +147,7 @@ test('nested checklists keep their tree; IDs are text slugs that survive inserti
     'phase-1/beta-2',
   ]);
   for (const id of ids(before)) assert.ok(ids(after).includes(id), id);
-  assert.equal(
-    before.phases[0]?.tasks[0]?.checklist[0]?.children[0]?.children[0]?.checked,
-    true,
-  );
+  assert.equal(before.phases[0]?.tasks[0]?.checklist[0]?.children[0]?.children[0]?.checked, true);
   assert.deepEqual(summarizePlan(before).totals.checkboxes, { total: 5, checked: 1 });
 });
 

@@ -5,3 +5,6 @@ export type { PlanSummary, PhaseSummary, CheckboxCount } from './summary.js';
 export { stepDigest, looksLikeCommands } from './steps.js';
 export { parseComparison, findComparison } from './comparison.js';
 export { parseEstimate } from './estimate.js';
+export { explainPlan } from './explain.js';
+export type { Explanation, HeadingExplanation, StatusExplanation } from './explain.js';
+export type { HeadingReading } from './phase-plan.js';

@@ -91,6 +91,10 @@ export function startBoldTask(b: Builder, line: InlineLine, line0: number): void
 
 /** A label whose items are not work (goals, rationale, notes): neither bullets nor checkboxes are tasks. */
 const NOTES: LabelKind = { kind: 'notes' };
+
+function bareMark(text: string | undefined): boolean {
+  return text !== undefined && !/[\p{L}\p{N}]/u.test(text);
+}
 /** A label Pulser does not know: its checkboxes are tasks, its bullets are not. */
 const OTHER_LABEL: LabelKind = { kind: 'label' };
 
@@ -143,7 +147,8 @@ export function onLabel(b: Builder, l: Label, line: InlineLine, line0: number): 
       const owner = b.owner(false);
       const status = statusWordAt(l.value);
       if (!l.value) b.labelSection = kind;
-      else if (owner && status && owner.status === undefined) {
+      // A `Status:` line says more than a mark in the title (a decorative ✅ on every heading).
+      else if (owner && status && (owner.status === undefined || bareMark(owner.statusText))) {
         owner.status = status;
         owner.statusText = line.text;
       }

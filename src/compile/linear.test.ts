@@ -128,6 +128,35 @@ const FAMILIES: ReadonlyArray<readonly [string, (n: number) => string]> = [
   ['colons on one line', (n) => `**${'Owner: '.repeat(n)}**\n`],
   ['mentions on one line', (n) => `- [ ] ${'@a '.repeat(n)}\n`],
   ['status arrows on one line', (n) => `### Task 1: ${'→ '.repeat(n)}Done\n`],
+  // The reader's rules over the whole outline.
+  ['day headings in a series', (n) => `# P\n${'## Day 1: Work\n- [ ] a\n'.repeat(n)}`],
+  [
+    'phases each holding a sub-phase',
+    (n) =>
+      `# P\n${Array.from({ length: n }, (_, i) => `## Phase ${i}\n### Phase ${i}A\n- a\n`).join('')}`,
+  ],
+  ['template phase headings', (n) => `# P\n## Phase 1\n- a\n${'## Phase X report\n'.repeat(n)}`],
+  [
+    'priority tiers and sections after them',
+    (n) => `# P\n## P0 - Now\n- a\n${'## Later work\n- b\n### Week 1\n- c\n'.repeat(n)}`,
+  ],
+  [
+    'flat Kiro tasks and steps',
+    (n) =>
+      `## Tasks\n${Array.from({ length: n }, (_, i) => `- [ ] ${i + 1}. Task\n- [ ] ${i + 1}.1 Step\n`).join('')}`,
+  ],
+  ['Spec Kit task lines', (n) => `## Phase 1\n${'- [ ] T001 [P] [US1] Make it\n'.repeat(n)}`],
+  [
+    'a task table with many rows',
+    (n) =>
+      `## Phase 1\n| ID | Task | Status |\n|---|---|---|\n${'| 1 | Do | ✅ Done |\n'.repeat(n)}`,
+  ],
+  [
+    'an overview table of phases',
+    (n) => `| Phase | Status |\n|---|---|\n${'| 1 | Done |\n'.repeat(n)}## Phase 1\n- a\n`,
+  ],
+  ['no phase vocabulary: work areas', (n) => `# P\n${'## Area\n- a\n- b\n'.repeat(n)}`],
+  ['mentions of a phase', (n) => `## Phase 1\n- a\n${'## Phase 1 checklist\n- [ ] b\n'.repeat(n)}`],
 ];
 
 test('compile work grows linearly with the input, for every pathological family', () => {

@@ -69,7 +69,10 @@ export function buildOutline(tokens: readonly Token[]): Outline {
           .map((l) => l.text)
           .join(' ')
           .trim();
-        while (stack.length > 0 && (headings[stack[stack.length - 1] as number]?.level ?? 0) >= level)
+        while (
+          stack.length > 0 &&
+          (headings[stack[stack.length - 1] as number]?.level ?? 0) >= level
+        )
           stack.pop();
         const parent = stack.length > 0 ? (stack[stack.length - 1] as number) : -1;
         const h: OutlineHeading = {

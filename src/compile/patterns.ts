@@ -103,11 +103,11 @@ const CRITERIA: ReadonlyArray<readonly [CriteriaSection, RegExp]> = [
   ['go-no-go', /go\s*[/-]?\s*no[\s-]*go/iu],
   [
     'exit',
-    /exit criteria|exit conditions|crit[ée]rios? de sa[íi]da|crit[èe]res? de sortie|criterios? de salida|exit-?kriterien|austrittskriterien|終了(?:条件|基準)|完了条件/iu,
+    /exit criteria|exit conditions|completion criteria|crit[ée]rios? de sa[íi]da|crit[èe]res? de sortie|criterios? de salida|exit-?kriterien|austrittskriterien|終了(?:条件|基準)|完了条件/iu,
   ],
   [
     'acceptance',
-    /acceptance|crit[ée]rios? de aceita[çc][ãa]o|crit[èe]res? d['’]acceptation|criterios? de aceptaci[óo]n|abnahmekriterien|akzeptanzkriterien|受け入れ(?:基準|条件)/iu,
+    /acceptance|independent test|checkpoint|crit[ée]rios? de aceita[çc][ãa]o|crit[èe]res? d['’]acceptation|criterios? de aceptaci[óo]n|abnahmekriterien|akzeptanzkriterien|受け入れ(?:基準|条件)/iu,
   ],
   [
     'success',
@@ -162,7 +162,10 @@ const LABELS: ReadonlyArray<readonly [SimpleKind, RegExp]> = [
     'tasks',
     /^(?:(?:sub-?)?tasks?|(?:likely |planned )?scope|deliverables|action items|to-?dos?|tarefas|t[âa]ches|tareas|aufgaben|entregables|livrables|entreg[áa]veis|タスク|作業)(?:\s*\(.*\))?$/iu,
   ],
-  ['status', /^(?:status|state|estado|statut|[ée]tat|zustand|状態|ステータス|進捗)$/iu],
+  [
+    'status',
+    /^(?:status|state|estado|statut|[ée]tat|zustand|状態|状态|狀態|상태|статус|ステータス|進捗)$/iu,
+  ],
   ['goal', /^(?:goals?|objective|objetivo|objectif|meta|ziel|目標|目的)$/iu],
   [
     'owner',

@@ -30,6 +30,8 @@ export interface PhasePlan {
 /** A hint that overrides the reading: the heading level that holds the phases. */
 export interface PhaseHint {
   readonly level?: number | undefined;
+  /** Headings before this 0-based line (front matter) are not read. */
+  readonly after?: number | undefined;
 }
 
 const TIMEBOX: ReadonlySet<PhaseKind> = new Set(['sprint', 'week']);
@@ -75,8 +77,15 @@ function isTimebox(pm: PhaseMatch): boolean {
 function titleNames(o: Outline, title: number, pm: PhaseMatch): boolean {
   const t = o.headings[title];
   if (!t || pm.label === undefined || !pm.word) return false;
-  const re = new RegExp(`(?<![\\p{L}])${pm.word}\\s*${pm.label.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}(?![\\p{L}\\p{N}])`, 'iu');
-  return re.test(t.text) && !re.test(withoutLeadingNoise(t.text).slice(0, pm.word.length + pm.label.length + 2));
+  const text = t.text.toLowerCase();
+  const word = pm.word.toLowerCase();
+  const label = pm.label.toLowerCase();
+  // Named inside the title (`… Week 1 plan`), not at its start (where it would be a phase).
+  for (let at = text.indexOf(word, 1); at !== -1; at = text.indexOf(word, at + 1)) {
+    const rest = text.slice(at + word.length).trimStart();
+    if (rest.startsWith(label) && !/^[\p{L}\p{N}]/u.test(rest.slice(label.length))) return true;
+  }
+  return false;
 }
 
 /** Names weaker than “Phase”: days, bare versions, quarters, `M2 —`; they need a series. */
@@ -84,26 +93,33 @@ function isWeak(pm: PhaseMatch): boolean {
   return isDay(pm) || pm.word === 'v' || pm.word === 'quarter' || pm.word === '';
 }
 
-function hasWeakSibling(o: Outline, h: OutlineHeading, pm: PhaseMatch): boolean {
-  const sibs =
-    h.parent >= 0
-      ? (o.headings[h.parent]?.children ?? [])
-      : o.headings.filter((x) => x.parent === -1).map((x) => x.index);
-  return sibs.some((i) => {
-    if (i === h.index) return false;
-    const other = matchPhase(core(o.headings[i] as OutlineHeading));
-    return other !== undefined && other.word.toLowerCase() === pm.word.toLowerCase();
-  });
+/** Per parent heading, how many children use each phase word, and whether one has a number. */
+interface SiblingFacts {
+  readonly words: Map<string, number>;
+  readonly numbered: Set<number>;
+}
+
+function siblingFacts(o: Outline, matches: readonly (PhaseMatch | undefined)[]): SiblingFacts {
+  const words = new Map<string, number>();
+  const numbered = new Set<number>();
+  for (const h of o.headings) {
+    const pm = matches[h.index];
+    if (!pm) continue;
+    const key = `${h.parent}:${pm.word.toLowerCase()}`;
+    words.set(key, (words.get(key) ?? 0) + 1);
+    if (pm.label !== undefined && /^\d/u.test(pm.label)) numbered.add(h.parent);
+  }
+  return { words, numbered };
+}
+
+function hasWeakSibling(f: SiblingFacts, h: OutlineHeading, pm: PhaseMatch): boolean {
+  return (f.words.get(`${h.parent}:${pm.word.toLowerCase()}`) ?? 0) > 1;
 }
 
 /** `Phase X report` beside numbered phases: a template. */
-function isTemplate(o: Outline, h: OutlineHeading, pm: PhaseMatch): boolean {
+function isTemplate(f: SiblingFacts, h: OutlineHeading, pm: PhaseMatch): boolean {
   if (!pm.label || !/^[XNY]$/iu.test(pm.label)) return false;
-  const sibs = h.parent >= 0 ? (o.headings[h.parent]?.children ?? []) : [];
-  return sibs.some((i) => {
-    const other = matchPhase(core(o.headings[i] as OutlineHeading));
-    return other?.label !== undefined && /^\d/u.test(other.label);
-  });
+  return h.parent >= 0 && f.numbered.has(h.parent);
 }
 
 /** A section that does no planning: overview, architecture, legend, risks, changelog… */
@@ -179,24 +195,43 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
 
   if (hint.level !== undefined) {
     for (const h of o.headings) {
-      if (h.level === hint.level) set(h, matchPhase(core(h)) ?? sectionMatch(h), `the hint says phases are level-${hint.level} headings`);
+      if (h.level === hint.level && h.line >= (hint.after ?? 0))
+        set(
+          h,
+          matchPhase(core(h)) ?? sectionMatch(h),
+          `the hint says phases are level-${hint.level} headings`,
+        );
       else set(h, undefined, `the hint says phases are level-${hint.level} headings`);
     }
     return finish(o, readings);
   }
 
+  const matches = o.headings.map((h) => matchPhase(core(h)));
+  const facts = siblingFacts(o, matches);
   const cands = new Map<number, Candidate>();
   for (const h of o.headings) {
     const c = core(h);
-    const pm = matchPhase(c);
+    const pm = matches[h.index];
     if (pm && pm.kind !== 'stream') {
-      if (h.index === title && !o.headings.some((x) => x.level === 1 && x !== h && matchPhase(core(x))))
+      if (
+        h.index === title &&
+        !o.headings.some((x) => x.level === 1 && x !== h && matchPhase(core(x)))
+      )
         set(h, undefined, 'the document title, not a phase');
       else if (titleNames(o, title, pm))
-        set(h, undefined, `names ${pm.word} ${pm.label ?? ''}, which the title names: the whole document, not a phase`);
-      else if (isWeak(pm) && !hasWeakSibling(o, h, pm))
-        set(h, undefined, `a lone “${pm.word || pm.label}” heading: such names mark phases only as a series`);
-      else if (isTemplate(o, h, pm)) set(h, undefined, `a template (${pm.word} ${pm.label ?? ''}), not a phase`);
+        set(
+          h,
+          undefined,
+          `names ${pm.word} ${pm.label ?? ''}, which the title names: the whole document, not a phase`,
+        );
+      else if (isWeak(pm) && !hasWeakSibling(facts, h, pm))
+        set(
+          h,
+          undefined,
+          `a lone “${pm.word || pm.label}” heading: such names mark phases only as a series`,
+        );
+      else if (isTemplate(facts, h, pm))
+        set(h, undefined, `a template (${pm.word} ${pm.label ?? ''}), not a phase`);
       else cands.set(h.index, { h, pm });
       continue;
     }
@@ -206,8 +241,14 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
   }
 
   // Inside a section that does no planning (a changelog's versions), nothing is a phase.
+  const nonPlanning = new Map<number, boolean>();
+  const doesNoPlanning = (a: OutlineHeading): boolean => {
+    let v = nonPlanning.get(a.index);
+    if (v === undefined) nonPlanning.set(a.index, (v = isNonPlanning(a.text)));
+    return v;
+  };
   for (const c of [...cands.values()]) {
-    const host = ancestors(o, c.h).find((a) => isNonPlanning(a.text));
+    const host = ancestors(o, c.h).find(doesNoPlanning);
     if (host) {
       cands.delete(c.h.index);
       set(c.h, undefined, `inside “${host.text}”, a section that does no planning`);
@@ -224,7 +265,11 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
       (isMention(c.pm) || MENTION_ANYWHERE_RE.test(c.pm.rest))
     ) {
       cands.delete(c.h.index);
-      set(c.h, undefined, `mentions ${c.pm.word} ${c.pm.label} (“${c.pm.rest}”) again: not a new phase`);
+      set(
+        c.h,
+        undefined,
+        `mentions ${c.pm.word} ${c.pm.label} (“${c.pm.rest}”) again: not a new phase`,
+      );
     }
     seen.add(key);
   }
@@ -239,18 +284,27 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
       set(c.h, undefined, `a ${c.pm.kind} inside “${above.h.text}”: its schedule, not a phase`);
     } else if (subLabel(above.pm, c.pm) || c.pm.kind !== above.pm.kind) {
       drop.add(above.h.index);
-      set(above.h, undefined, `holds the phases below it (“${c.h.text}”…); they are counted instead`);
+      set(
+        above.h,
+        undefined,
+        `holds the phases below it (“${c.h.text}”…); they are counted instead`,
+      );
     }
   }
   for (const i of drop) cands.delete(i);
 
   // Rule 3: the highest level among candidates not inside another candidate.
   let top = Infinity;
-  for (const c of cands.values()) if (!candidateAbove(o, c.h, cands)) top = Math.min(top, c.h.level);
+  for (const c of cands.values())
+    if (!candidateAbove(o, c.h, cands)) top = Math.min(top, c.h.level);
   for (const c of [...cands.values()]) {
     if (c.h.level > top && isTimebox(c.pm) && !candidateAbove(o, c.h, cands)) {
       cands.delete(c.h.index);
-      set(c.h, undefined, `a ${c.pm.kind} below the level of the phases (level ${top}): a schedule that restates them`);
+      set(
+        c.h,
+        undefined,
+        `a ${c.pm.kind} below the level of the phases (level ${top}): a schedule that restates them`,
+      );
     }
   }
 
@@ -272,14 +326,16 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
     const pm = matchPhase(core(h));
     if (pm?.label !== undefined && (isMention(pm) || MENTION_ANYWHERE_RE.test(pm.rest))) {
       const of = byKey.get(`${pm.kind}:${pm.label}`);
-      if (of !== undefined) set(h, undefined, `names ${pm.word} ${pm.label}: belongs to that phase`, of);
+      if (of !== undefined)
+        set(h, undefined, `names ${pm.word} ${pm.label}: belongs to that phase`, of);
     }
   }
   return finish(o, readings);
 }
 
 function whyPhase(c: Candidate): string {
-  if (c.pm.word) return `level-${c.h.level} heading named “${c.pm.word}${c.pm.label ? ' ' + c.pm.label : ''}”`;
+  if (c.pm.word)
+    return `level-${c.h.level} heading named “${c.pm.word}${c.pm.label ? ' ' + c.pm.label : ''}”`;
   if (c.pm.kind === 'priority') return `a priority tier at level ${c.h.level}`;
   return `level-${c.h.level} heading that holds planned work`;
 }
@@ -297,12 +353,17 @@ function extendSiblings(
   cands: Map<number, Candidate>,
   set: (h: OutlineHeading, pm: PhaseMatch | undefined, why: string) => void,
 ): void {
-  const parents = new Set<number>();
-  for (const c of cands.values()) parents.add(c.h.parent);
-  for (const p of parents) {
-    const sibs = p >= 0 ? (o.headings[p]?.children ?? []) : o.headings.filter((h) => h.parent === -1).map((h) => h.index);
-    const level = [...cands.values()].find((c) => c.h.parent === p)?.h.level;
-    const tiers = [...cands.values()].some((c) => c.h.parent === p && c.pm.kind === 'priority' && !c.pm.word);
+  // Per parent: the level of its candidates and whether they are tiers (one pass).
+  const parents = new Map<number, { level: number; tiers: boolean }>();
+  for (const c of cands.values()) {
+    const seen = parents.get(c.h.parent);
+    const tier = c.pm.kind === 'priority' && !c.pm.word;
+    if (seen) seen.tiers ||= tier;
+    else parents.set(c.h.parent, { level: c.h.level, tiers: tier });
+  }
+  const roots = o.headings.filter((h) => h.parent === -1).map((h) => h.index);
+  for (const [p, { level, tiers }] of parents) {
+    const sibs = p >= 0 ? (o.headings[p]?.children ?? []) : roots;
     let afterTier = false;
     for (const i of sibs) {
       const h = o.headings[i] as OutlineHeading;
@@ -345,10 +406,12 @@ function fallback(
   cands: Map<number, Candidate>,
   set: (h: OutlineHeading, pm: PhaseMatch | undefined, why: string) => void,
 ): void {
-  let level: OutlineHeading[] = o.headings.filter(
-    (h) => h.parent === -1 && h.index !== title,
-  );
-  if (title >= 0) level = [...(o.headings[title]?.children.map((i) => o.headings[i] as OutlineHeading) ?? []), ...level.filter((h) => h.level > 1)];
+  let level: OutlineHeading[] = o.headings.filter((h) => h.parent === -1 && h.index !== title);
+  if (title >= 0)
+    level = [
+      ...(o.headings[title]?.children.map((i) => o.headings[i] as OutlineHeading) ?? []),
+      ...level.filter((h) => h.level > 1),
+    ];
   for (let guard = 0; guard < 6; guard++) {
     const planning = level.filter((h) => {
       if (isNonPlanning(h.text)) {
@@ -380,7 +443,13 @@ function fallback(
 function finish(o: Outline, readings: Map<number, HeadingReading>): PhasePlan {
   for (const h of o.headings)
     if (!readings.has(h.line))
-      readings.set(h.line, { line: h.line, text: h.text, phase: undefined, mentionOf: undefined, why: 'not a phase heading' });
+      readings.set(h.line, {
+        line: h.line,
+        text: h.text,
+        phase: undefined,
+        mentionOf: undefined,
+        why: 'not a phase heading',
+      });
   const list = [...readings.values()].sort((a, b) => a.line - b.line);
   return { byLine: readings, readings: list };
 }

@@ -68,8 +68,7 @@ function matchMore(core: string): PhaseMatch | undefined {
   if (more) {
     const word = more[1] ?? '';
     const lower = word.toLowerCase();
-    const kind: PhaseKind =
-      lower === 'спринт' ? 'sprint' : lower === 'неделя' ? 'week' : 'stage';
+    const kind: PhaseKind = lower === 'спринт' ? 'sprint' : lower === 'неделя' ? 'week' : 'stage';
     return { kind, word, label: (more[2] ?? '').toUpperCase(), rest: (more[3] ?? '').trim() };
   }
   const zh = ZH_ORDINAL_RE.exec(core);
@@ -90,7 +89,7 @@ function matchMore(core: string): PhaseMatch | undefined {
     return {
       kind: 'milestone',
       word: 'quarter',
-      label: `${q[1] ?? q[3] ?? ''}${q[1] ?? q[3] ? '-' : ''}${q[2] ?? ''}`,
+      label: `${q[1] ?? q[3] ?? ''}${(q[1] ?? q[3]) ? '-' : ''}${q[2] ?? ''}`,
       rest: (q[4] ?? '').trim(),
     };
   const s = LETTER_STEP_RE.exec(core);

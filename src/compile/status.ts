@@ -8,28 +8,28 @@ import { WORD_START, matchesOf } from './patterns.js';
 const WORDS: ReadonlyArray<readonly [TaskStatus, string]> = [
   [
     'done',
-    'done|completed?|closed|finished|shipped|resolved|delivered|merged|achieved|conclu[íi]d[oa]|feit[oa]|finalizad[oa]|termin[ée]e?|achev[ée]e?|fait|compl[ée]t[ée]e?|fini|completad[oa]|terminad[oa]|hecho|erledigt|abgeschlossen|fertig',
+    'done|completed?|closed|finished|shipped|resolved|delivered|merged|achieved|implemented|выполнено|сделано|готово|завершено|conclu[íi]d[oa]|feit[oa]|finalizad[oa]|termin[ée]e?|achev[ée]e?|fait|compl[ée]t[ée]e?|fini|completad[oa]|terminad[oa]|hecho|erledigt|abgeschlossen|fertig',
   ],
   [
     'in_progress',
-    'in[ -]progress|ongoing|wip|started|underway|em andamento|em progresso|en cours|en progreso|en curso|in bearbeitung|in arbeit|l[äa]uft',
+    'in[ -]progress|ongoing|wip|started|underway|partial(?:ly)?(?: done)?|current focus|частично(?: сделано)?|в работе|в процессе|em andamento|em progresso|en cours|en progreso|en curso|in bearbeitung|in arbeit|l[äa]uft',
   ],
   ['blocked', 'blocked|bloquead[oa]|bloqu[ée]e?|blockiert'],
   [
     'deferred',
-    'deferred|postponed|on hold|shelved|parked|deprioriti[sz]ed|adiad[oa]|report[ée]e?|diff[ée]r[ée]e?|diferid[oa]|pospuest[oa]|aplazad[oa]|zur[üu]ckgestellt|verschoben',
+    'deferred|postponed|on hold|shelved|parked|deprioriti[sz]ed|future|later|long[- ]term|someday|removed|cancell?ed|dropped|zukunft|langfristig(?:es)?(?: ziel)?|futuro|отложено|adiad[oa]|report[ée]e?|diff[ée]r[ée]e?|diferid[oa]|pospuest[oa]|aplazad[oa]|zur[üu]ckgestellt|verschoben',
   ],
   [
     'open',
-    'open|todo|to do|pending|not started|planned|abert[oa]|pendente|ouverte?|[àa] faire|abiert[oa]|pendiente|offen',
+    'open|todo|to do|pending|not started|planned|next focus|remaining|ready|planificad[oa]|planead[oa]|siguiente|pr[óo]xim[oa]|geplant|запланировано|не начато|abert[oa]|pendente|ouverte?|[àa] faire|abiert[oa]|pendiente|offen',
   ],
 ];
 const CJK: ReadonlyArray<readonly [TaskStatus, string]> = [
-  ['done', '完了|済み|完成|終了'],
-  ['in_progress', '進行中|作業中|対応中'],
+  ['done', '完了|済み|完成|終了|已完成|완료'],
+  ['in_progress', '進行中|作業中|対応中|进行中|진행\\s*중'],
   ['blocked', 'ブロック'],
   ['deferred', '延期|保留'],
-  ['open', '未着手|未完了'],
+  ['open', '未着手|未完了|待开始|未开始|待办|예정|대기'],
 ];
 
 /**
@@ -39,7 +39,7 @@ const CJK: ReadonlyArray<readonly [TaskStatus, string]> = [
  * with one of them, so the skip never changes which word is found.
  */
 const STATUS_WORD_RE = new RegExp(
-  `^[\\s*_[\\]"'“”‘’.:-]*(?:${[
+  `^[^\\p{L}\\p{N}]*(?:${[
     ...WORDS.map(([, alt]) => `(?:${alt})(?![\\p{L}])()`),
     ...CJK.map(([, alt]) => `(?:${alt})()`),
   ].join('|')})`,
@@ -58,8 +58,8 @@ export function statusWordAt(text: string): TaskStatus | undefined {
 const MARKS: ReadonlyArray<readonly [TaskStatus, RegExp]> = [
   ['done', /✅|✔|☑|\[x\]/iu],
   ['blocked', /❌|✖|⛔|🚫/u],
-  ['in_progress', /⚠|🚧|🔄/u],
-  ['open', /⏳|⚪|⏭|🔜/u],
+  ['in_progress', /⚠|⏳|🚧|🔄/u],
+  ['open', /⚪|⏭|🔜/u],
 ];
 
 /**
@@ -81,8 +81,9 @@ export function statusMark(
 }
 
 /** Titles without any of these cannot state a status. */
-const TITLE_HINT_RE = /[(→>⇒:：✅✔☑❌✖⛔🚫⚠⏳🚧🔄⚪⏭🔜]|\[x\]/iu;
-const PAREN_60_RE = /\(([^()]{1,60})\)/gu;
+const TITLE_HINT_RE = /[(（[→>⇒:：✅✔☑❌✖⛔🚫⚠⏳🚧🔄⚪⏭🔜]|\[x\]/iu;
+/** `(Done)`, `[COMPLETE]`, full-width `（完了）`. */
+const PAREN_60_RE = /[(（[]([^()（）[\]]{1,60})[)）\]]/gu;
 /** `Status: Done` inside a title. */
 export const STATUS_LABEL_RE = new RegExp(
   `${WORD_START}(?:status|estado|statut)\\s*[:：]\\s*(.+)$`,
@@ -107,7 +108,7 @@ export function statusInTitle(
     const s = statusWordAt(arrow[1] ?? '');
     if (s) return { status: s, text: arrow[0].trim() };
   }
-  if (title.indexOf('(') !== -1) {
+  if (title.indexOf('(') !== -1 || title.indexOf('[') !== -1 || title.indexOf('（') !== -1) {
     for (const m of matchesOf(PAREN_60_RE, title)) {
       const s = statusWordAt(m[1] ?? '');
       if (s) return { status: s, text: m[0] };

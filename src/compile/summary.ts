@@ -1,7 +1,8 @@
 /**
  * `summarizePlan`: the counts a person checks first.
  */
-import type { Criterion, Phase, PhaseStatus, Plan } from '../ir/index.js';
+import type { Criterion, Phase, PhaseStatus, Plan, Step } from '../ir/index.js';
+import { commandsOfStep } from './commands.js';
 import {
   allItems,
   allSteps,
@@ -27,6 +28,8 @@ export interface PhaseSummary {
   readonly checkboxes: CheckboxCount;
   readonly criteria: number;
   readonly steps: number;
+  /** Command lines the reader is told to run (a step may hold several). */
+  readonly commands: number;
 }
 
 /** What {@link summarizePlan} returns. */
@@ -40,6 +43,7 @@ export interface PlanSummary {
     readonly checkboxes: CheckboxCount;
     readonly criteria: number;
     readonly steps: number;
+    readonly commands: number;
     readonly owners: ReadonlyArray<string>;
     readonly metricTargets: number;
   };
@@ -51,6 +55,12 @@ function* allCriteria(plan: Plan): Generator<Criterion> {
   for (const p of plan.phases) yield* phaseCriteria(p);
 }
 
+function countCommands(steps: Iterable<Step>): number {
+  let n = 0;
+  for (const s of steps) n += commandsOfStep(s);
+  return n;
+}
+
 function summarizePhase(p: Phase): PhaseSummary {
   return {
     id: p.id,
@@ -60,6 +70,7 @@ function summarizePhase(p: Phase): PhaseSummary {
     checkboxes: countCheckboxes(phaseItems(p), phaseCriteria(p)),
     criteria: [...phaseCriteria(p)].length,
     steps: [...phaseSteps(p)].length,
+    commands: countCommands(phaseSteps(p)),
   };
 }
 
@@ -81,6 +92,7 @@ export function summarizePlan(plan: Plan): PlanSummary {
       checkboxes: countCheckboxes(allItems(plan), allCriteria(plan)),
       criteria: [...allCriteria(plan)].length,
       steps: [...allSteps(plan)].length,
+      commands: countCommands(allSteps(plan)),
       owners: plan.owners,
       metricTargets: plan.metrics.length,
     },

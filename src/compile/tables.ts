@@ -111,6 +111,9 @@ const WORK_COL_RE =
 /** A header naming an owner or estimate column: rows of such a table are work. */
 const WORK_META_RE =
   /^(?:owners?|assignees?|estimates?|effort|responsable|respons[áa]vel|verantwortlich|担当者?|负责人|담당자?|ответственный)$/iu;
+/** A first column that names phases. */
+const PHASE_COL_RE =
+  /^(?:phases?|fases?|stages?|etapas?|[ée]tapes?|milestones?|sprints?|weeks?|versions?|releases?|阶段|階段|段階|フェーズ|단계|этап|фаза)$/iu;
 const ID_COL_RE = /^(?:id|#|no\.?|nr\.?|n[º°])$/iu;
 
 /** A status said by a table cell: a word first (`⏳ Pending` is pending), else a mark. */
@@ -161,7 +164,7 @@ function taskTable(b: Builder, rows: readonly Row[], header: readonly string[]):
  */
 function phaseStatusTable(b: Builder, rows: readonly Row[], header: readonly string[]): boolean {
   const statusCol = header.findIndex((h) => STATUS_COL_RE.test(h));
-  if (statusCol < 0) return false;
+  if (statusCol < 0 || !PHASE_COL_RE.test(header[0] ?? '')) return false;
   let found = false;
   for (const row of rows.slice(1)) {
     const first = clean(row.cells[0] ?? '').replace(/~~/gu, '');
@@ -170,7 +173,12 @@ function phaseStatusTable(b: Builder, rows: readonly Row[], header: readonly str
     if (label === undefined) continue;
     const status = cellStatus(clean(row.cells[statusCol] ?? ''));
     if (!status) continue;
-    b.phaseRowStatus.push({ label: label.toUpperCase(), status: status.status, text: status.text, pos: b.pos(row.line0) });
+    b.phaseRowStatus.push({
+      label: label.toUpperCase(),
+      status: status.status,
+      text: status.text,
+      pos: b.pos(row.line0),
+    });
     found = true;
   }
   return found;

@@ -2,7 +2,7 @@
  * `importPlan`: read a plan file, compile it and store it in the workspace.
  */
 import { resolve } from 'node:path';
-import { compilePlan } from '../compile/index.js';
+import { compilePlan, type CompileResult } from '../compile/index.js';
 import { InputError } from '../errors/index.js';
 import type { Diagnostic, Plan, PlanDiff } from '../ir/index.js';
 import { diffPlans } from '../ir/diff.js';
@@ -25,8 +25,13 @@ export interface ImportResult {
 export function compileOrThrow(
   bytes: Uint8Array,
   path: string,
-): { plan: Plan; diagnostics: ReadonlyArray<Diagnostic> } {
-  const { plan, diagnostics } = compilePlan(bytes, { path });
+): {
+  plan: Plan;
+  diagnostics: ReadonlyArray<Diagnostic>;
+  headings?: CompileResult['headings'];
+  statusAt?: CompileResult['statusAt'];
+} {
+  const { plan, diagnostics, headings, statusAt } = compilePlan(bytes, { path });
   if (plan === null) {
     const first = diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0];
     throw new InputError(`nothing could be compiled: ${first?.message ?? 'not a text plan'}`, {
@@ -34,7 +39,7 @@ export function compileOrThrow(
       ...(first === undefined ? {} : { line: first.line, column: first.column }),
     });
   }
-  return { plan, diagnostics };
+  return { plan, diagnostics, headings, statusAt };
 }
 
 /** Store an already compiled plan (shared by import and write-back). */

@@ -1,18 +1,27 @@
 import { resolve } from 'node:path';
-import { summarizePlan } from '../../compile/index.js';
+import { explainPlan, summarizePlan } from '../../compile/index.js';
+import { decodeSource } from '../../source/index.js';
 import { readPlanFile } from '../../workspace/plan-file.js';
 import { compileOrThrow } from '../../workspace/import-plan.js';
 import { err, out, outJson } from '../context.js';
 import { formatDiagnostic } from '../render.js';
+import { renderExplanation } from './plan-explain.js';
 
 /** `pulser summary FILE`: compile without a workspace and print the summary. */
-export function runSummary(file: string, json: boolean): void {
+export function runSummary(file: string, json: boolean, explain = false): void {
   const bytes = readPlanFile(resolve(file), file);
-  const { plan, diagnostics } = compileOrThrow(bytes, file);
+  const { plan, diagnostics, headings, statusAt } = compileOrThrow(bytes, file);
   for (const d of diagnostics) err(formatDiagnostic(d));
   const summary = summarizePlan(plan);
+  const why = explain
+    ? explainPlan(plan, headings ?? [], decodeSource(bytes, { path: file }).text, statusAt)
+    : undefined;
   if (json) {
-    outJson(summary);
+    outJson({ ...summary, diagnostics, ...(why ? { explain: why } : {}) });
+    return;
+  }
+  if (why) {
+    for (const line of renderExplanation(file, why)) out(line);
     return;
   }
   const t = summary.totals;

@@ -132,8 +132,12 @@ export function registerPlanCommands(program: Command): void {
     .description('Compile a plan and print its summary, without touching any workspace.')
     .argument('<file>', 'the markdown plan')
     .option('--json', JSON_HELP)
-    .action(async (file: string, opts: JsonOption) => {
+    .option(
+      '--explain',
+      'say why each heading is or is not a phase, and where each status came from',
+    )
+    .action(async (file: string, opts: JsonOption & { explain?: boolean }) => {
       const { runSummary } = await import('./plan-summary.js');
-      runSummary(file, opts.json === true);
+      runSummary(file, opts.json === true, opts.explain === true);
     });
 }
