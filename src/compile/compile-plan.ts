@@ -3,7 +3,7 @@
  * one markdown-it parse, one linear pass over its tokens, then freeze.
  */
 import type { Diagnostic, Plan, SourcePos, Task } from '../ir/index.js';
-import { IR_VERSION } from '../ir/index.js';
+import { IR_VERSION } from '../ir/version.js';
 import { decodeSource, lineStarts, repairMojibake } from '../source/index.js';
 import { Builder } from './builder.js';
 import { freezeDecision, freezeItems, freezePhase, freezeTask, signalled } from './drafts.js';

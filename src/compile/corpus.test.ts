@@ -5,18 +5,14 @@
  * absent; under CI=true it must be present.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { sharedPath, skipWithoutShared } from '../util/test-helpers.js';
 import { compilePlan, summarizePlan } from './index.js';
 
-const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
-const present = existsSync(join(corpus, 'docs'));
-const skip =
-  !present && process.env['CI'] !== 'true'
-    ? `../shared/corpus is absent (${corpus}); the corpus conformance test needs it`
-    : false;
+const corpus = sharedPath('corpus');
+const skip = skipWithoutShared('corpus', 'docs');
 
 /** The floor of each headline number (32 documents, 207 phase statuses). */
 const FLOOR = {

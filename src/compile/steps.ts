@@ -2,7 +2,8 @@
  * Candidate steps: shell fences, inline commands and `mcp` fences. A step found in a document is
  * untrusted: it always requires approval and is never assumed idempotent.
  */
-import { commandDigest, type SourcePos, type Step } from '../ir/index.js';
+import { commandDigest } from '../ir/digest.js';
+import type { SourcePos, Step } from '../ir/index.js';
 import { SHELL_LANGUAGES } from './patterns.js';
 
 /** SHA-256 of a step's tool, interpreter (fence language) and input: what trust binds to. */

@@ -11,7 +11,7 @@ import {
   phaseCriteria,
   phaseItems,
   phaseSteps,
-} from '../ir/index.js';
+} from '../ir/walk.js';
 
 /** Checkbox counts. */
 export interface CheckboxCount {
