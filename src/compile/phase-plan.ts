@@ -248,7 +248,8 @@ export function planPhases(o: Outline, hint: PhaseHint = {}): PhasePlan {
     return v;
   };
   for (const c of [...cands.values()]) {
-    const host = ancestors(o, c.h).find(doesNoPlanning);
+    // The title names the whole document (“Status Demo”), not a section inside it.
+    const host = ancestors(o, c.h).find((a) => a.index !== title && doesNoPlanning(a));
     if (host) {
       cands.delete(c.h.index);
       set(c.h, undefined, `inside “${host.text}”, a section that does no planning`);

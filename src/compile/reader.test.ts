@@ -202,3 +202,26 @@ test('the unrepairable-mojibake warning names every line', () => {
   const d = diagnostics.find((x) => x.code === 'source/mojibake-unrepaired');
   if (d) assert.match(d.message, /lines? \d+(?:, \d+)*/u);
 });
+
+test('a title that starts with a word of a non-planning section still holds the phases', () => {
+  const plan = planOf(`# Status Board
+
+## Task 1: Stray chore
+
+- [ ] sweep
+
+## Phase 1: Build
+
+### Task 1.1: Compile
+
+- [ ] compile it
+`);
+  assert.deepEqual(
+    plan.phases.map((p) => p.id),
+    ['phase-1'],
+  );
+  assert.deepEqual(
+    plan.tasks.map((t) => t.title),
+    ['Task 1: Stray chore'],
+  );
+});
