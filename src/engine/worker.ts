@@ -325,15 +325,23 @@ export class Worker {
       PULSER_ATTEMPT: String(lease.attempt),
       PULSER_WORKSPACE: o.root,
     });
+    // Output that cannot be stored (a full disk) must not let the step finish as if it had been:
+    // the first such error stops this execution after the tool ends, and the step is taken over.
+    const written: Promise<unknown>[] = [];
+    let lost: unknown;
     const sink = new OutputSink((stream, text, truncated) => {
-      void this.#write({
-        kind: 'output',
-        lease,
-        worker,
-        stream,
-        text,
-        ...(truncated ? { truncated } : {}),
-      }).catch(() => undefined);
+      written.push(
+        this.#write({
+          kind: 'output',
+          lease,
+          worker,
+          stream,
+          text,
+          ...(truncated ? { truncated } : {}),
+        }).catch((error: unknown) => {
+          lost ??= error;
+        }),
+      );
     }, o.maxOutputBytes);
     const runner = o.tools[spec.tool];
     let result: ToolResult;
@@ -371,6 +379,9 @@ export class Worker {
       }
     }
     sink.flush();
+    await Promise.all(written);
+    if (lost !== undefined)
+      throw lost instanceof Error ? lost : new Error('output could not be stored', { cause: lost });
     if (f.reason !== null || result.kind === 'aborted') {
       if (f.reason === 'stop') {
         await this.#write({ kind: 'release', lease, worker, reason: 'worker_stopped' });
