@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { EXAMPLES_DIR, examplePath } from '../util/test-helpers.js';
+import { EXAMPLES_DIR, browserSkip, examplePath, launchChromium } from '../util/test-helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = resolve(here, '../../bin/pulser.js');
@@ -155,11 +155,7 @@ describe('pulser demo', () => {
   });
 });
 
-const CHROMIUM = '/usr/bin/chromium';
-const noBrowser =
-  !existsSync(CHROMIUM) && process.env.CI !== 'true'
-    ? `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests`
-    : false;
+const noBrowser = browserSkip;
 
 describe('pulser serve in a folder with no workspace', () => {
   let dir = '';
@@ -204,20 +200,7 @@ describe('pulser serve in a folder with no workspace', () => {
 
 /** In Chromium: sign in with the login link, import ROADMAP.md from the empty Plans page. */
 async function firstImport(link: string): Promise<void> {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext();
     await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/u, (route) => route.abort());

@@ -4,42 +4,21 @@
  * screenshots in test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createLoginToken } from '../workspace/auth.js';
 import type { Workspace } from '../workspace/open.js';
+import { launchChromium as launchBrowser } from '../util/test-helpers.js';
 
-/** The browser the tests drive. */
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM, browserSkip } from '../util/test-helpers.js';
 /** Where screenshots go. */
 export const ARTIFACTS = resolve('test-artifacts');
-const missing = !existsSync(CHROMIUM);
 
-/** The `skip` option of a browser suite: a message when Chromium is missing (never on CI). */
-export const browserSkip: string | false =
-  missing && process.env.CI !== 'true'
-    ? `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests`
-    : false;
-
-/** Launches headless Chromium with the project's flags (fails on CI when it is missing). */
+/** Launches headless Chromium with the project's flags and makes the screenshot folder. */
 export async function launchChromium(): Promise<Browser> {
-  if (missing) throw new Error(`CI=true but ${CHROMIUM} is missing (.ci/run installs it)`);
   mkdirSync(ARTIFACTS, { recursive: true });
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return launchBrowser();
 }
 
 /** Signs `user` in with a fresh login link; page errors and console errors go to `errors`. */

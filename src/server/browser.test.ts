@@ -14,14 +14,10 @@ import { startRun } from '../workspace/runs.js';
 import { startServer, type RunningServer } from './serve.js';
 import { defaultWebDir } from './static.js';
 import { testWorkspace, type TestWorkspace } from './test-helpers.js';
+import { browserSkip, launchChromium } from '../util/test-helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
-const missing = !existsSync(CHROMIUM);
-const skip =
-  missing && process.env.CI !== 'true'
-    ? `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests`
-    : false;
+const skip = browserSkip;
 
 let t: TestWorkspace;
 let server: RunningServer;
@@ -73,7 +69,6 @@ if [ -f .flaky-ok ]; then echo recovered; else touch .flaky-ok; echo first attem
 
 describe('Runboard in a real browser', { skip }, () => {
   before(async () => {
-    if (missing) throw new Error(`CI=true but ${CHROMIUM} is missing (.ci/run installs it)`);
     assert.ok(
       existsSync(join(defaultWebDir(), 'index.html')),
       'dist/web is not built: run `npm run build`',
@@ -86,20 +81,7 @@ describe('Runboard in a real browser', { skip }, () => {
       hub: { pollMs: 20 },
       worker: { pollMs: 20 },
     });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

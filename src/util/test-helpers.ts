@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
 
 /** The shared corpus folder: `../shared` next to the repository root (tests run from `dist/`). */
 export const SHARED_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared');
@@ -46,4 +47,32 @@ export const EXAMPLES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..
 /** A path inside `examples/`, e.g. `examplePath('launch.md')`. */
 export function examplePath(...parts: string[]): string {
   return join(EXAMPLES_DIR, ...parts);
+}
+
+/** The browser the browser tests drive: Debian's Chromium, never a downloaded one. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** The `skip` option of a browser test: a message when Chromium is missing (never on CI). */
+export const browserSkip: string | false =
+  !existsSync(CHROMIUM) && process.env.CI !== 'true'
+    ? `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests`
+    : false;
+
+/** Launches headless Chromium with the project's flags; fails on CI when it is missing. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (.ci/run installs it)`);
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }

@@ -3,7 +3,7 @@
  * copy of the database), replay, runtime events, and the HTML in a real browser.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildReport, renderHtml, renderMarkdown } from '../report/index.js';
@@ -15,6 +15,7 @@ import { recordMetric } from './metric.js';
 import { openWorkspace, type Workspace } from './open.js';
 import { buildWorkspaceReport, generateReport, replayReports } from './report.js';
 import { tempProject } from './test-helpers.js';
+import { browserSkip, launchChromium } from '../util/test-helpers.js';
 import { setStatus } from './write-back.js';
 
 const PLAN = `# Launch plan
@@ -37,8 +38,6 @@ const PLAN = `# Launch plan
 
 - [ ] Tag
 `;
-
-const CHROMIUM = '/usr/bin/chromium';
 
 let root = '';
 let ws: Workspace;
@@ -225,27 +224,14 @@ describe('reports from the ledger', () => {
 
   it(
     'the HTML report is one self-contained file that renders in Chromium',
-    { skip: !existsSync(CHROMIUM) && process.env.CI !== 'true' ? `${CHROMIUM} is missing` : false },
+    { skip: browserSkip },
     async () => {
       const { text } = await buildWorkspaceReport(ws, 'html');
       const external = /<script|https?:\/\/|<link|@import|url\(/iu.exec(text);
       assert.equal(external, null, `no script, no external URL: ${external?.[0] ?? ''}`);
       const file = join(root, 'report.html');
       writeFileSync(file, text);
-      const { chromium } = await import('playwright-core');
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
         const requests: string[] = [];
