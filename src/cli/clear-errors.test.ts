@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../server/serve.js';
 import { testWorkspace, type TestWorkspace } from '../server/test-helpers.js';
 import { LAUNCH_PLAN, tempProject } from '../workspace/test-helpers.js';
+import { nobodySkip } from '../util/test-helpers.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
 
@@ -80,7 +81,7 @@ describe('clear errors for user mistakes (issue 9)', () => {
     assert.match(readFileSync(join(root, 'out', 'key.pem'), 'utf8'), /BEGIN PUBLIC KEY/u);
   });
 
-  it('a database this user cannot write: says so and what to do', () => {
+  it('a database this user cannot write: says so and what to do', { skip: nobodySkip(BIN) }, () => {
     // Root ignores file modes, so as root the command runs as the user `nobody` (the project
     // is readable by everyone); otherwise the file is made read-only with chmod.
     const dir = tempProject();

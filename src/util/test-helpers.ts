@@ -3,6 +3,7 @@
  * repository). Without it, such a test is skipped with one line saying why; with `CI=true` a
  * missing corpus is an error, so CI never passes by skipping.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -75,4 +76,20 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** The user ID of `nobody`, whom root-run tests use to meet real permission errors. */
+export const NOBODY = 65534;
+
+/**
+ * The `skip` option of a test that runs `bin` as `nobody` (only when the tests run as root):
+ * a message when `nobody` cannot run it, e.g. a folder above the checkout is not readable by
+ * others (`mktemp -d` makes such folders).
+ */
+export function nobodySkip(bin: string): string | false {
+  if (process.getuid?.() !== 0) return false;
+  const r = spawnSync(process.execPath, [bin, '--version'], { uid: NOBODY, gid: NOBODY });
+  return r.status === 0
+    ? false
+    : `the user nobody cannot run ${bin}: a folder above the checkout is not readable by others`;
 }

@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { eventDigestRaw } from '../util/chain.js';
 import { openWorkspace } from './open.js';
 import { LAUNCH_PLAN, tempProject } from './test-helpers.js';
+import { nobodySkip } from '../util/test-helpers.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
 
@@ -219,7 +220,10 @@ describe('a forged ledger tail (issue 9, item 7)', () => {
 
   it(
     'a user who can write the database but not read the keys: cannot append, and verify says what it could not check',
-    { skip: process.getuid?.() === 0 ? false : 'needs root, to run Pulser as the user nobody' },
+    {
+      skip:
+        process.getuid?.() === 0 ? nobodySkip(BIN) : 'needs root, to run Pulser as the user nobody',
+    },
     async () => {
       const root = await workspaceWithTail();
       roots.push(root);

@@ -20,9 +20,9 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { eventDigestRaw } from '../util/chain.js';
 import { LAUNCH_PLAN, tempProject } from './test-helpers.js';
+import { NOBODY, nobodySkip } from '../util/test-helpers.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
-const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
 
 function pulser(root: string, args: ReadonlyArray<string>, unprivileged = false) {
@@ -67,42 +67,46 @@ describe('a write-back happens in the file and the store, or in neither (issue 9
     for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
   });
 
-  it('on a database this user cannot write: the file is left byte for byte unchanged', () => {
-    const root = imported();
-    roots.push(root);
-    const plan = join(root, 'plan.md');
-    const dbFile = join(root, '.pulser', 'pulser.db');
-    chmodSync(root, 0o777);
-    chmodSync(plan, 0o666);
-    const holder = new Database(dbFile);
-    if (!asRoot) chmodSync(dbFile, 0o444);
-    try {
-      holder.pragma('journal_mode = WAL');
-      holder.prepare('SELECT count(*) FROM events').get();
-      for (const args of WRITES) {
-        const before = readFileSync(plan);
-        const r = pulser(root, args, true);
-        assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}`);
-        assert.match(r.stderr, /read-only/u, r.stderr);
-        assert.doesNotMatch(r.stderr, /unexpected error|\n\s+at /u);
-        assert.deepEqual(readFileSync(plan), before, `${args[0]} left the markdown unchanged`);
-        assert.deepEqual(
-          readdirSync(root).filter((f) => f.endsWith('.tmp')),
-          [],
-          'no temporary file is left behind',
-        );
+  it(
+    'on a database this user cannot write: the file is left byte for byte unchanged',
+    { skip: nobodySkip(BIN) },
+    () => {
+      const root = imported();
+      roots.push(root);
+      const plan = join(root, 'plan.md');
+      const dbFile = join(root, '.pulser', 'pulser.db');
+      chmodSync(root, 0o777);
+      chmodSync(plan, 0o666);
+      const holder = new Database(dbFile);
+      if (!asRoot) chmodSync(dbFile, 0o444);
+      try {
+        holder.pragma('journal_mode = WAL');
+        holder.prepare('SELECT count(*) FROM events').get();
+        for (const args of WRITES) {
+          const before = readFileSync(plan);
+          const r = pulser(root, args, true);
+          assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}`);
+          assert.match(r.stderr, /read-only/u, r.stderr);
+          assert.doesNotMatch(r.stderr, /unexpected error|\n\s+at /u);
+          assert.deepEqual(readFileSync(plan), before, `${args[0]} left the markdown unchanged`);
+          assert.deepEqual(
+            readdirSync(root).filter((f) => f.endsWith('.tmp')),
+            [],
+            'no temporary file is left behind',
+          );
+        }
+      } finally {
+        holder.close();
+        chmodSync(dbFile, 0o644);
       }
-    } finally {
-      holder.close();
-      chmodSync(dbFile, 0o644);
-    }
-    assert.equal(planWrites(root), 0);
-    // The workspace is not wedged: the same command works for the owner.
-    const ok = pulser(root, WRITES[0]!);
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.match(readFileSync(plan, 'utf8'), /- \[x\] Quick start/u);
-    assert.equal(planWrites(root), 1);
-  });
+      assert.equal(planWrites(root), 0);
+      // The workspace is not wedged: the same command works for the owner.
+      const ok = pulser(root, WRITES[0]!);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(readFileSync(plan, 'utf8'), /- \[x\] Quick start/u);
+      assert.equal(planWrites(root), 1);
+    },
+  );
 
   it('when the store refuses the write after the file was ready: the original is put back', () => {
     const root = imported();
