@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWorkspace } from '../dist/workspace/open.js';
-import { sealLedger, verifyWorkspaceLedger } from '../dist/workspace/ledger.js';
+import { sealLedger, verifyWorkspaceLedger } from '../dist/workspace/ledger/ledger.js';
 
 const EVENTS = 100_000;
 const CHECKPOINT_EVERY = 1_000;

@@ -9,8 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callMcpTool } from '../dist/tools/mcp-client.js';
 import { openWorkspace } from '../dist/workspace/open.js';
-import { startWorker } from '../dist/workspace/run-worker.js';
-import { startRun, waitForRun } from '../dist/workspace/runs.js';
+import { startWorker } from '../dist/workspace/runs/run-worker.js';
+import { startRun, waitForRun } from '../dist/workspace/runs/runs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FS_SERVER = resolve(

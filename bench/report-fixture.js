@@ -6,12 +6,12 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../dist/store/clock.js';
-import { checkTarget } from '../dist/workspace/check.js';
-import { signoff } from '../dist/workspace/check-signoff.js';
-import { importPlan } from '../dist/workspace/import-plan.js';
-import { recordMetric } from '../dist/workspace/metric.js';
+import { checkTarget } from '../dist/workspace/checks/check.js';
+import { signoff } from '../dist/workspace/checks/check-signoff.js';
+import { importPlan } from '../dist/workspace/plans/import-plan.js';
+import { recordMetric } from '../dist/workspace/checks/metric.js';
 import { openWorkspace } from '../dist/workspace/open.js';
-import { setStatus } from '../dist/workspace/write-back.js';
+import { setStatus } from '../dist/workspace/plans/write-back.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SEED = join(here, '../../shared/seeds/004_9387ae2320d3a458.txt');

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildWorkspaceReport } from '../dist/workspace/report.js';
+import { buildWorkspaceReport } from '../dist/workspace/plans/report.js';
 import { demoWorkspace } from './report-fixture.js';
 
 const TARGET = 100_000;

@@ -14,9 +14,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createToken, workspaceId } from '../dist/workspace/auth.js';
+import { createToken, workspaceId } from '../dist/workspace/access/auth.js';
 import { openWorkspace } from '../dist/workspace/open.js';
-import { startRun } from '../dist/workspace/runs.js';
+import { startRun } from '../dist/workspace/runs/runs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = resolve(here, '../bin/pulser.js');

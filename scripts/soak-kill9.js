@@ -4,7 +4,7 @@
 // at random points of a run and restarts them, then checks that no acknowledged transition was
 // lost, no step completed twice, an interrupted step re-ran at most once per crash, and
 // `PRAGMA integrity_check` is clean. Exits 1 on the first trial that breaks a guarantee.
-import { crashTrial } from '../dist/workspace/run-soak.js';
+import { crashTrial } from '../dist/workspace/runs/run-soak.js';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

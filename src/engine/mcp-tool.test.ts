@@ -6,12 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ManualClock, type Clock } from '../store/clock.js';
 import type { StoredEvent } from '../store/events.js';
-import { importPlan } from '../workspace/import-plan.js';
+import { importPlan } from '../workspace/plans/import-plan.js';
 import { openWorkspace, type Workspace } from '../workspace/open.js';
-import { startWorker, type WorkerHandle } from '../workspace/run-worker.js';
-import { cancelRun, getRun, runLogs, startRun, waitForRun } from '../workspace/runs.js';
-import { replayProblems, until } from '../workspace/run-test-helpers.js';
-import { trustPlan } from '../workspace/trust.js';
+import { startWorker, type WorkerHandle } from '../workspace/runs/run-worker.js';
+import { cancelRun, getRun, runLogs, startRun, waitForRun } from '../workspace/runs/runs.js';
+import { replayProblems, until } from '../workspace/runs/run-test-helpers.js';
+import { trustPlan } from '../workspace/access/trust.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FS_SERVER = resolve(

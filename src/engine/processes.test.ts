@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { crashTrial, spawnWorker, type WorkerProcess } from '../workspace/run-soak.js';
+import { crashTrial, spawnWorker, type WorkerProcess } from '../workspace/runs/run-soak.js';
 import {
   allEvents,
   chainProblems,
   replayProblems,
   runWorkspace,
   until,
-} from '../workspace/run-test-helpers.js';
-import { startRun } from '../workspace/runs.js';
+} from '../workspace/runs/run-test-helpers.js';
+import { startRun } from '../workspace/runs/runs.js';
 
 const ACTOR = 'cli:proc';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../store/clock.js';
 import type { Workspace } from '../workspace/open.js';
-import { startWorker, type WorkerHandle } from '../workspace/run-worker.js';
+import { startWorker, type WorkerHandle } from '../workspace/runs/run-worker.js';
 import {
   artifactPath,
   cancelRun,
@@ -13,14 +13,14 @@ import {
   startRun,
   waitForRun,
   type AdHocStep,
-} from '../workspace/runs.js';
+} from '../workspace/runs/runs.js';
 import {
   allEvents,
   chainProblems,
   replayProblems,
   runWorkspace,
   until,
-} from '../workspace/run-test-helpers.js';
+} from '../workspace/runs/run-test-helpers.js';
 import { retryDelay } from './backoff.js';
 import { DEFAULT_RETRY_POLICY } from '../store/run-store.js';
 

@@ -6,9 +6,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startServer, type RunningServer } from '../server/serve.js';
 import { testWorkspace, type TestWorkspace } from '../server/test-helpers.js';
-import type { AgentRun } from '../workspace/agent-runs.js';
-import { importPlan } from '../workspace/import-plan.js';
-import { approveStep } from '../workspace/runs.js';
+import type { AgentRun } from '../workspace/agents/agent-runs.js';
+import { importPlan } from '../workspace/plans/import-plan.js';
+import { approveStep } from '../workspace/runs/runs.js';
 import { createMcpHttpHandler, type McpHttpHandler } from './http.js';
 
 const T = { timeout: 60_000 };

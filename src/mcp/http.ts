@@ -5,7 +5,7 @@
  * The HTTP server mounts {@link McpHttpHandler.handle} behind its bearer-token auth.
  */
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { startClaimSweeper } from '../workspace/claims.js';
+import { startClaimSweeper } from '../workspace/runs/claims.js';
 import type { Workspace } from '../workspace/open.js';
 import { compileMcpOptions, type PulserMcpOptions } from './options.js';
 import { externalExecutor, inProcessExecutor } from './run-executor.js';

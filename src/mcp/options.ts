@@ -3,7 +3,7 @@
  * agent is and how long a claim lasts.
  */
 import { UsageError } from '../errors/index.js';
-import { DEFAULT_CLAIM_LEASE_MS, agentActor } from '../workspace/claim-options.js';
+import { DEFAULT_CLAIM_LEASE_MS, agentActor } from '../workspace/runs/claim-options.js';
 import { DEFAULT_TOOLS, TOOLS } from './tools.js';
 
 /** Options of the MCP server. */

@@ -7,10 +7,10 @@ import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/serv
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { NotFoundError } from '../errors/index.js';
 import { allTasks } from '../ir/walk.js';
-import { agentReport } from '../workspace/agent-view.js';
+import { agentReport } from '../workspace/agents/agent-view.js';
 import type { Workspace } from '../workspace/open.js';
-import { showNode } from '../workspace/show.js';
-import { planStatus, statusOf } from '../workspace/status.js';
+import { showNode } from '../workspace/plans/show.js';
+import { planStatus, statusOf } from '../workspace/plans/status.js';
 
 function json(uri: URL, value: unknown): ReadResourceResult {
   return {

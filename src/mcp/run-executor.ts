@@ -6,7 +6,7 @@
  * the server's) may take the same steps: each step is still claimed by exactly one worker.
  */
 import type { Workspace } from '../workspace/open.js';
-import { startWorker, type WorkerHandle } from '../workspace/run-worker.js';
+import { startWorker, type WorkerHandle } from '../workspace/runs/run-worker.js';
 
 /** Executes runs started through MCP (or leaves them to other workers). */
 export interface RunExecutor {

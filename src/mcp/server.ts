@@ -6,7 +6,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isPulserError } from '../errors/index.js';
-import { agentActor } from '../workspace/claim-options.js';
+import { agentActor } from '../workspace/runs/claim-options.js';
 import type { Workspace } from '../workspace/open.js';
 import { compileMcpOptions, type PulserMcpOptions } from './options.js';
 import { registerResources } from './resources.js';

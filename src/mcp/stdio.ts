@@ -3,7 +3,7 @@
  * process. Stdout carries only protocol messages; diagnostics go to stderr.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { startClaimSweeper } from '../workspace/claims.js';
+import { startClaimSweeper } from '../workspace/runs/claims.js';
 import type { Workspace } from '../workspace/open.js';
 import { compileMcpOptions, type PulserMcpOptions } from './options.js';
 import { externalExecutor, inProcessExecutor } from './run-executor.js';

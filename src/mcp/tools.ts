@@ -3,22 +3,22 @@
  * twelve by default (the work loop: next, show, claim, progress, release, check_item,
  * set_status, run, run_checks, run_status, logs, request_approval), five more on request (status, report,
  * claims, plan, events; plans and reports are also resources). Read tools never write; write
- * tools follow the rules of `workspace/agent-actions.ts` and `agent-runs.ts`, and no tool can
+ * tools follow the rules of `workspace/agents/agent-actions.ts` and `agent-runs.ts`, and no tool can
  * trust a document or approve anything.
  */
 import { z } from 'zod';
 import { NotFoundError } from '../errors/index.js';
-import { agentCheckItem, agentSetStatus } from '../workspace/agent-actions.js';
-import { requestApproval } from '../workspace/agent-requests.js';
-import { agentLogs, agentRunTask, agentRunView, agentRuns } from '../workspace/agent-runs.js';
-import { agentNext, agentReport } from '../workspace/agent-view.js';
-import { verdictTable } from '../workspace/verdict-table.js';
-import { checkTarget } from '../workspace/check.js';
-import { claimTask, listClaims, releaseTask, reportProgress } from '../workspace/claims.js';
+import { agentCheckItem, agentSetStatus } from '../workspace/agents/agent-actions.js';
+import { requestApproval } from '../workspace/agents/agent-requests.js';
+import { agentLogs, agentRunTask, agentRunView, agentRuns } from '../workspace/agents/agent-runs.js';
+import { agentNext, agentReport } from '../workspace/agents/agent-view.js';
+import { verdictTable } from '../workspace/checks/verdict-table.js';
+import { checkTarget } from '../workspace/checks/check.js';
+import { claimTask, listClaims, releaseTask, reportProgress } from '../workspace/runs/claims.js';
 import type { Workspace } from '../workspace/open.js';
-import { showNode } from '../workspace/show.js';
-import { planStatus, statusOf } from '../workspace/status.js';
-import { TASK_STATUSES } from '../workspace/write-back.js';
+import { showNode } from '../workspace/plans/show.js';
+import { planStatus, statusOf } from '../workspace/plans/status.js';
+import { TASK_STATUSES } from '../workspace/plans/write-back.js';
 import type { RunExecutor } from './run-executor.js';
 
 /** What a tool handler sees. */

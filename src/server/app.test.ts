@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createLoginToken } from '../workspace/auth.js';
+import { createLoginToken } from '../workspace/access/auth.js';
 import { testApp, testWorkspace, withToken, type TestWorkspace } from './test-helpers.js';
 
 let a: TestWorkspace;

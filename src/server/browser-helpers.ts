@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createLoginToken } from '../workspace/auth.js';
+import { createLoginToken } from '../workspace/access/auth.js';
 import type { Workspace } from '../workspace/open.js';
 import { launchChromium as launchBrowser } from '../util/test-helpers.js';
 

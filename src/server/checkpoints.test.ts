@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sealLedger, verifyWorkspaceLedger } from '../workspace/ledger.js';
+import { sealLedger, verifyWorkspaceLedger } from '../workspace/ledger/ledger.js';
 import { startServer, type RunningServer } from './serve.js';
 import { testWorkspace, type TestWorkspace } from './test-helpers.js';
 

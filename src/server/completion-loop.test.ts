@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { importPlan } from '../workspace/import-plan.js';
+import { importPlan } from '../workspace/plans/import-plan.js';
 import { openWorkspace } from '../workspace/open.js';
-import { startRun, waitForRun } from '../workspace/runs.js';
-import { trustFile } from '../workspace/trust.js';
+import { startRun, waitForRun } from '../workspace/runs/runs.js';
+import { trustFile } from '../workspace/access/trust.js';
 import { startServer } from './serve.js';
 
 const PLAN = '# Auto\n\n## Task 1: Greet\n\n```sh\necho hello\n```\n';

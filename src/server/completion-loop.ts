@@ -1,9 +1,9 @@
 /**
  * The `auto` completion policy for runs the server executes: when a run of a plan succeeds,
- * every task it made complete is marked done in its plan (see `workspace/completion.ts`), as
+ * every task it made complete is marked done in its plan (see `workspace/runs/completion.ts`), as
  * the person who started the run, with the evidence recorded.
  */
-import { closeLoop } from '../workspace/completion.js';
+import { closeLoop } from '../workspace/runs/completion.js';
 import type { Tenant } from './context.js';
 
 /**

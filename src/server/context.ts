@@ -2,7 +2,7 @@
  * What every route sees: the workspaces this server serves (the tenants), their event hubs,
  * and, once authenticated, the caller.
  */
-import type { Principal } from '../workspace/auth.js';
+import type { Principal } from '../workspace/access/auth.js';
 import type { Workspace } from '../workspace/open.js';
 import type { EventHub } from './event-hub.js';
 

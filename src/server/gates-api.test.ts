@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FailingGate, PlanGates } from '../workspace/gate-views.js';
-import { importPlan } from '../workspace/import-plan.js';
-import type { VerdictTable } from '../workspace/verdict-table.js';
+import type { FailingGate, PlanGates } from '../workspace/gates/gate-views.js';
+import { importPlan } from '../workspace/plans/import-plan.js';
+import type { VerdictTable } from '../workspace/checks/verdict-table.js';
 import { testApp, testWorkspace, withToken, type TestWorkspace } from './test-helpers.js';
 
 let a: TestWorkspace;

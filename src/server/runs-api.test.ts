@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { importPlan } from '../workspace/import-plan.js';
-import { startWorker, type WorkerHandle } from '../workspace/run-worker.js';
-import { startRun, waitForRun } from '../workspace/runs.js';
+import { importPlan } from '../workspace/plans/import-plan.js';
+import { startWorker, type WorkerHandle } from '../workspace/runs/run-worker.js';
+import { startRun, waitForRun } from '../workspace/runs/runs.js';
 import { testApp, testWorkspace, withToken, type TestWorkspace } from './test-helpers.js';
 
 /** A plan of small shell steps; `Flaky` fails (exit 127, not retried) until its marker exists. */

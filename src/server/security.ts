@@ -5,7 +5,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { AuthError } from '../errors/index.js';
-import { authenticate, checkCsrf, type Principal } from '../workspace/auth.js';
+import { authenticate, checkCsrf, type Principal } from '../workspace/access/auth.js';
 import type { Tenant } from './context.js';
 import { HttpError } from './errors.js';
 

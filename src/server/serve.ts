@@ -7,14 +7,14 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { UsageError } from '../errors/index.js';
-import { workspaceId } from '../workspace/auth.js';
-import { CHECKPOINT_EVERY, sealLedger } from '../workspace/ledger.js';
+import { workspaceId } from '../workspace/access/auth.js';
+import { CHECKPOINT_EVERY, sealLedger } from '../workspace/ledger/ledger.js';
 import type { Workspace } from '../workspace/open.js';
 import {
   startWorker,
   type StartWorkerOptions,
   type WorkerHandle,
-} from '../workspace/run-worker.js';
+} from '../workspace/runs/run-worker.js';
 import { createApp, type AppOptions } from './app.js';
 import type { Tenant } from './context.js';
 import { EventHub, type EventHubOptions } from './event-hub.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '../store/auth-store.js';
-import { createToken } from '../workspace/auth.js';
+import { createToken } from '../workspace/access/auth.js';
 import { openWorkspace, type Workspace } from '../workspace/open.js';
 import { createApp } from './app.js';
 import type { Tenant } from './context.js';

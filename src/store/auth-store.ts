@@ -1,6 +1,6 @@
 import type { StoredEvent } from './events.js';
 
-/** Roles, from least to most trusted; what each may do is decided by `workspace/auth.ts`. */
+/** Roles, from least to most trusted; what each may do is decided by `workspace/access/auth.ts`. */
 export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 
 /** A role a token or session carries. */

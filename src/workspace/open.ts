@@ -4,9 +4,9 @@ import { NotFoundError, StoreError, isPulserError } from '../errors/index.js';
 import type { Clock } from '../store/clock.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
-import { loadChainKey } from './chain-key.js';
+import { loadChainKey } from './ledger/chain-key.js';
 import { loadConfig, readEnv, type PulserEnv, type WorkspaceConfig } from './config.js';
-import { unsignedEvents } from './ledger-unsigned.js';
+import { unsignedEvents } from './ledger/ledger-unsigned.js';
 
 /** Name of the folder that holds a workspace's state. */
 export const WORKSPACE_DIR = '.pulser';
@@ -114,7 +114,7 @@ export function openWorkspace(options: OpenWorkspaceOptions = {}): Promise<Works
       // Sign the chain's head when events were appended (see workspace/ledger.ts); the ledger's
       // crypto is loaded only then, which keeps read-only commands fast to start.
       if (seal && (await unsignedEvents(store)) > 0) {
-        const { sealLedger } = await import('./ledger.js');
+        const { sealLedger } = await import('./ledger/ledger.js');
         await sealLedger({ dir, store });
       }
     } catch (error) {

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLES_DIR, sharedPath } from '../util/test-helpers.js';
-import { importPlan } from './import-plan.js';
+import { importPlan } from './plans/import-plan.js';
 import { openWorkspace, type Workspace } from './open.js';
 
 /** Paths of every seed plan (`../shared/seeds`: gate the test with `skipWithoutShared`). */

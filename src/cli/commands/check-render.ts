@@ -2,7 +2,7 @@
  * Text rendering of `pulser check` and `pulser metric list`.
  */
 import type { VerdictStatus } from '../../verify/index.js';
-import type { CheckResult, CriterionCheck, MetricCheck } from '../../workspace/check.js';
+import type { CheckResult, CriterionCheck, MetricCheck } from '../../workspace/checks/check.js';
 import { cut } from '../render.js';
 import { shellCommand } from '../../util/shell-quote.js';
 

@@ -23,7 +23,7 @@ export function registerCheckCommands(program: Command): void {
         opts: JsonOption & { readonly record: boolean },
         command: Command,
       ) => {
-        const { checkTarget } = await import('../../workspace/check.js');
+        const { checkTarget } = await import('../../workspace/checks/check.js');
         const { renderCheck, checkFailed } = await import('./check-render.js');
         await withWorkspace(command, async (ws) => {
           const result = await checkTarget(ws, target, { record: opts.record });
@@ -49,7 +49,7 @@ export function registerCheckCommands(program: Command): void {
         opts: JsonOption & { readonly reason: string; readonly reject?: boolean },
         command: Command,
       ) => {
-        const { signoff } = await import('../../workspace/check-signoff.js');
+        const { signoff } = await import('../../workspace/checks/check-signoff.js');
         await withWorkspace(command, async (ws) => {
           const r = await signoff(ws, id, {
             reason: opts.reason,
@@ -82,7 +82,7 @@ export function registerCheckCommands(program: Command): void {
         opts: JsonOption & { readonly note?: string },
         command: Command,
       ) => {
-        const { recordMetric } = await import('../../workspace/metric.js');
+        const { recordMetric } = await import('../../workspace/checks/metric.js');
         await withWorkspace(command, async (ws) => {
           const r = await recordMetric(ws, id, value, {
             ...(opts.note === undefined ? {} : { note: opts.note }),
@@ -101,7 +101,7 @@ export function registerCheckCommands(program: Command): void {
     .description('List the metrics with their targets, latest values and verdicts.')
     .option('--json', JSON_HELP)
     .action(async (opts: JsonOption, command: Command) => {
-      const { checkTarget } = await import('../../workspace/check.js');
+      const { checkTarget } = await import('../../workspace/checks/check.js');
       const { renderMetrics } = await import('./check-render.js');
       await withWorkspace(command, async (ws) => {
         const result = await checkTarget(ws, undefined, { record: false, commands: 'recorded' });

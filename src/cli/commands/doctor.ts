@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DoctorReport } from '../../workspace/doctor.js';
+import type { DoctorReport } from '../../workspace/ledger/doctor.js';
 import { out, outJson, withWorkspace } from '../context.js';
 
 /** Registers `pulser doctor`. */
@@ -11,7 +11,7 @@ export function registerDoctorCommand(program: Command): void {
     )
     .option('--json', 'print JSON instead of text')
     .action(async (opts: { readonly json?: boolean }, command: Command) => {
-      const { doctor, unopenable } = await import('../../workspace/doctor.js');
+      const { doctor, unopenable } = await import('../../workspace/ledger/doctor.js');
       const { isPulserError } = await import('../../errors/index.js');
       const print = (report: DoctorReport): void => {
         if (opts.json === true) outJson(report);

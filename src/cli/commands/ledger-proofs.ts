@@ -19,7 +19,7 @@ export function registerProofCommands(program: Command): void {
     .option('-o, --out <file>', 'write to this file instead of stdout (e.g. proofs.intoto.jsonl)')
     .action(
       async (planId: string | undefined, opts: { readonly out?: string }, command: Command) => {
-        const { exportProofs } = await import('../../workspace/proof.js');
+        const { exportProofs } = await import('../../workspace/ledger/proof.js');
         const { cliActor } = await import('../../workspace/plan-file.js');
         const { checkOutFile, writeOutFile } = await import('../out-file.js');
         if (opts.out !== undefined) checkOutFile(opts.out);
@@ -68,7 +68,7 @@ export function registerProofCommands(program: Command): void {
         command: Command,
       ) => {
         const { readFileSync } = await import('node:fs');
-        const proof = await import('../../workspace/proof.js');
+        const proof = await import('../../workspace/ledger/proof.js');
         const { InputError } = await import('../../errors/index.js');
         let text: string;
         try {

@@ -1,8 +1,8 @@
 /**
  * Text rendering of the ledger commands.
  */
-import type { KeyEntry } from '../../workspace/ledger-keys.js';
-import type { LedgerCheck, LedgerStatus } from '../../workspace/ledger.js';
+import type { KeyEntry } from '../../workspace/ledger/ledger-keys.js';
+import type { LedgerCheck, LedgerStatus } from '../../workspace/ledger/ledger.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 

@@ -31,7 +31,7 @@ export function registerLedgerCommands(program: Command): void {
     )
     .option('--json', JSON_HELP)
     .action(async (opts: JsonOption & { readonly checkpoints: string[] }, command: Command) => {
-      const { verifyWorkspaceLedger } = await import('../../workspace/ledger.js');
+      const { verifyWorkspaceLedger } = await import('../../workspace/ledger/ledger.js');
       const { renderVerify } = await import('./ledger-render.js');
       await withWorkspace(command, async (ws) => {
         const check = await verifyWorkspaceLedger(ws, { checkpointFiles: opts.checkpoints });
@@ -50,7 +50,7 @@ export function registerLedgerCommands(program: Command): void {
     .description('Show the ledger head, the last signed checkpoint and the signing key.')
     .option('--json', JSON_HELP)
     .action(async (opts: JsonOption, command: Command) => {
-      const { ledgerStatus } = await import('../../workspace/ledger.js');
+      const { ledgerStatus } = await import('../../workspace/ledger/ledger.js');
       const { renderStatus } = await import('./ledger-render.js');
       await withWorkspace(command, async (ws) => {
         const status = await ledgerStatus(ws);
@@ -64,7 +64,7 @@ export function registerLedgerCommands(program: Command): void {
     .description('Sign a checkpoint of the ledger head now (normally done after every command).')
     .option('--json', JSON_HELP)
     .action(async (opts: JsonOption, command: Command) => {
-      const { sealLedger } = await import('../../workspace/ledger.js');
+      const { sealLedger } = await import('../../workspace/ledger/ledger.js');
       const { cliActor } = await import('../../workspace/plan-file.js');
       await withWorkspace(command, async (ws) => {
         const cp = await sealLedger(ws, { actor: cliActor() });
@@ -89,7 +89,7 @@ export function registerLedgerCommands(program: Command): void {
     .description('List the keys: the active one and retired ones (which still verify).')
     .option('--json', JSON_HELP)
     .action(async (opts: JsonOption, command: Command) => {
-      const { listKeys } = await import('../../workspace/ledger-keys.js');
+      const { listKeys } = await import('../../workspace/ledger/ledger-keys.js');
       const { renderKeys } = await import('./ledger-render.js');
       await withWorkspace(command, async (ws) => {
         const list = await listKeys(ws);
@@ -105,7 +105,7 @@ export function registerLedgerCommands(program: Command): void {
     .option('-o, --out <file>', 'write the PEM to this file instead of stdout')
     .action(
       async (keyId: string | undefined, opts: { readonly out?: string }, command: Command) => {
-        const { exportPublicKey } = await import('../../workspace/ledger-keys.js');
+        const { exportPublicKey } = await import('../../workspace/ledger/ledger-keys.js');
         const { cliActor } = await import('../../workspace/plan-file.js');
         const { checkOutFile, writeOutFile } = await import('../out-file.js');
         if (opts.out !== undefined) checkOutFile(opts.out);
@@ -128,7 +128,7 @@ export function registerLedgerCommands(program: Command): void {
     )
     .option('--json', JSON_HELP)
     .action(async (opts: JsonOption, command: Command) => {
-      const { rotateKey } = await import('../../workspace/ledger-keys.js');
+      const { rotateKey } = await import('../../workspace/ledger/ledger-keys.js');
       const { cliActor } = await import('../../workspace/plan-file.js');
       await withWorkspace(command, async (ws) => {
         const r = await rotateKey(ws, cliActor());

@@ -10,7 +10,7 @@ interface ServeOptions {
 }
 
 async function serveCommand(opts: ServeOptions, command: Command): Promise<void> {
-  const { parseDuration } = await import('../../workspace/claim-options.js');
+  const { parseDuration } = await import('../../workspace/runs/claim-options.js');
   const { compileMcpOptions } = await import('../../mcp/options.js');
   const { serveMcpStdio } = await import('../../mcp/stdio.js');
   const options = {
@@ -108,7 +108,7 @@ export function registerMcpCommands(program: Command): void {
         command: Command,
       ) => {
         const { callMcpTool } = await import('../../tools/mcp-client.js');
-        const { parseDuration } = await import('../../workspace/claim-options.js');
+        const { parseDuration } = await import('../../workspace/runs/claim-options.js');
         const timeoutMs = parseDuration(opts.timeout, '--timeout');
         const input = await parseArgs(args);
         await withWorkspace(command, async (ws) => {

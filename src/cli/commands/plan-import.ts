@@ -1,6 +1,6 @@
 import { isEmptyDiff } from '../../ir/index.js';
 import { resolve } from 'node:path';
-import { compileOrThrow, importPlan } from '../../workspace/import-plan.js';
+import { compileOrThrow, importPlan } from '../../workspace/plans/import-plan.js';
 import type { Workspace } from '../../workspace/open.js';
 import { cliActor, readPlanFile } from '../../workspace/plan-file.js';
 import { err, out, outJson } from '../context.js';

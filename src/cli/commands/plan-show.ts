@@ -1,4 +1,4 @@
-import type { ShowResult } from '../../workspace/show.js';
+import type { ShowResult } from '../../workspace/plans/show.js';
 
 function field(
   lines: string[],

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors/index.js';
-import type { ReadyTask, StatusReport } from '../../workspace/status.js';
+import type { ReadyTask, StatusReport } from '../../workspace/plans/status.js';
 import { bar, cut, isTty } from '../render.js';
 
 function ratio(p: {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { explainPlan, summarizePlan } from '../../compile/index.js';
 import { decodeSource } from '../../source/index.js';
 import { readPlanFile } from '../../workspace/plan-file.js';
-import { compileOrThrow } from '../../workspace/import-plan.js';
+import { compileOrThrow } from '../../workspace/plans/import-plan.js';
 import { err, out, outJson } from '../context.js';
 import { formatDiagnostic } from '../render.js';
 import { renderExplanation } from './plan-explain.js';

@@ -1,5 +1,5 @@
 import type { Workspace } from '../../workspace/open.js';
-import * as writeBack from '../../workspace/write-back.js';
+import * as writeBack from '../../workspace/plans/write-back.js';
 import { out, outJson } from '../context.js';
 
 /** Runs a write-back and prints what changed in the file. */

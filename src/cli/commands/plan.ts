@@ -27,7 +27,7 @@ export function registerPlanCommands(program: Command): void {
     .description('Show every imported plan as a tree of phases with progress bars.')
     .option('--json', JSON_HELP)
     .action(async (opts: JsonOption, command: Command) => {
-      const { planStatus } = await import('../../workspace/status.js');
+      const { planStatus } = await import('../../workspace/plans/status.js');
       const { renderStatus } = await import('./plan-status.js');
       await withWorkspace(command, async (ws) => {
         const report = await planStatus(ws);
@@ -42,12 +42,12 @@ export function registerPlanCommands(program: Command): void {
     .option('--json', JSON_HELP)
     .option('-n, --limit <n>', 'show at most n tasks (0: all)', '10')
     .action(async (opts: JsonOption & { readonly limit: string }, command: Command) => {
-      const { nextTasks } = await import('../../workspace/status.js');
+      const { nextTasks } = await import('../../workspace/plans/status.js');
       const { renderNext, parseLimit } = await import('./plan-status.js');
       const limit = parseLimit(opts.limit);
       await withWorkspace(command, async (ws) => {
         const tasks = await nextTasks(ws);
-        const { completions } = await import('../../workspace/completion.js');
+        const { completions } = await import('../../workspace/runs/completion.js');
         // Tasks whose steps succeeded and whose criteria pass come first: one command each.
         const ready = ws.config.completion === 'off' ? [] : await completions(ws);
         if (opts.json === true) outJson(limit === 0 ? tasks : tasks.slice(0, limit));
@@ -66,7 +66,7 @@ export function registerPlanCommands(program: Command): void {
     .argument('<id>', 'node ID (or planId:nodeId, or a task label such as T-022)')
     .option('--json', JSON_HELP)
     .action(async (id: string, opts: JsonOption, command: Command) => {
-      const { showNode } = await import('../../workspace/show.js');
+      const { showNode } = await import('../../workspace/plans/show.js');
       const { renderShow } = await import('./plan-show.js');
       await withWorkspace(command, async (ws) => {
         const result = await showNode(ws, id);
@@ -112,7 +112,7 @@ export function registerPlanCommands(program: Command): void {
         command: Command,
       ) => {
         const { runWrite } = await import('./plan-write.js');
-        const { parseTaskStatus } = await import('../../workspace/write-back.js');
+        const { parseTaskStatus } = await import('../../workspace/plans/write-back.js');
         const { cliActor } = await import('../../workspace/plan-file.js');
         const parsed = parseTaskStatus(status);
         const promotion = {

@@ -11,7 +11,7 @@ export function registerReportCommands(program: Command): void {
     .option('-f, --format <format>', 'md | json | html (one self-contained file with charts)', 'md')
     .option('-o, --out <file>', 'write to this file instead of stdout')
     .action(async (opts: { readonly format: string; readonly out?: string }, command: Command) => {
-      const { generateReport, parseReportFormat } = await import('../../workspace/report.js');
+      const { generateReport, parseReportFormat } = await import('../../workspace/plans/report.js');
       const format = parseReportFormat(opts.format);
       const { checkOutFile, writeOutFile } = await import('../out-file.js');
       if (opts.out !== undefined) checkOutFile(opts.out);
@@ -35,7 +35,7 @@ export function registerReportCommands(program: Command): void {
     )
     .option('--json', 'print JSON instead of text')
     .action(async (opts: { readonly json?: boolean }, command: Command) => {
-      const { replayReports } = await import('../../workspace/report.js');
+      const { replayReports } = await import('../../workspace/plans/report.js');
       await withWorkspace(command, async (ws) => {
         const r = await replayReports(ws);
         if (opts.json === true) outJson(r);

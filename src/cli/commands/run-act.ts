@@ -11,7 +11,7 @@ import {
   rejectStep,
   resolveStep,
   retry,
-} from '../../workspace/runs.js';
+} from '../../workspace/runs/runs.js';
 import type { ResolveAction } from '../../store/run-store.js';
 import { out, outJson } from '../context.js';
 import { shellCommand } from '../../util/shell-quote.js';

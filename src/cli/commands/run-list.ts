@@ -4,8 +4,8 @@
 import { UsageError } from '../../errors/index.js';
 import { RUN_STATUSES, type RunStatus } from '../../store/run-store.js';
 import type { Workspace } from '../../workspace/open.js';
-import { getRun, listRuns, listSessions, runLogs } from '../../workspace/runs.js';
-import { findRun, findSession } from '../../workspace/run-ids.js';
+import { getRun, listRuns, listSessions, runLogs } from '../../workspace/runs/runs.js';
+import { findRun, findSession } from '../../workspace/runs/run-ids.js';
 import { out, outJson, outRaw } from '../context.js';
 import { renderRun, renderRuns, renderSessions } from './run-render.js';
 

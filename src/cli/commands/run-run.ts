@@ -9,9 +9,9 @@ import type { StoredEvent } from '../../store/events.js';
 import type { RunRecord, StepRecord } from '../../store/run-store.js';
 import type { Workspace } from '../../workspace/open.js';
 import { cliActor } from '../../workspace/plan-file.js';
-import { startWorker } from '../../workspace/run-worker.js';
-import { cancelRun, getRun, isStalled, startRun } from '../../workspace/runs.js';
-import { findRun } from '../../workspace/run-ids.js';
+import { startWorker } from '../../workspace/runs/run-worker.js';
+import { cancelRun, getRun, isStalled, startRun } from '../../workspace/runs/runs.js';
+import { findRun } from '../../workspace/runs/run-ids.js';
 import { out } from '../context.js';
 import { eventLine, renderRun, stalledHint } from './run-render.js';
 import { shellCommand } from '../../util/shell-quote.js';
@@ -174,7 +174,7 @@ export async function runCommand(
       else if (final.run.status !== 'succeeded') out(renderRun(final.run, final.steps));
       if (final.run.status === 'succeeded' && final.run.target !== null) {
         // The loop closes by the project's policy: marked done, or offered.
-        const { closeLoop } = await import('../../workspace/completion.js');
+        const { closeLoop } = await import('../../workspace/runs/completion.js');
         const r = await closeLoop(ws, actor, final.run.target.planId);
         for (const c of r.completed)
           out(

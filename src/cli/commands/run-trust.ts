@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../errors/index.js';
 import type { Workspace } from '../../workspace/open.js';
 import { cliActor, workspacePath } from '../../workspace/plan-file.js';
-import { trustFile, trustStatus, untrustPlan } from '../../workspace/trust.js';
+import { trustFile, trustStatus, untrustPlan } from '../../workspace/access/trust.js';
 import { shellCommand } from '../../util/shell-quote.js';
 import { out, outJson } from '../context.js';
 

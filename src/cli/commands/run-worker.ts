@@ -3,7 +3,7 @@
  * steps get a grace period, then are killed and released for another worker).
  */
 import type { Workspace } from '../../workspace/open.js';
-import { startWorker } from '../../workspace/run-worker.js';
+import { startWorker } from '../../workspace/runs/run-worker.js';
 import { untilStopSignal } from '../context.js';
 import { visible } from '../../util/visible.js';
 

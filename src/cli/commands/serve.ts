@@ -16,7 +16,7 @@ function collect(value: string, previous: ReadonlyArray<string> = []): ReadonlyA
 async function serveCommand(opts: ServeOptions, command: Command): Promise<void> {
   const { UsageError } = await import('../../errors/index.js');
   const { openWorkspace } = await import('../../workspace/open.js');
-  const { createLoginToken, hasAdminToken, workspaceId } = await import('../../workspace/auth.js');
+  const { createLoginToken, hasAdminToken, workspaceId } = await import('../../workspace/access/auth.js');
   const { startServer, isLoopback } = await import('../../server/serve.js');
   const { cliActor } = await import('../../workspace/plan-file.js');
   const port = Number(opts.port);
@@ -117,7 +117,7 @@ export function registerServeCommands(program: Command): void {
         opts: { role: string; name?: string; label?: string; ttlDays?: string; json?: boolean },
         command: Command,
       ) => {
-        const auth = await import('../../workspace/auth.js');
+        const auth = await import('../../workspace/access/auth.js');
         const { cliActor } = await import('../../workspace/plan-file.js');
         const { UsageError } = await import('../../errors/index.js');
         const role = auth.parseRole(opts.role);
@@ -152,7 +152,7 @@ export function registerServeCommands(program: Command): void {
     .option('--all', 'include login tokens and browser sessions')
     .option('--json', 'print JSON')
     .action(async (opts: { all?: boolean; json?: boolean }, command: Command) => {
-      const { listTokens } = await import('../../workspace/auth.js');
+      const { listTokens } = await import('../../workspace/access/auth.js');
       await withWorkspace(command, async (ws) => {
         const tokens = await listTokens(
           ws,
@@ -179,7 +179,7 @@ export function registerServeCommands(program: Command): void {
     .description('Revoke a token or browser session by its ID.')
     .argument('<id>', 'token ID (tok_..., from `pulser token list`)')
     .action(async (id: string, _opts: unknown, command: Command) => {
-      const { revokeToken } = await import('../../workspace/auth.js');
+      const { revokeToken } = await import('../../workspace/access/auth.js');
       const { cliActor } = await import('../../workspace/plan-file.js');
       await withWorkspace(command, async (ws) => {
         const t = await revokeToken(ws, id, cliActor());

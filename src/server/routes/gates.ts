@@ -7,11 +7,11 @@
  * plan's trust rules: nothing here can vouch for a command.
  */
 import { Hono } from 'hono';
-import { signoff } from '../../workspace/check-signoff.js';
-import { checkTarget } from '../../workspace/check.js';
-import { planGates, redecide, type GateView } from '../../workspace/gate-views.js';
-import { recordMetric } from '../../workspace/metric.js';
-import { verdictTable } from '../../workspace/verdict-table.js';
+import { signoff } from '../../workspace/checks/check-signoff.js';
+import { checkTarget } from '../../workspace/checks/check.js';
+import { planGates, redecide, type GateView } from '../../workspace/gates/gate-views.js';
+import { recordMetric } from '../../workspace/checks/metric.js';
+import { verdictTable } from '../../workspace/checks/verdict-table.js';
 import type { AppEnv } from '../context.js';
 import { HttpError } from '../errors.js';
 import { idParam, optionalString, requireString } from '../input.js';

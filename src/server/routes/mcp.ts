@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { AuthError } from '../../errors/index.js';
-import { authenticate, can, type Principal } from '../../workspace/auth.js';
+import { authenticate, can, type Principal } from '../../workspace/access/auth.js';
 import type { Workspace } from '../../workspace/open.js';
 import type { AppEnv, Tenant } from '../context.js';
 import { HttpError } from '../errors.js';

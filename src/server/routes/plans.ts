@@ -1,12 +1,12 @@
 /** Plan routes: status, next tasks, one plan, one node, import and write-back. */
 import { Hono } from 'hono';
-import { completeTask, completions } from '../../workspace/completion.js';
+import { completeTask, completions } from '../../workspace/runs/completion.js';
 import { NotFoundError } from '../../errors/index.js';
-import { authorize } from '../../workspace/auth.js';
-import { importPlan } from '../../workspace/import-plan.js';
-import { showNode } from '../../workspace/show.js';
-import { nextTasks, planStatus, statusOf } from '../../workspace/status.js';
-import { TASK_STATUSES, checkItem, setStatus, uncheckItem } from '../../workspace/write-back.js';
+import { authorize } from '../../workspace/access/auth.js';
+import { importPlan } from '../../workspace/plans/import-plan.js';
+import { showNode } from '../../workspace/plans/show.js';
+import { nextTasks, planStatus, statusOf } from '../../workspace/plans/status.js';
+import { TASK_STATUSES, checkItem, setStatus, uncheckItem } from '../../workspace/plans/write-back.js';
 import type { AppEnv } from '../context.js';
 import { listMarkdownFiles, resolveWorkspaceFile } from '../files.js';
 import { idParam, onlyFields, requireOneOf, requireString } from '../input.js';

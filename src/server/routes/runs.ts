@@ -1,6 +1,6 @@
 /**
  * Runtime routes: runs, steps, logs, sessions, approvals, trust, artifacts and the inbox. Each
- * route authorizes, validates and calls the runtime's library functions (`src/workspace/runs.ts`,
+ * route authorizes, validates and calls the runtime's library functions (`src/workspace/runs/runs.ts`,
  * `trust.ts`, `run-views.ts`); the caller's `user:<name>` is the actor they record. No route
  * can run a command without trust: `trustUnsafely` and ad-hoc steps are not accepted here.
  */
@@ -9,8 +9,8 @@ import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import { RUN_STATUSES, type RunQuery, type RunStatus } from '../../store/run-store.js';
-import { authorize, type Permission } from '../../workspace/auth.js';
-import { artifactFile, inbox, runTargets, runView, stepView } from '../../workspace/run-views.js';
+import { authorize, type Permission } from '../../workspace/access/auth.js';
+import { artifactFile, inbox, runTargets, runView, stepView } from '../../workspace/runs/run-views.js';
 import {
   approveStep,
   archiveSession,
@@ -24,8 +24,8 @@ import {
   retry,
   runLogs,
   startRun,
-} from '../../workspace/runs.js';
-import { trustPlan, trustStatus, untrustPlan } from '../../workspace/trust.js';
+} from '../../workspace/runs/runs.js';
+import { trustPlan, trustStatus, untrustPlan } from '../../workspace/access/trust.js';
 import type { AppEnv } from '../context.js';
 import { HttpError } from '../errors.js';
 import {

@@ -13,7 +13,7 @@ import {
   revokeToken,
   type Permission,
   type Principal,
-} from '../../workspace/auth.js';
+} from '../../workspace/access/auth.js';
 import type { AppEnv, Tenant } from '../context.js';
 import { onlyFields, optionalString, requireString } from '../input.js';
 import { CSRF_HEADER, SESSION_COOKIE, bearerToken, checkOrigin, readJson } from '../security.js';

@@ -1,7 +1,7 @@
 /** Admin routes: API tokens and users of the workspace. */
 import { Hono } from 'hono';
 import { ROLES } from '../../store/auth-store.js';
-import { authorize, createToken, listTokens, revokeToken } from '../../workspace/auth.js';
+import { authorize, createToken, listTokens, revokeToken } from '../../workspace/access/auth.js';
 import type { AppEnv } from '../context.js';
 import {
   idParam,

@@ -7,7 +7,7 @@ import {
   chainProblems,
   replayProblems,
   runWorkspace,
-} from '../../workspace/run-test-helpers.js';
+} from '../../workspace/runs/run-test-helpers.js';
 import type { Workspace } from '../../workspace/open.js';
 import { SqliteDb } from './database.js';
 import type { SqliteStore } from './index.js';
