@@ -10,7 +10,12 @@ import { z } from 'zod';
 import { NotFoundError } from '../errors/index.js';
 import { agentCheckItem, agentSetStatus } from '../workspace/agents/agent-actions.js';
 import { requestApproval } from '../workspace/agents/agent-requests.js';
-import { agentLogs, agentRunTask, agentRunView, agentRuns } from '../workspace/agents/agent-runs.js';
+import {
+  agentLogs,
+  agentRunTask,
+  agentRunView,
+  agentRuns,
+} from '../workspace/agents/agent-runs.js';
 import { agentNext, agentReport } from '../workspace/agents/agent-view.js';
 import { verdictTable } from '../workspace/checks/verdict-table.js';
 import { checkTarget } from '../workspace/checks/check.js';

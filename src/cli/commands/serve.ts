@@ -16,7 +16,8 @@ function collect(value: string, previous: ReadonlyArray<string> = []): ReadonlyA
 async function serveCommand(opts: ServeOptions, command: Command): Promise<void> {
   const { UsageError } = await import('../../errors/index.js');
   const { openWorkspace } = await import('../../workspace/open.js');
-  const { createLoginToken, hasAdminToken, workspaceId } = await import('../../workspace/access/auth.js');
+  const { createLoginToken, hasAdminToken, workspaceId } =
+    await import('../../workspace/access/auth.js');
   const { startServer, isLoopback } = await import('../../server/serve.js');
   const { cliActor } = await import('../../workspace/plan-file.js');
   const port = Number(opts.port);

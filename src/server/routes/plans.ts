@@ -6,7 +6,12 @@ import { authorize } from '../../workspace/access/auth.js';
 import { importPlan } from '../../workspace/plans/import-plan.js';
 import { showNode } from '../../workspace/plans/show.js';
 import { nextTasks, planStatus, statusOf } from '../../workspace/plans/status.js';
-import { TASK_STATUSES, checkItem, setStatus, uncheckItem } from '../../workspace/plans/write-back.js';
+import {
+  TASK_STATUSES,
+  checkItem,
+  setStatus,
+  uncheckItem,
+} from '../../workspace/plans/write-back.js';
 import type { AppEnv } from '../context.js';
 import { listMarkdownFiles, resolveWorkspaceFile } from '../files.js';
 import { idParam, onlyFields, requireOneOf, requireString } from '../input.js';

@@ -10,7 +10,13 @@ import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import { RUN_STATUSES, type RunQuery, type RunStatus } from '../../store/run-store.js';
 import { authorize, type Permission } from '../../workspace/access/auth.js';
-import { artifactFile, inbox, runTargets, runView, stepView } from '../../workspace/runs/run-views.js';
+import {
+  artifactFile,
+  inbox,
+  runTargets,
+  runView,
+  stepView,
+} from '../../workspace/runs/run-views.js';
 import {
   approveStep,
   archiveSession,

@@ -5,7 +5,13 @@
 import { NotFoundError } from '../../errors/index.js';
 import type { TaskClaim } from '../../store/claim-store.js';
 import type { Workspace } from '../open.js';
-import { nextTasks, planStatus, statusOf, type PlanStatusEntry, type ReadyTask } from '../plans/status.js';
+import {
+  nextTasks,
+  planStatus,
+  statusOf,
+  type PlanStatusEntry,
+  type ReadyTask,
+} from '../plans/status.js';
 
 /** A ready task and the live claim on it, if any. */
 export interface AgentTask extends ReadyTask {
