@@ -64,9 +64,12 @@ export function phaseKindOf(word: string): PhaseKind {
 /** `Task 1.1: title`, `Tarefa 2 — title`, `タスク3：…`. */
 export const TASK_HEADING_RE =
   /^(?:task|tarefa|t[âa]che|tarea|aufgabe|タスク)\s*#?\s*([A-Za-z]?\d+(?:\.\d+)*|[A-Z]+-\d+)?\s*[:：.)—–-]\s*(.+)$/iu;
-/** An external task ID at the start of a line: `lift-sys-62:`, `T-022 Mission`, `PROJ-12 (P1)`. */
+/**
+ * An external task ID at the start of a line: `lift-sys-62:`, `T-022 Mission`, `PROJ-12 (P1)`.
+ * An ID glued to more name (`API-01-guide.md - reference`) is a file name, not an ID.
+ */
 export const EXTERNAL_ID_RE =
-  /^((?:[A-Z][A-Z0-9]{0,9}|[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)+)-\d+)(?=\s*[:：(—–-]|\s+[\p{Lu}\p{Lo}]|\s*$)/u;
+  /^((?:[A-Z][A-Z0-9]{0,9}|[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)+)-\d+)(?=\s*[:：(—–]|\s+-|\s+[\p{Lu}\p{Lo}]|\s*$)/u;
 /** A label at the start of a bold sub-task: `1.1: Release Notes`. */
 export const SUBTASK_LABEL_RE = /^(?:task\s+)?(\d+(?:\.\d+)+|[A-Z]-?\d+)\s*[:.)—–-]\s*(.+)$/iu;
 

@@ -16,6 +16,9 @@ const KIRO_STEP_RE = /^(\d{1,3})\.\d{1,3}\.?\s+\S/u;
 /** Headings whose items are not work: goals, rationale, architecture, notes, outputs. */
 const NON_WORK_RE =
   /^(?:(?:sub-?)?goals?|objectives?|why\b|rationale|background|context|overview|architecture|design|deliverable$|outputs?|results?|notes?|risks?|risk mitigation|mitigation|metrics|sprint metrics|performance targets|testing strategy|test strategy|key functions|files?\b|file structure|dependencies|prerequisites|references?|examples?|code example|sample|benefits|advantages|vorteile|ursprünglicher|wichtige errungenschaften|errungenschaften|achievements|metrics achieved|current|troubleshooting|summary|status|progress|timeline|schedule|estimated|effort|out of scope|won['’]?t[- ]have|non-goals|目标|目標|架构|输出物|成果物|文件结构|核心代码|成果展示|背景|概要|注意|リスク|メトリクス|목표|아키텍처|objetivo$|objetivos?\s+generales|arquitectura|riesgos|notas|ziele$|архитектура|наблюдения|цель|риски)/iu;
+/** A heading that ends in a non-work noun: `Critical Dependencies`, `Open Risks`, `Key Notes`. */
+const NON_WORK_TAIL_RE =
+  /\b(?:dependencies|prerequisites|risks|notes|references|metrics|abh[äa]ngigkeiten|risiken|dependencias|riesgos|depend[êe]ncias|riscos|d[ée]pendances|risques|зависимости|риски)$/iu;
 /** Leading marks that give an item a status: done, in progress, pending, blocked. */
 const STATUS_BULLET_RE = /^(?:✅|✔️?|☑️?|⏳|🔄|🚧|⚪|🟢|❌|⏭️?|📋|📝|🔜|⬜|☐|\[(?:x|X| |~|-)\])/u;
 
@@ -50,7 +53,10 @@ export function kiroStepParent(text: string): string | undefined {
 
 /** A heading or label whose items are not work (goals, rationale, architecture, notes…). */
 export function isNonWork(text: string): boolean {
-  return NON_WORK_RE.test(withoutLeadingNoise(text).replace(/^\d+(?:\.\d+)*[.)]?\s*/u, ''));
+  const core = withoutLeadingNoise(text)
+    .replace(/^\d+(?:\.\d+)*[.)]?\s*/u, '')
+    .replace(/[\s:：]+$/u, '');
+  return NON_WORK_RE.test(core) || NON_WORK_TAIL_RE.test(core);
 }
 
 /** An item that starts with a status mark (`✅ …`, `⏳ …`). */
