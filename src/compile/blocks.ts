@@ -10,7 +10,7 @@ import {
   type PhaseDraft,
   type TaskDraft,
 } from './drafts.js';
-import { kiroStepParent, kiroTaskNumber, specKitTask } from './work-items.js';
+import { boldIsGrouping, kiroStepParent, kiroTaskNumber, specKitTask } from './work-items.js';
 
 /** A list item whose text is struck through: `- ~~Done thing~~`. */
 const STRUCK_RE = /^\s*(?:[-*+]|\d+[.)])\s+(?:\S+\s+)?~~/u;
@@ -303,11 +303,27 @@ function setRecommendation(
   if (option) d.recommended ??= option;
 }
 
+/** The first non-blank line at or after 0-based line `from` (looking a few lines ahead). */
+function nextLine(b: Builder, from: number): string | undefined {
+  const last = Math.min(from + 3, b.src.starts.length - 1);
+  for (let k = from; k <= last; k++) {
+    const text = b.line(k);
+    if (text.trim() !== '') return text;
+  }
+  return undefined;
+}
+
 /** A paragraph (or a later paragraph of a list item): labels, bold sub-tasks, recommendations. */
 export function onParagraph(b: Builder, lines: readonly InlineLine[], line0: number): void {
   lines.forEach((line, idx) => {
     if (line.text === '') return;
     if (idx === 0 && isBoldTitle(line) && (b.frame.phase || b.frame.task)) {
+      if (lines.length === 1 && boldIsGrouping(line.text, nextLine(b, line0 + 1))) {
+        b.boldTask = undefined;
+        b.labelSection = undefined;
+        b.lastText = line.text;
+        return;
+      }
       startBoldTask(b, line, line0);
       b.lastText = line.text;
       return;

@@ -5,7 +5,8 @@
  */
 import { estimateInTitle } from './estimate.js';
 import type { SpanCounts } from './outline.js';
-import { withoutLeadingNoise } from './patterns.js';
+import { EXTERNAL_ID_RE, PRIORITY_RE, TASK_HEADING_RE, withoutLeadingNoise } from './patterns.js';
+import { statusInTitle } from './status.js';
 
 /** A Spec Kit task line: `T001 [P] [US1] Create …`. */
 const SPEC_KIT_RE = /^(T\d{2,4})(?![\p{L}\p{N}])\s*((?:\[[^\]]{1,12}\]\s*)*)(.*)$/u;
@@ -77,4 +78,20 @@ export function headingIsTask(core: string, own: SpanCounts | undefined): boolea
   if (/^\d{1,3}(?:\.\d{1,3})+\.?\s+\S/u.test(bare) && own !== undefined)
     return own.checkboxes === 0 && own.items === 0;
   return false;
+}
+
+/** A line that starts a list item. */
+const LIST_ITEM_START_RE = /^\s*(?:[-*+]|\d{1,3}[.)])\s/u;
+
+/**
+ * A bold line that only names a group of items (`**1.2 Application Metrics**` over a list) is
+ * a grouping, not a task: its items are the tasks. A bold line with task metadata (an
+ * estimate, a status, a priority, a `Task` word or an ID) stays one task, and so does a bold
+ * name over prose (the prose describes that one task).
+ */
+export function boldIsGrouping(line: string, next: string | undefined): boolean {
+  if (next === undefined || !LIST_ITEM_START_RE.test(next)) return false;
+  const core = withoutLeadingNoise(line);
+  if (estimateInTitle(core) || statusInTitle(core) || PRIORITY_RE.test(core)) return false;
+  return !TASK_HEADING_RE.test(core) && !EXTERNAL_ID_RE.test(core);
 }
