@@ -68,10 +68,12 @@ export function isStatusBullet(text: string): boolean {
 /**
  * A sub-heading that carries task metadata is one task: an estimate in its title
  * (`(2 hours)`, `(30 min)`), a single number (`1. API Gateway`), or a dotted number with no
- * checklist of its own (`22.3. Install …`, whose body describes one task).
+ * checklist of its own (`22.3. Install …`, whose body describes one task), or metadata lines
+ * of its own (`Dependencies: 22.1`, `Priority: high`, `Owner: …`, `Estimate: …`).
  */
 export function headingIsTask(core: string, own: SpanCounts | undefined): boolean {
   if (estimateInTitle(core)) return true;
+  if (own !== undefined && own.meta > 0) return true;
   if (WEEKDAY_TASK_RE.test(core)) return true;
   const bare = core.replace(/^\*+/u, '');
   if (/^\d{1,3}[.)]\s+\S/u.test(bare)) return true;
