@@ -106,7 +106,7 @@ const CRITERIA: ReadonlyArray<readonly [CriteriaSection, RegExp]> = [
   ['go-no-go', /go\s*[/-]?\s*no[\s-]*go/iu],
   [
     'exit',
-    /exit criteria|exit conditions|completion criteria|crit[ée]rios? de sa[íi]da|crit[èe]res? de sortie|criterios? de salida|exit-?kriterien|austrittskriterien|終了(?:条件|基準)|完了条件/iu,
+    /exit criteria|exit conditions|completion criteria|(?:complete[d]?|done|finished) when|completad[ao]s? cuando|terminad[ao]s? cuando|conclu[íi]d[ao]s? quando|completo quando|abgeschlossen,? wenn|termin[ée]e? quand|crit[ée]rios? de sa[íi]da|crit[èe]res? de sortie|criterios? de salida|exit-?kriterien|austrittskriterien|終了(?:条件|基準)|完了条件/iu,
   ],
   [
     'acceptance',
@@ -119,7 +119,6 @@ const CRITERIA: ReadonlyArray<readonly [CriteriaSection, RegExp]> = [
   ['validation', /validation|valida[çc][ãa]o|validaci[óo]n|validierung|検証/iu],
 ];
 
-/** The criteria section a heading or label names, if any. */
 /** The criteria section a heading or label names, if any. */
 const CRITERIA_ANY_RE = new RegExp(CRITERIA.map(([, re]) => `(${re.source})`).join('|'), 'iu');
 
