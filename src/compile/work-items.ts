@@ -23,6 +23,12 @@ const NON_WORK_TAIL_RE =
 /** Leading marks that give an item a status: done, in progress, pending, blocked. */
 const STATUS_BULLET_RE = /^(?:✅|✔️?|☑️?|⏳|🔄|🚧|⚪|🟢|❌|⏭️?|📋|📝|🔜|⬜|☐|\[(?:x|X| |~|-)\])/u;
 
+/**
+ * An hour budget in a title: `(Hours 5-8)`, `(Horas 1–4)`. (A `(Week 1)` or `(Sprint 2)` under
+ * a phase is its schedule, a grouping.)
+ */
+const HOUR_BOX_RE = /\((?:hours?|horas?|stunden|heures?|часы)\s+\d+(?:\s*[-–]\s*\d+)?\)/iu;
+
 /** A day's named work: `Monday (Week 5): Merge All Features`. */
 const WEEKDAY_TASK_RE =
   /^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[ée]rcoles|jueves|viernes|segunda|ter[çc]a|quarta|quinta|sexta|lundi|mardi|mercredi|jeudi|vendredi|montag|dienstag|mittwoch|donnerstag|freitag)\b[^:：]*[:：]\s*\S/iu;
@@ -66,19 +72,20 @@ export function isStatusBullet(text: string): boolean {
 }
 
 /**
- * A sub-heading that carries task metadata is one task: an estimate in its title
- * (`(2 hours)`, `(30 min)`), a single number (`1. API Gateway`), or a dotted number with no
- * checklist of its own (`22.3. Install …`, whose body describes one task), or metadata lines
+ * A sub-heading that carries task metadata is one task: an estimate or hour budget in its title
+ * (`(2 hours)`, `(30 min)`, `(Hours 5-8)`), a single number (`1. API Gateway`), or a dotted number with no
+ * checklist of its own whose body is prose (`22.3. Install …`; code alone is no task), or
+ * metadata lines
  * of its own (`Dependencies: 22.1`, `Priority: high`, `Owner: …`, `Estimate: …`).
  */
 export function headingIsTask(core: string, own: SpanCounts | undefined): boolean {
-  if (estimateInTitle(core)) return true;
+  if (estimateInTitle(core) || HOUR_BOX_RE.test(core)) return true;
   if (own !== undefined && own.meta > 0) return true;
   if (WEEKDAY_TASK_RE.test(core)) return true;
   const bare = core.replace(/^\*+/u, '');
   if (/^\d{1,3}[.)]\s+\S/u.test(bare)) return true;
   if (/^\d{1,3}(?:\.\d{1,3})+\.?\s+\S/u.test(bare) && own !== undefined)
-    return own.checkboxes === 0 && own.items === 0;
+    return own.checkboxes === 0 && own.items === 0 && own.paragraphs > own.fences;
   return false;
 }
 
