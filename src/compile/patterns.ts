@@ -106,11 +106,11 @@ const CRITERIA: ReadonlyArray<readonly [CriteriaSection, RegExp]> = [
   ['go-no-go', /go\s*[/-]?\s*no[\s-]*go/iu],
   [
     'exit',
-    /exit criteria|exit conditions|completion criteria|(?:complete[d]?|done|finished) when|completad[ao]s? cuando|terminad[ao]s? cuando|conclu[íi]d[ao]s? quando|completo quando|abgeschlossen,? wenn|termin[ée]e? quand|crit[ée]rios? de sa[íi]da|crit[èe]res? de sortie|criterios? de salida|exit-?kriterien|austrittskriterien|終了(?:条件|基準)|完了条件/iu,
+    /exit criteria|exit conditions|completion criteria|(?:complete[d]?|done|finished) when|completad[ao]s? cuando|terminad[ao]s? cuando|conclu[íi]d[ao]s? quando|completo quando|abgeschlossen,? wenn|termin[ée]e? quand|crit[ée]rios? de sa[íi]da|crit[èe]res? de sortie|criterios? de salida|exit-?kriterien|austrittskriterien|終了(?:条件|基準)|完了(?:条件|基準)|完成(?:标准|條件|条件|標準)|완료\s?(?:기준|조건)|критерии\s+(?:завершения|готовности)/iu,
   ],
   [
     'acceptance',
-    /acceptance|independent test|checkpoint|crit[ée]rios? de aceita[çc][ãa]o|crit[èe]res? d['’]acceptation|criterios? de aceptaci[óo]n|abnahmekriterien|akzeptanzkriterien|受け入れ(?:基準|条件)/iu,
+    /acceptance|independent test|checkpoint|crit[ée]rios? de aceita[çc][ãa]o|crit[èe]res? d['’]acceptation|criterios? de aceptaci[óo]n|abnahmekriterien|akzeptanzkriterien|受け入れ(?:基準|条件)|验收(?:标准|条件)|驗收(?:標準|條件)|인수\s?(?:기준|조건)|수락\s?기준|критерии\s+приёмки|критерии\s+приемки/iu,
   ],
   [
     'success',
