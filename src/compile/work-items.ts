@@ -104,3 +104,34 @@ export function boldIsGrouping(line: string, next: string | undefined): boolean 
   if (estimateInTitle(core) || statusInTitle(core) || PRIORITY_RE.test(core)) return false;
   return !TASK_HEADING_RE.test(core) && !EXTERNAL_ID_RE.test(core);
 }
+
+/** A first-level entry of a tree drawn in a code block: `├── [ ] Define priorities`. */
+const TREE_ENTRY_RE = /^(?:├|└|\|--|`--|\+--)[─-]*\s*(\[[ xX]\]\s*)?(\S.*)$/u;
+
+/** One first-level entry of a task tree in a code block. */
+export interface TreeTask {
+  readonly text: string;
+  /** `[x]` done, `[ ]` open. */
+  readonly checked: boolean;
+  /** 0-based line inside the block. */
+  readonly index: number;
+}
+
+/**
+ * The tasks of a task tree drawn in a code block (`├── [ ] …` / `└── [x] …` at the left margin):
+ * one per first-level entry, nested entries (`│   ├── …`) being its steps. Empty when the
+ * block is not such a tree (no entry carries a `[ ]` marker).
+ */
+export function treeTasks(content: string): TreeTask[] {
+  if (content.indexOf('[') === -1) return [];
+  const out: TreeTask[] = [];
+  let marked = false;
+  const lines = content.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = TREE_ENTRY_RE.exec((lines[i] as string).trimEnd());
+    if (!m) continue;
+    if (m[1] !== undefined) marked = true;
+    out.push({ text: (m[2] ?? '').trim(), checked: /\[[xX]\]/u.test(m[1] ?? ''), index: i });
+  }
+  return marked ? out : [];
+}
