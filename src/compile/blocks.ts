@@ -28,6 +28,7 @@ import {
 } from './patterns.js';
 import { statusMark, statusWordAt } from './status.js';
 import { addInlineSteps } from './steps-attach.js';
+import { inlineCommands } from './commands.js';
 import { slug as slugify } from './slug.js';
 
 function addItem(
@@ -185,8 +186,27 @@ function addItemTask(
   frame.task = task;
 }
 
+/** Steps for the code spans of `line` that the reader is told to run (not under a Commands label). */
+function addToldCommands(b: Builder, line: InlineLine, line0: number): void {
+  if (line.codes.length === 0 || b.section?.kind === 'commands') return;
+  const told = inlineCommands(line.text, line.codes);
+  if (told.length > 0) addInlineSteps(b, told, line0);
+}
+
 /** The first inline of a list item. */
 export function onItem(
+  b: Builder,
+  frame: ItemFrame,
+  parent: ItemFrame | undefined,
+  lines: readonly InlineLine[],
+  mentions: readonly string[],
+  line0: number,
+): void {
+  readItem(b, frame, parent, lines, mentions, line0);
+  lines.forEach((line, idx) => addToldCommands(b, line, line0 + idx));
+}
+
+function readItem(
   b: Builder,
   frame: ItemFrame,
   parent: ItemFrame | undefined,
@@ -331,8 +351,10 @@ export function onParagraph(b: Builder, lines: readonly InlineLine[], line0: num
     const label = parseLabel(line);
     if (label) {
       onLabel(b, label, line, line0 + idx);
+      if (label.kind?.kind !== 'commands') addToldCommands(b, line, line0 + idx);
       return;
     }
+    addToldCommands(b, line, line0 + idx);
     const d = b.pendingRecommendation;
     if (d && d.recommendation === undefined) {
       setRecommendation(d, line.text);
