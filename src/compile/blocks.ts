@@ -78,7 +78,10 @@ function onCheckbox(
     return;
   }
   const section = b.section;
-  if (section?.kind === 'criteria') {
+  // A checkbox with a task ID (`T041 Run the full suite`) under a heading named for checks
+  // (`Final Validation`) is still a task of the phase; criteria do not carry task IDs.
+  const idTask = section?.kind === 'criteria' && b.labelSection === undefined && specKitTask(text);
+  if (section?.kind === 'criteria' && !idTask) {
     const owner = b.owner(false);
     b.addCriterion(owner, text, section.section, b.pos(line0, '['), { checked });
     frame.criterion = section.section;
@@ -87,7 +90,7 @@ function onCheckbox(
     return;
   }
   const owner: OwnerDraft | undefined = b.owner(true);
-  if (owner && isPhase(owner) && !parent && workHere(b, true)) {
+  if (owner && isPhase(owner) && !parent && (idTask || workHere(b, true))) {
     checkboxTask(b, frame, owner, text, checked, line0);
     return;
   }
