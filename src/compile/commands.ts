@@ -6,7 +6,8 @@
 import type { Step } from '../ir/index.js';
 
 const HEREDOC_RE = /<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1/u;
-const NOT_SHELL_RE = /^(?:T\d{2,4}\b|Task\s*:|Task\s+[\w-]+\s+["“]|[-*]\s|\d+[.)]\s|[├└│┌┐┘┬┴┼─]|.*(?:→|⟶|=>)\s*T\d)/u;
+const NOT_SHELL_RE =
+  /^(?:T\d{2,4}\b|Task\s*:|Task\s+[\w-]+\s+["“]|[-*]\s|\d+[.)]\s|[├└│┌┐┘┬┴┼─]|.*(?:→|⟶|=>)\s*T\d)/u;
 const ASSIGNMENT_RE = /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=\S*$/u;
 
 /** Command lines of a shell script (see the module comment). */
