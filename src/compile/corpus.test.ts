@@ -19,7 +19,7 @@ const FLOOR = {
   crashes: 0,
   title: 31,
   phases: 31,
-  statuses: 187,
+  statuses: 188,
   tasks: 28,
   checkboxTotals: 32,
   checked: 32,

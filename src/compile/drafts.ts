@@ -253,7 +253,8 @@ function derivedPhaseStatus(tasks: readonly Task[], p: PhaseDraft, silent: boole
     if (statuses.every((s) => s === 'done')) return 'done';
     if (statuses.every((s) => s === 'deferred')) return 'deferred';
     if (statuses.some((s) => s === 'done' || s === 'in_progress')) return 'in_progress';
-    if (statuses.some((s) => s === 'blocked')) return 'blocked';
+    // One blocked task does not block a phase whose other work can go on.
+    if (statuses.every((s) => s === 'blocked' || s === 'deferred')) return 'blocked';
     return 'open';
   }
   const checks = allChecks(p.checklist, []);

@@ -185,3 +185,20 @@ test('commands: spans the reader is told to run, quoted arguments over lines, di
 `);
   assert.equal(s.phases[0]?.commands, 2);
 });
+
+test('one blocked task does not block a phase whose other work can go on', () => {
+  const doc = (third: string): string => `# Roadmap
+## Milestone 1
+| Task | Status |
+|------|--------|
+| Invite | Planned |
+| Roles | Planned |
+| Feed | ${third} |
+`;
+  assert.equal(summary(doc('Blocked')).phases[0]?.status, 'open');
+  assert.equal(
+    summary(doc('Blocked').replace(/Planned/gu, 'Blocked')).phases[0]?.status,
+    'blocked',
+  );
+  assert.equal(summary(doc('Done')).phases[0]?.status, 'in_progress');
+});
