@@ -2,7 +2,7 @@
  * List items and paragraphs: checklists, criteria, tasks with external IDs, files, inline
  * commands, statuses, decision options, labels and bold sub-tasks.
  */
-import type { Builder, ItemFrame } from './builder.js';
+import { itemFrame, type Builder, type ItemFrame } from './builder.js';
 import {
   slugOrHash,
   type ItemDraft,
@@ -326,6 +326,37 @@ function setRecommendation(
   if (option) d.recommended ??= option;
 }
 
+const NUMBERED_LINE_RE = /^(\d{1,3}[.)])\s+(?=\S)/u;
+
+/** Whether every line after the first starts with a number: `5. Add the client`. */
+function numberedLinesAfter(lines: readonly InlineLine[]): boolean {
+  for (let i = 1; i < lines.length; i++)
+    if (!NUMBERED_LINE_RE.test((lines[i] as InlineLine).text)) return false;
+  return true;
+}
+
+/**
+ * A bold name over numbered lines that continue an earlier list (`**Day 2**` then `5. …`,
+ * `6. …`: CommonMark lets only a list starting at 1 interrupt a paragraph, so these lines stay
+ * in the paragraph). The name is a grouping and each numbered line is an item of the list.
+ */
+function onNumberedParagraph(b: Builder, lines: readonly InlineLine[], line0: number): void {
+  b.boldTask = undefined;
+  b.labelSection = undefined;
+  b.lastText = (lines[0] as InlineLine).text;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as InlineLine;
+    const text = line.text.replace(NUMBERED_LINE_RE, '');
+    const item: InlineLine = {
+      text,
+      boldText: undefined,
+      leadingCode: undefined,
+      codes: line.codes,
+    };
+    onItem(b, itemFrame(line0 + i), undefined, [item], [], line0 + i);
+  }
+}
+
 /** The first non-blank line at or after 0-based line `from` (looking a few lines ahead). */
 function nextLine(b: Builder, from: number): string | undefined {
   const last = Math.min(from + 3, b.src.starts.length - 1);
@@ -338,6 +369,18 @@ function nextLine(b: Builder, from: number): string | undefined {
 
 /** A paragraph (or a later paragraph of a list item): labels, bold sub-tasks, recommendations. */
 export function onParagraph(b: Builder, lines: readonly InlineLine[], line0: number): void {
+  const first = lines[0];
+  if (
+    first &&
+    lines.length > 1 &&
+    (b.frame.phase || b.frame.task) &&
+    isBoldTitle(first) &&
+    numberedLinesAfter(lines) &&
+    boldIsGrouping(first.text, nextLine(b, line0 + 1))
+  ) {
+    onNumberedParagraph(b, lines, line0);
+    return;
+  }
   lines.forEach((line, idx) => {
     if (line.text === '') return;
     if (idx === 0 && isBoldTitle(line) && (b.frame.phase || b.frame.task)) {

@@ -20,7 +20,7 @@ const FLOOR = {
   title: 31,
   phases: 31,
   statuses: 188,
-  tasks: 28,
+  tasks: 29,
   checkboxTotals: 32,
   checked: 32,
   commands: 28,

@@ -202,3 +202,26 @@ test('one blocked task does not block a phase whose other work can go on', () =>
   );
   assert.equal(summary(doc('Done')).phases[0]?.status, 'in_progress');
 });
+
+test('a bold name over numbered lines that continue a list: each line is a task', () => {
+  const doc = `# Plan
+## Phase 1
+**Day 1: Setup**
+1. Open the account
+2. Get a key
+
+**Day 2: Wiring**
+3. Add the client
+4. Add the flag
+`;
+  const plan = planOf(doc);
+  assert.deepEqual(
+    plan.phases[0]?.tasks.map((t) => [t.title, t.pos?.line]),
+    [
+      ['Open the account', 4],
+      ['Get a key', 5],
+      ['Add the client', 8],
+      ['Add the flag', 9],
+    ],
+  );
+});
