@@ -75,6 +75,10 @@ const PROGRAM_RE =
 /** Words that tell the reader to run what follows, in the languages plans are written in. */
 const RUN_VERB_RE =
   /(?:^|[^\p{L}])(?:run|execute|install|clone|invoke|launch|type)(?![\p{L}])|ejecut|instal|rodar|execut|ausf[üu]hr|installier|запуст|выполн|установ|运行|執行|执行|编译|運行|実行|インストール|실행|설치/iu;
+/** Words after a command that say it must succeed: `executes successfully`, `无错误`, `passes`. */
+const SUCCEEDS_RE =
+  /^[\s:,-]*(?:(?:executes|runs|completes|exits|starts|builds)\b.*\b(?:successfully|cleanly|without errors?|with(?:out)? (?:no )?(?:errors?|warnings?)|0)\b|(?:passes|succeeds|works)\b|成功|通过|通過|无错误|无警告|無錯誤|エラーなし|成功する|funciona|pasa|passa|l[äa]uft|erfolgreich)/iu;
+
 /** A label that names a setting, not an instruction: `Build command: \`npm run build\``. */
 const CONFIG_LABEL_RE = /command\s*[:：]\s*$/iu;
 
@@ -91,8 +95,9 @@ export function isCommandSpan(code: string): boolean {
 /**
  * The code spans of a line that the reader is told to run: a command line right after a run
  * verb (`Run \`npm test\``, `Install: \`npm install x\``) or after a label or parenthesis that
- * introduces it (`Railway: \`railway add redis\``, `build check (\`dotnet build\`)`). A span
- * the line starts with, or one that only names a setting (`Build command: …`), is not one.
+ * introduces it (`Railway: \`railway add redis\``, `build check (\`dotnet build\`)`), or a
+ * command the line starts with and says must succeed (`\`npm test\` passes`). A span that
+ * only names a setting (`Build command: …`) is not one.
  */
 export function inlineCommands(text: string, codes: readonly string[]): string[] {
   const out: string[] = [];
@@ -102,8 +107,16 @@ export function inlineCommands(text: string, codes: readonly string[]): string[]
     if (at < 0) continue;
     from = at + code.length;
     if (!isCommandSpan(code)) continue;
-    const before = text.slice(0, at).trimEnd();
-    if (before === '' || CONFIG_LABEL_RE.test(before)) continue;
+    const before = text
+      .slice(0, at)
+      .replace(/^\s*\[[ xX]\]/u, '')
+      .trimEnd();
+    if (before === '') {
+      // `\`npm test\` passes`: a check the reader runs.
+      if (SUCCEEDS_RE.test(text.slice(at + code.length))) out.push(code);
+      continue;
+    }
+    if (CONFIG_LABEL_RE.test(before)) continue;
     if (RUN_VERB_RE.test(before) || /[:：(（]$/u.test(before)) out.push(code);
   }
   return out;

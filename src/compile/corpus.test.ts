@@ -23,7 +23,7 @@ const FLOOR = {
   tasks: 29,
   checkboxTotals: 32,
   checked: 32,
-  commands: 28,
+  commands: 31,
   criteria: 27,
 };
 

@@ -57,7 +57,17 @@ function addStep(
 
 /** Steps from inline code spans listed under "Execution commands" and the like. */
 export function addInlineSteps(b: Builder, codes: readonly string[], line0: number): void {
-  for (const code of codes) if (code.trim() !== '') addStep(b, code, 'inline', line0, `\`${code}`);
+  for (const code of codes)
+    if (code.trim() !== '' && !isPaletteName(code)) addStep(b, code, 'inline', line0, `\`${code}`);
+}
+
+/**
+ * A span that names an editor or palette command, not a shell line: `AHK: Install Packages`,
+ * `Show Package Usage` (capitalized words only, or a `Scope: Title` name).
+ */
+export function isPaletteName(code: string): boolean {
+  const text = code.trim();
+  return /^[A-Z][\w-]*:\s+[A-Z]/u.test(text) || /^[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)+$/u.test(text);
 }
 
 function terminated(b: Builder, token: Token): boolean {

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { commandLines, inlineCommands, isCommandSpan, openQuoteAfter } from './commands.js';
 import { summarizePlan } from './index.js';
 import { planOf } from './test-helpers.js';
+import { isPaletteName } from './steps-attach.js';
 import { boldIsGrouping, headingIsTask, treeTasks } from './work-items.js';
 import { EXTERNAL_ID_RE } from './patterns.js';
 
@@ -166,7 +167,7 @@ test('commands: spans the reader is told to run, quoted arguments over lines, di
     'dotnet build',
   ]);
   assert.deepEqual(
-    inlineCommands('npm test passes', ['npm test']),
+    inlineCommands('npm test is slow', ['npm test']),
     [],
     'a span the line starts with',
   );
@@ -181,7 +182,7 @@ test('commands: spans the reader is told to run, quoted arguments over lines, di
 ## Phase 1
 1. Install: \`npm install left-pad\`
 2. Run \`npm test\` and check the output
-3. \`npm run lint\` is clean
+3. \`npm run lint\` is what CI calls
 `);
   assert.equal(s.phases[0]?.commands, 2);
 });
@@ -224,4 +225,26 @@ test('a bold name over numbered lines that continue a list: each line is a task'
       ['Add the flag', 9],
     ],
   );
+});
+
+test('commands: a check that starts with a command and says it must succeed; palette names are not shell', () => {
+  assert.deepEqual(
+    inlineCommands('[ ] docker compose up lint executes successfully', ['docker compose up lint']),
+    ['docker compose up lint'],
+  );
+  assert.deepEqual(inlineCommands('npm test passes', ['npm test']), ['npm test']);
+  assert.deepEqual(inlineCommands('npm test is slow', ['npm test']), []);
+  assert.equal(isPaletteName('AHK: Install Dependencies'), true);
+  assert.equal(isPaletteName('Show Package Usage'), true);
+  assert.equal(isPaletteName('npm install'), false);
+  assert.equal(isPaletteName('Get-ChildItem -Path .'), false);
+  const s = summary(`# Plan
+## Phase 1
+**Commands:**
+- \`AHK: Install Dependencies\`
+- \`npm ci\`
+### Done when
+- [ ] \`npm test\` passes
+`);
+  assert.equal(s.phases[0]?.commands, 2);
 });
