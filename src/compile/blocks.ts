@@ -2,7 +2,7 @@
  * List items and paragraphs: checklists, criteria, tasks with external IDs, files, inline
  * commands, statuses, decision options, labels and bold sub-tasks.
  */
-import type { Builder, ItemFrame } from './builder.js';
+import { itemFrame, type Builder, type ItemFrame } from './builder.js';
 import {
   slugOrHash,
   type ItemDraft,
@@ -10,7 +10,7 @@ import {
   type PhaseDraft,
   type TaskDraft,
 } from './drafts.js';
-import { kiroStepParent, kiroTaskNumber, specKitTask } from './work-items.js';
+import { boldIsGrouping, kiroStepParent, kiroTaskNumber, specKitTask } from './work-items.js';
 
 /** A list item whose text is struck through: `- ~~Done thing~~`. */
 const STRUCK_RE = /^\s*(?:[-*+]|\d+[.)])\s+(?:\S+\s+)?~~/u;
@@ -28,6 +28,7 @@ import {
 } from './patterns.js';
 import { statusMark, statusWordAt } from './status.js';
 import { addInlineSteps } from './steps-attach.js';
+import { inlineCommands } from './commands.js';
 import { slug as slugify } from './slug.js';
 
 function addItem(
@@ -77,7 +78,10 @@ function onCheckbox(
     return;
   }
   const section = b.section;
-  if (section?.kind === 'criteria') {
+  // A checkbox with a task ID (`T041 Run the full suite`) under a heading named for checks
+  // (`Final Validation`) is still a task of the phase; criteria do not carry task IDs.
+  const idTask = section?.kind === 'criteria' && b.labelSection === undefined && specKitTask(text);
+  if (section?.kind === 'criteria' && !idTask) {
     const owner = b.owner(false);
     b.addCriterion(owner, text, section.section, b.pos(line0, '['), { checked });
     frame.criterion = section.section;
@@ -86,7 +90,7 @@ function onCheckbox(
     return;
   }
   const owner: OwnerDraft | undefined = b.owner(true);
-  if (owner && isPhase(owner) && !parent && workHere(b, true)) {
+  if (owner && isPhase(owner) && !parent && (idTask || workHere(b, true))) {
     checkboxTask(b, frame, owner, text, checked, line0);
     return;
   }
@@ -185,8 +189,27 @@ function addItemTask(
   frame.task = task;
 }
 
+/** Steps for the code spans of `line` that the reader is told to run (not under a Commands label). */
+function addToldCommands(b: Builder, line: InlineLine, line0: number): void {
+  if (line.codes.length === 0 || b.section?.kind === 'commands') return;
+  const told = inlineCommands(line.text, line.codes);
+  if (told.length > 0) addInlineSteps(b, told, line0);
+}
+
 /** The first inline of a list item. */
 export function onItem(
+  b: Builder,
+  frame: ItemFrame,
+  parent: ItemFrame | undefined,
+  lines: readonly InlineLine[],
+  mentions: readonly string[],
+  line0: number,
+): void {
+  readItem(b, frame, parent, lines, mentions, line0);
+  lines.forEach((line, idx) => addToldCommands(b, line, line0 + idx));
+}
+
+function readItem(
   b: Builder,
   frame: ItemFrame,
   parent: ItemFrame | undefined,
@@ -303,11 +326,70 @@ function setRecommendation(
   if (option) d.recommended ??= option;
 }
 
+const NUMBERED_LINE_RE = /^(\d{1,3}[.)])\s+(?=\S)/u;
+
+/** Whether every line after the first starts with a number: `5. Add the client`. */
+function numberedLinesAfter(lines: readonly InlineLine[]): boolean {
+  for (let i = 1; i < lines.length; i++)
+    if (!NUMBERED_LINE_RE.test((lines[i] as InlineLine).text)) return false;
+  return true;
+}
+
+/**
+ * A bold name over numbered lines that continue an earlier list (`**Day 2**` then `5. …`,
+ * `6. …`: CommonMark lets only a list starting at 1 interrupt a paragraph, so these lines stay
+ * in the paragraph). The name is a grouping and each numbered line is an item of the list.
+ */
+function onNumberedParagraph(b: Builder, lines: readonly InlineLine[], line0: number): void {
+  b.boldTask = undefined;
+  b.labelSection = undefined;
+  b.lastText = (lines[0] as InlineLine).text;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as InlineLine;
+    const text = line.text.replace(NUMBERED_LINE_RE, '');
+    const item: InlineLine = {
+      text,
+      boldText: undefined,
+      leadingCode: undefined,
+      codes: line.codes,
+    };
+    onItem(b, itemFrame(line0 + i), undefined, [item], [], line0 + i);
+  }
+}
+
+/** The first non-blank line at or after 0-based line `from` (looking a few lines ahead). */
+function nextLine(b: Builder, from: number): string | undefined {
+  const last = Math.min(from + 3, b.src.starts.length - 1);
+  for (let k = from; k <= last; k++) {
+    const text = b.line(k);
+    if (text.trim() !== '') return text;
+  }
+  return undefined;
+}
+
 /** A paragraph (or a later paragraph of a list item): labels, bold sub-tasks, recommendations. */
 export function onParagraph(b: Builder, lines: readonly InlineLine[], line0: number): void {
+  const first = lines[0];
+  if (
+    first &&
+    lines.length > 1 &&
+    (b.frame.phase || b.frame.task) &&
+    isBoldTitle(first) &&
+    numberedLinesAfter(lines) &&
+    boldIsGrouping(first.text, nextLine(b, line0 + 1))
+  ) {
+    onNumberedParagraph(b, lines, line0);
+    return;
+  }
   lines.forEach((line, idx) => {
     if (line.text === '') return;
     if (idx === 0 && isBoldTitle(line) && (b.frame.phase || b.frame.task)) {
+      if (lines.length === 1 && boldIsGrouping(line.text, nextLine(b, line0 + 1))) {
+        b.boldTask = undefined;
+        b.labelSection = undefined;
+        b.lastText = line.text;
+        return;
+      }
       startBoldTask(b, line, line0);
       b.lastText = line.text;
       return;
@@ -315,8 +397,10 @@ export function onParagraph(b: Builder, lines: readonly InlineLine[], line0: num
     const label = parseLabel(line);
     if (label) {
       onLabel(b, label, line, line0 + idx);
+      if (label.kind?.kind !== 'commands') addToldCommands(b, line, line0 + idx);
       return;
     }
+    addToldCommands(b, line, line0 + idx);
     const d = b.pendingRecommendation;
     if (d && d.recommendation === undefined) {
       setRecommendation(d, line.text);

@@ -228,13 +228,14 @@ export function freezeTask(t: TaskDraft, resolve: (ref: string) => string | unde
 /**
  * Whether a task's status comes from the document (a mark, a word, a checkbox), not the
  * default, or the task is named work (an ID such as `T-022` or `Task 1.2`: planned, so open).
+ * Ticks of its acceptance checklist say whether the checks pass, not how far the work is.
  */
 export function signalled(t: TaskDraft): boolean {
   return (
     t.status !== undefined ||
     t.label !== undefined ||
     t.checklist.length > 0 ||
-    t.criteria.some((c) => c.checked !== undefined || c.status !== undefined)
+    t.criteria.some((c) => c.status !== undefined)
   );
 }
 
@@ -243,6 +244,8 @@ function derivedPhaseStatus(tasks: readonly Task[], p: PhaseDraft, silent: boole
   if (tasks.length > 0 && silent) {
     const checks = allChecks(p.checklist, []);
     for (const c of p.criteria) if (c.checked !== undefined) checks.push(c.checked);
+    for (const t of tasks)
+      for (const c of t.criteria) if (c.checked !== undefined) checks.push(c.checked);
     return derivedFromChecks(checks) ?? 'unknown';
   }
   if (tasks.length > 0) {
@@ -250,7 +253,8 @@ function derivedPhaseStatus(tasks: readonly Task[], p: PhaseDraft, silent: boole
     if (statuses.every((s) => s === 'done')) return 'done';
     if (statuses.every((s) => s === 'deferred')) return 'deferred';
     if (statuses.some((s) => s === 'done' || s === 'in_progress')) return 'in_progress';
-    if (statuses.some((s) => s === 'blocked')) return 'blocked';
+    // One blocked task does not block a phase whose other work can go on.
+    if (statuses.every((s) => s === 'blocked' || s === 'deferred')) return 'blocked';
     return 'open';
   }
   const checks = allChecks(p.checklist, []);

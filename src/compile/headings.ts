@@ -149,7 +149,8 @@ export function onHeading(
   b.labelSection = undefined;
   b.pendingRecommendation = undefined;
   b.lastText = text;
-  if (b.title === undefined && level === 1) b.title = text;
+  const isTitle = b.title === undefined && level === 1;
+  if (isTitle) b.title = text;
   const frame: Frame = {
     level,
     title: text,
@@ -212,8 +213,9 @@ export function onHeading(
     onPhaseHeading(b, frame, parent, text, pm, line);
     return;
   }
-  const taskHead = TASK_HEADING_RE.exec(core);
-  const ext = taskHead ? undefined : EXTERNAL_ID_RE.exec(core);
+  // The document's title names the whole plan, not one task of it (`# PROJ-30 Rework`).
+  const taskHead = isTitle ? null : TASK_HEADING_RE.exec(core);
+  const ext = taskHead || isTitle ? undefined : EXTERNAL_ID_RE.exec(core);
   if (taskHead || ext) {
     const label = taskHead ? taskHead[1] : ext?.[1];
     const slug = label
@@ -241,7 +243,11 @@ export function onHeading(
     frame.section = kind;
     return;
   }
-  if (isNonWork(core)) frame.nonWork = true;
+  if (isNonWork(core)) {
+    // Not even a `Tasks` section above makes the items of `Critical Dependencies` work.
+    frame.nonWork = true;
+    frame.section = undefined;
+  }
   if (frame.phase === undefined || frame.task !== undefined || frame.nonWork) return;
   if (headingIsTask(core, b.outlineByLine.get(line)?.own)) {
     const task = b.addTask(frame.phase, { title: text, pos: b.pos(line) });

@@ -5,6 +5,7 @@
  * outline before the token pass decides what each heading is.
  */
 import { readInline } from './inline-text.js';
+import { labelKindOf } from './patterns.js';
 import type { Token } from './token.js';
 
 /** What a heading's own span (up to the next heading of any level) holds. */
@@ -19,6 +20,8 @@ export interface SpanCounts {
   fences: number;
   /** Paragraphs outside lists. */
   paragraphs: number;
+  /** Task metadata lines outside lists: `Dependencies:`, `Priority:`, `Estimate:`, `Owner:`. */
+  meta: number;
 }
 
 /** One heading of the outline. */
@@ -45,7 +48,7 @@ export interface Outline {
 }
 
 function zero(): SpanCounts {
-  return { items: 0, checkboxes: 0, rows: 0, fences: 0, paragraphs: 0 };
+  return { items: 0, checkboxes: 0, rows: 0, fences: 0, paragraphs: 0, meta: 0 };
 }
 
 const NO_MENTIONS = new Set<string>();
@@ -108,7 +111,8 @@ export function buildOutline(tokens: readonly Token[]): Outline {
         if (itemOpen) {
           itemOpen = false;
           if (CHECKBOX_START_RE.test(t.content)) current.checkboxes++;
-        }
+        } else if (listDepth === 0 && tokens[i - 1]?.type === 'paragraph_open')
+          current.meta += metaLines(t.content);
         break;
       case 'paragraph_open':
         if (listDepth === 0) current.paragraphs++;
@@ -134,12 +138,29 @@ export function buildOutline(tokens: readonly Token[]): Outline {
   return { headings };
 }
 
+/** A line that starts with a label: `**Dependencies:** 22.1`, `Priority: high`. */
+const LABEL_START_RE = /^[*_]{0,2}([^:：*_\n]{2,30}?)[*_]{0,2}\s*[:：]/u;
+const META_KINDS: ReadonlySet<string> = new Set(['owner', 'estimate', 'priority', 'depends']);
+
+/** How many lines of a paragraph are task metadata (an owner, estimate, priority, dependency). */
+export function metaLines(content: string): number {
+  if (content.indexOf(':') === -1 && content.indexOf('：') === -1) return 0;
+  let n = 0;
+  for (const line of content.split('\n')) {
+    const label = LABEL_START_RE.exec(line)?.[1];
+    const kind = label === undefined ? undefined : labelKindOf(label.trim())?.kind;
+    if (kind !== undefined && META_KINDS.has(kind)) n++;
+  }
+  return n;
+}
+
 function add(into: SpanCounts, from: SpanCounts): void {
   into.items += from.items;
   into.checkboxes += from.checkboxes;
   into.rows += from.rows;
   into.fences += from.fences;
   into.paragraphs += from.paragraphs;
+  into.meta += from.meta;
 }
 
 /** How much listed work a span holds: items, checkboxes and table rows. */

@@ -64,9 +64,12 @@ export function phaseKindOf(word: string): PhaseKind {
 /** `Task 1.1: title`, `Tarefa 2 — title`, `タスク3：…`. */
 export const TASK_HEADING_RE =
   /^(?:task|tarefa|t[âa]che|tarea|aufgabe|タスク)\s*#?\s*([A-Za-z]?\d+(?:\.\d+)*|[A-Z]+-\d+)?\s*[:：.)—–-]\s*(.+)$/iu;
-/** An external task ID at the start of a line: `lift-sys-62:`, `T-022 Mission`, `PROJ-12 (P1)`. */
+/**
+ * An external task ID at the start of a line: `lift-sys-62:`, `T-022 Mission`, `PROJ-12 (P1)`.
+ * An ID glued to more name (`API-01-guide.md - reference`) is a file name, not an ID.
+ */
 export const EXTERNAL_ID_RE =
-  /^((?:[A-Z][A-Z0-9]{0,9}|[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)+)-\d+)(?=\s*[:：(—–-]|\s+[\p{Lu}\p{Lo}]|\s*$)/u;
+  /^((?:[A-Z][A-Z0-9]{0,9}|[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)+)-\d+)(?=\s*[:：(—–]|\s+-|\s+[\p{Lu}\p{Lo}]|\s*$)/u;
 /** A label at the start of a bold sub-task: `1.1: Release Notes`. */
 export const SUBTASK_LABEL_RE = /^(?:task\s+)?(\d+(?:\.\d+)+|[A-Z]-?\d+)\s*[:.)—–-]\s*(.+)$/iu;
 
@@ -103,11 +106,11 @@ const CRITERIA: ReadonlyArray<readonly [CriteriaSection, RegExp]> = [
   ['go-no-go', /go\s*[/-]?\s*no[\s-]*go/iu],
   [
     'exit',
-    /exit criteria|exit conditions|completion criteria|crit[ée]rios? de sa[íi]da|crit[èe]res? de sortie|criterios? de salida|exit-?kriterien|austrittskriterien|終了(?:条件|基準)|完了条件/iu,
+    /exit criteria|exit conditions|completion criteria|(?:complete[d]?|done|finished) when|completad[ao]s? cuando|terminad[ao]s? cuando|conclu[íi]d[ao]s? quando|completo quando|abgeschlossen,? wenn|termin[ée]e? quand|crit[ée]rios? de sa[íi]da|crit[èe]res? de sortie|criterios? de salida|exit-?kriterien|austrittskriterien|終了(?:条件|基準)|完了(?:条件|基準)|完成(?:标准|條件|条件|標準)|완료\s?(?:기준|조건)|критерии\s+(?:завершения|готовности)/iu,
   ],
   [
     'acceptance',
-    /acceptance|independent test|checkpoint|crit[ée]rios? de aceita[çc][ãa]o|crit[èe]res? d['’]acceptation|criterios? de aceptaci[óo]n|abnahmekriterien|akzeptanzkriterien|受け入れ(?:基準|条件)/iu,
+    /acceptance|independent test|checkpoint|crit[ée]rios? de aceita[çc][ãa]o|crit[èe]res? d['’]acceptation|criterios? de aceptaci[óo]n|abnahmekriterien|akzeptanzkriterien|受け入れ(?:基準|条件)|验收(?:标准|条件)|驗收(?:標準|條件)|인수\s?(?:기준|조건)|수락\s?기준|критерии\s+приёмки|критерии\s+приемки/iu,
   ],
   [
     'success',
@@ -116,7 +119,6 @@ const CRITERIA: ReadonlyArray<readonly [CriteriaSection, RegExp]> = [
   ['validation', /validation|valida[çc][ãa]o|validaci[óo]n|validierung|検証/iu],
 ];
 
-/** The criteria section a heading or label names, if any. */
 /** The criteria section a heading or label names, if any. */
 const CRITERIA_ANY_RE = new RegExp(CRITERIA.map(([, re]) => `(${re.source})`).join('|'), 'iu');
 

@@ -14,6 +14,7 @@ import {
   shellStep,
 } from './steps.js';
 import type { Token } from './token.js';
+import { treeTasks } from './work-items.js';
 
 const TITLE_MAX = 80;
 
@@ -56,7 +57,17 @@ function addStep(
 
 /** Steps from inline code spans listed under "Execution commands" and the like. */
 export function addInlineSteps(b: Builder, codes: readonly string[], line0: number): void {
-  for (const code of codes) if (code.trim() !== '') addStep(b, code, 'inline', line0, `\`${code}`);
+  for (const code of codes)
+    if (code.trim() !== '' && !isPaletteName(code)) addStep(b, code, 'inline', line0, `\`${code}`);
+}
+
+/**
+ * A span that names an editor or palette command, not a shell line: `AHK: Install Packages`,
+ * `Show Package Usage` (capitalized words only, or a `Scope: Title` name).
+ */
+export function isPaletteName(code: string): boolean {
+  const text = code.trim();
+  return /^[A-Z][\w-]*:\s+[A-Z]/u.test(text) || /^[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)+$/u.test(text);
 }
 
 function terminated(b: Builder, token: Token): boolean {
@@ -91,9 +102,28 @@ export function onFence(b: Builder, token: Token): void {
     addMcpStep(b, token, line0);
     return;
   }
+  if (addTreeTasks(b, token.content, line0)) return;
   const shell = isShellLanguage(language) || (language === '' && looksLikeCommands(token.content));
   if (!shell) return;
   addStep(b, scriptOf(token.content), language || 'unlabeled', line0, token.markup, token.map?.[1]);
+}
+
+/**
+ * A task tree drawn in a code block (`├── [ ] …`) inside a phase's work: one task per
+ * first-level entry, its status from its `[ ]` / `[x]` marker. The block is no script.
+ */
+function addTreeTasks(b: Builder, content: string, line0: number): boolean {
+  const phase = b.frame.phase;
+  if (!phase || b.frame.nonWork) return false;
+  const entries = treeTasks(content);
+  if (entries.length === 0) return false;
+  if (b.task(false)) return true;
+  for (const e of entries) {
+    const task = b.addTask(phase, { title: e.text, pos: b.pos(line0 + 1 + e.index) });
+    task.status = e.checked ? 'done' : 'open';
+    task.statusText = e.checked ? '[x]' : '[ ]';
+  }
+  return true;
 }
 
 /** An `mcp` fence: a step calling a tool of an external MCP server, or a warning saying why not. */

@@ -1,7 +1,7 @@
 /**
  * `summarizePlan`: the counts a person checks first.
  */
-import type { Criterion, Phase, PhaseStatus, Plan, Step } from '../ir/index.js';
+import type { Criterion, Phase, PhaseStatus, Plan, Step, Task } from '../ir/index.js';
 import { commandsOfStep } from './commands.js';
 import {
   allItems,
@@ -61,12 +61,22 @@ function countCommands(steps: Iterable<Step>): number {
   return n;
 }
 
+/**
+ * How many top-level work items: a sub-task (a `Task 1.1` heading inside the `1. Engine`
+ * package, an item under a task) is a step of its parent, not another task.
+ */
+function countTasks(tasks: Iterable<Task>): number {
+  let n = 0;
+  for (const t of tasks) if (t.parent === undefined) n++;
+  return n;
+}
+
 function summarizePhase(p: Phase): PhaseSummary {
   return {
     id: p.id,
     title: p.title,
     status: p.status,
-    tasks: p.tasks.length,
+    tasks: countTasks(p.tasks),
     checkboxes: countCheckboxes(phaseItems(p), phaseCriteria(p)),
     criteria: [...phaseCriteria(p)].length,
     steps: [...phaseSteps(p)].length,
@@ -88,7 +98,7 @@ export function summarizePlan(plan: Plan): PlanSummary {
     phases: plan.phases.map(summarizePhase),
     totals: {
       phases: plan.phases.length,
-      tasks: [...allTasks(plan)].length,
+      tasks: countTasks(allTasks(plan)),
       checkboxes: countCheckboxes(allItems(plan), allCriteria(plan)),
       criteria: [...allCriteria(plan)].length,
       steps: [...allSteps(plan)].length,

@@ -110,7 +110,10 @@ const WORK_COL_RE =
   /^(?:tasks?|title|items?|work|features?|milestones?|deliverables?|descriptions?|names?|tareas?|tarefas?|t[âa]ches?|aufgaben?|任务|任務|タスク|작업|задачи|задача|описание|beschreibung|descripci[óo]n)$/iu;
 /** A header naming an owner or estimate column: rows of such a table are work. */
 const WORK_META_RE =
-  /^(?:owners?|assignees?|estimates?|effort|responsable|respons[áa]vel|verantwortlich|担当者?|负责人|담당자?|ответственный)$/iu;
+  /^(?:owners?|assignees?|estimates?|effort|hours|horas|stunden|heures|часы|工时|工時|priority|prioridad|prioridade|priorit[äé]t|priorité|优先级|優先度|우선순위|приоритет|responsable|respons[áa]vel|verantwortlich|担当者?|负责人|담당자?|ответственный)$/iu;
+/** A header that names the task itself: a table with this column lists work, one task a row. */
+const TASK_COL_RE =
+  /^(?:tasks?|tareas?|tarefas?|t[âa]ches?|aufgaben?|任务|任務|タスク|작업|задачи|задача)$/iu;
 /** A first column that names phases. */
 const PHASE_COL_RE =
   /^(?:phases?|fases?|stages?|etapas?|[ée]tapes?|milestones?|sprints?|weeks?|versions?|releases?|阶段|階段|段階|フェーズ|단계|этап|фаза)$/iu;
@@ -126,7 +129,8 @@ export function cellStatus(cell: string): { status: TaskStatus; text: string } |
 }
 
 /**
- * A table of work inside a phase (a status, owner or estimate column): one task per row,
+ * A table of work inside a phase (a task, status, owner, priority or estimate column): one
+ * task per row,
  * its status from the status column.
  */
 function taskTable(b: Builder, rows: readonly Row[], header: readonly string[]): boolean {
@@ -135,9 +139,10 @@ function taskTable(b: Builder, rows: readonly Row[], header: readonly string[]):
   const section = b.section;
   if (section !== undefined && section.kind !== 'tasks' && section.kind !== 'label') return false;
   const statusCol = header.findIndex((h) => STATUS_COL_RE.test(h));
-  if (statusCol < 0 && !header.some((h) => WORK_META_RE.test(h))) return false;
+  const taskCol = header.findIndex((h) => TASK_COL_RE.test(h));
+  if (statusCol < 0 && taskCol < 0 && !header.some((h) => WORK_META_RE.test(h))) return false;
   const idCol = header.findIndex((h) => ID_COL_RE.test(h));
-  let workCol = header.findIndex((h) => WORK_COL_RE.test(h));
+  let workCol = taskCol >= 0 ? taskCol : header.findIndex((h) => WORK_COL_RE.test(h));
   if (workCol < 0) workCol = header.findIndex((_, i) => i !== idCol && i !== statusCol);
   for (const row of rows.slice(1)) {
     const title = clean(row.cells[workCol] ?? '');
