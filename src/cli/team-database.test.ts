@@ -73,6 +73,13 @@ pgt.test('init --database records the database without its password; commands us
   assert.equal(verify.code, 0, verify.stderr + verify.stdout);
   assert.match(verify.stdout, /: OK, \d+ events?, chain intact/);
 
+  const doctor = pulser(root, {}, 'doctor');
+  assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
+  assert.match(
+    doctor.stdout,
+    /^pulser doctor: postgres:\/\/postgres@127\.0\.0\.1:5432\/pulser_test_\w+ \(PostgreSQL\)\n/,
+  );
+
   const run = pulser(root, {}, 'runs');
   assert.equal(run.code, 1);
   assert.match(run.stderr, /^pulser: runs on PostgreSQL are not available yet/);
