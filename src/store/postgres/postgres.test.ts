@@ -15,7 +15,7 @@ import type { Store } from '../store.js';
 import { safeInt } from './database.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { listenForEvents, openPostgresStore, type PostgresStore } from './index.js';
-import { freshPgDatabase, pgUrl } from './test-helpers.js';
+import { freshPgDatabase, freshPgWorkspace, pgUrl } from './test-helpers.js';
 import { pgTest } from './test-helpers.js';
 
 const pgt = await pgTest();
@@ -319,7 +319,9 @@ pgt.test(
 );
 
 pgt.test('runs on PostgreSQL say they are not available yet', async () => {
-  const store = await open('runs');
+  const store = await freshPgWorkspace(pgt.url());
+  opened.push(store);
+  assert.equal((await store.events.head()).seq, 0);
   await assert.rejects(
     async () => store.runs.listRuns(),
     (e) => isPulserError(e) && /runs on PostgreSQL are not available yet/.test(e.message),
