@@ -84,6 +84,9 @@ pgt.test('init --database records the database without its password; commands us
   assert.equal(run.code, 1);
   assert.match(run.stderr, /^pulser: runs on PostgreSQL are not available yet/);
   assert.doesNotMatch(run.stderr, /\n\s+at /u);
+  const worker = pulser(root, {}, 'worker');
+  assert.equal(worker.code, 1, 'a worker stops at once instead of failing at every poll');
+  assert.match(worker.stderr, /^pulser: runs on PostgreSQL are not available yet/);
 });
 
 pgt.test('PULSER_DATABASE_URL: a closed port or a missing database is one line', () => {
