@@ -151,6 +151,12 @@ export class PgDb {
     }
     const pending: StoredEvent[] = [];
     let broken = false;
+    // A connection lost mid-transaction fails the statement in flight (and so this call); the
+    // client's own 'error' event must not end the process.
+    const lost = (): void => {
+      broken = true;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const locked = await client.query(
@@ -191,6 +197,7 @@ export class PgDb {
       }
       throw this.#failure(error);
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }

@@ -164,6 +164,8 @@ export async function migrate(
   migrations: ReadonlyArray<PgMigration> = PG_MIGRATIONS,
 ): Promise<MigrateResult> {
   const client = await pool.connect();
+  const lost = (): void => undefined; // The statement in flight fails with the error.
+  client.on('error', lost);
   try {
     await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK]);
     try {
@@ -207,6 +209,7 @@ export async function migrate(
       await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK]);
     }
   } finally {
+    client.off('error', lost);
     client.release();
   }
 }

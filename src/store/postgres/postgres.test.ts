@@ -327,3 +327,25 @@ pgt.test('runs on PostgreSQL say they are not available yet', async () => {
     (e) => isPulserError(e) && /runs on PostgreSQL are not available yet/.test(e.message),
   );
 });
+
+pgt.test('connections the server ends are replaced; the process does not crash', async () => {
+  const store = await open('dropped');
+  await store.events.append({ type: 'test.a', actor: 'a', subject: null, data: 1 });
+  const db = new URL(pgt.url()).pathname.slice(1);
+  await sql(
+    pgt.url().replace(`/${db}`, '/postgres'),
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db}' AND application_name = 'pulser' AND pid <> pg_backend_pid()`,
+  );
+  // The idle connections died; the next operations connect again (at most one fails).
+  let appended = 0;
+  for (let i = 0; i < 3; i++) {
+    try {
+      await store.events.append({ type: 'test.b', actor: 'a', subject: null, data: i });
+      appended++;
+    } catch (error) {
+      assert.ok(isPulserError(error), String(error));
+    }
+  }
+  assert.ok(appended >= 2);
+  assert.equal((await verify(store)).ok, true);
+});
