@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { formatError, isPulserError } from '../errors/index.js';
 import { explainSystemError } from '../errors/system.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerMcpCommands } from './commands/mcp.js';
 import { registerCheckCommands } from './commands/check.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -39,6 +40,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
   registerCheckCommands(program);
   registerReportCommands(program);
   registerDoctorCommand(program);
+  registerBackupCommands(program);
 
   program
     .command('schema')

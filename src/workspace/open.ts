@@ -1,11 +1,18 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { NotFoundError, StoreError, isPulserError } from '../errors/index.js';
 import type { Clock } from '../store/clock.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
 import { loadChainKey } from './ledger/chain-key.js';
-import { loadConfig, readEnv, type PulserEnv, type WorkspaceConfig } from './config.js';
+import { slugify } from '../util/slug.js';
+import {
+  loadConfig,
+  readEnv,
+  type DatabaseConfig,
+  type PulserEnv,
+  type WorkspaceConfig,
+} from './config.js';
 import { unsignedEvents } from './ledger/ledger-unsigned.js';
 
 /** Name of the folder that holds a workspace's state. */
@@ -78,6 +85,7 @@ export function openWorkspace(options: OpenWorkspaceOptions = {}): Promise<Works
   }
   const dir = join(root, WORKSPACE_DIR);
   const config = loadConfig(dir, env);
+  if (config.database !== null) return openTeamStore(root, dir, config, config.database, options);
   const dbPath = join(dir, 'pulser.db');
   let store: Store;
   try {
@@ -105,6 +113,48 @@ export function openWorkspace(options: OpenWorkspaceOptions = {}): Promise<Works
       ),
     );
   }
+  return Promise.resolve(workspaceOf(root, dir, config, store));
+}
+
+/** The name a workspace has in a shared database: the configured one, or the folder's name. */
+export function teamWorkspaceName(root: string, database: DatabaseConfig): string {
+  return database.workspace ?? (slugify(basename(root)) || 'workspace');
+}
+
+/**
+ * Opens a workspace stored in a shared PostgreSQL database. Its chain key is used when the
+ * team shares one (`.pulser/keys/chain.key` copied to every writer); none is made here, as a
+ * key only this machine had would make every other writer's events unauthenticated.
+ */
+async function openTeamStore(
+  root: string,
+  dir: string,
+  config: WorkspaceConfig,
+  database: DatabaseConfig,
+  options: OpenWorkspaceOptions,
+): Promise<Workspace> {
+  const { openPostgresStore, parseDatabaseUrl } = await import('../store/postgres/index.js');
+  parseDatabaseUrl(
+    database.url,
+    database.from === 'PULSER_DATABASE_URL'
+      ? 'PULSER_DATABASE_URL'
+      : `"database.url" in ${database.from}`,
+  );
+  const store = await openPostgresStore(database.url, {
+    workspace: teamWorkspaceName(root, database),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
+  try {
+    const head = await store.events.head();
+    store.db.setChainKey(loadChainKey(dir, () => head.seq, false));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return workspaceOf(root, dir, config, store);
+}
+
+function workspaceOf(root: string, dir: string, config: WorkspaceConfig, store: Store): Workspace {
   let closed = false;
   let seal = true;
   const close = async (): Promise<void> => {
@@ -128,5 +178,5 @@ export function openWorkspace(options: OpenWorkspaceOptions = {}): Promise<Works
   const holdSeal = (): void => {
     seal = false;
   };
-  return Promise.resolve({ root, dir, config, store, close, holdSeal });
+  return { root, dir, config, store, close, holdSeal };
 }

@@ -59,7 +59,7 @@ function authenticationLine(check: LedgerCheck): string {
     case 'verified':
       return `every event from ${a.from ?? 1} on is authenticated by the chain key`;
     case 'legacy':
-      return 'no event carries a chain-key MAC yet (written before this Pulser); the signed checkpoints vouch for them';
+      return 'no event carries a chain-key MAC yet (written before this Pulser, or in a shared database without a shared chain key); the signed checkpoints vouch for them';
     case 'no-key':
       return `cannot read the chain key ${a.file}: only the signed checkpoints vouch for the events (run as the workspace owner to check everything)`;
     case 'failed':

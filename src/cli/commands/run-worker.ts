@@ -12,6 +12,8 @@ export async function workerCommand(
   ws: Workspace,
   opts: { lane?: string[]; concurrency?: number; id?: string; leaseMs?: number; json?: boolean },
 ): Promise<void> {
+  // A store that cannot run steps (PostgreSQL, for now) says so once, here, not at every poll.
+  await ws.store.runs.hasWork({});
   const handle = startWorker(ws, {
     ...(opts.lane === undefined ? {} : { lanes: opts.lane }),
     ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),

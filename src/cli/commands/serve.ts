@@ -44,6 +44,9 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
       }
     }
   }
+  // Until runs exist on PostgreSQL, a worker there could only fail at every poll.
+  const shared = workspaces.some((ws) => ws.store.backend === 'postgres');
+  const worker = opts.worker !== false && !shared;
   const { createMcpHttpHandler } = await import('../../mcp/http.js');
   const mcp = createMcpHttpHandler();
   const server = await startServer({
@@ -51,8 +54,7 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
     port,
     host: opts.host,
     mcp: (request, caller) => mcp.handle(request, caller),
-    worker:
-      opts.worker === false
+    worker: !worker
         ? false
         : {
             onNotice: (n) => {
@@ -72,9 +74,11 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
     out(`  ${id} (${ws.root}): open ${server.url}/#token=${secret}`);
   }
   out(
-    opts.worker === false
-      ? 'No worker in this process (--no-worker): start `pulser worker` to execute runs.'
-      : 'A worker in this process executes runs (trusted or approved steps only).',
+    shared
+      ? 'No worker in this process: runs on PostgreSQL are not available yet.'
+      : opts.worker === false
+        ? 'No worker in this process (--no-worker): start `pulser worker` to execute runs.'
+        : 'A worker in this process executes runs (trusted or approved steps only).',
   );
   out(`MCP (streamable HTTP) on ${server.url}/mcp with Authorization: Bearer <API token>`);
   out('The login links work once and expire in 24 hours. Press Ctrl+C to stop.');

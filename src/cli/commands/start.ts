@@ -13,9 +13,23 @@ export function registerStartCommands(program: Command): void {
     )
     .option('--starter', 'write the starter plan to PLAN.md and import it')
     .option('--empty', 'create the workspace only')
+    .option(
+      '--database <url>',
+      'store the workspace in this shared PostgreSQL database (team mode): postgres://USER@HOST:PORT/DATABASE; the password is never written (use PGPASSWORD or ~/.pgpass)',
+    )
+    .option(
+      '--tenant <name>',
+      "the workspace's name in the shared database (default: the project folder's name)",
+    )
     .action(
       async (
-        opts: { readonly adopt?: string; readonly starter?: boolean; readonly empty?: boolean },
+        opts: {
+          readonly adopt?: string;
+          readonly starter?: boolean;
+          readonly empty?: boolean;
+          readonly database?: string;
+          readonly tenant?: string;
+        },
         command: Command,
       ) => {
         const { initCommand } = await import('./start-init.js');

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { isPulserError } from '../../errors/index.js';
+import { withoutPassword } from '../../store/postgres/connection.js';
 import { verifyWorkspaceLedger, type LedgerCheck } from './ledger.js';
 import type { Workspace } from '../open.js';
 
@@ -21,7 +22,7 @@ export interface DoctorFinding {
 export interface DoctorReport {
   /** True when nothing is wrong. */
   readonly ok: boolean;
-  /** The database file. */
+  /** The database file (or, for a shared database, its URL without the password). */
   readonly database: string;
   readonly findings: ReadonlyArray<DoctorFinding>;
   /** The ledger check, or null when the ledger could not be read. */
@@ -99,7 +100,11 @@ export async function doctor(ws: Workspace): Promise<DoctorReport> {
   } catch (error) {
     findings.push(readFailure('state', error));
   }
-  const database = join(ws.dir, 'pulser.db');
+  const shared = ws.config.database;
+  const database =
+    ws.store.backend === 'postgres' && shared !== null
+      ? `${withoutPassword(shared.url)} (PostgreSQL)`
+      : join(ws.dir, 'pulser.db');
   return { ok: findings.length === 0, database, findings, ledger, healthy };
 }
 

@@ -8,6 +8,7 @@ import { CHECKPOINT_EVERY, sealLedger } from '../ledger/ledger.js';
 import type { Workspace } from '../open.js';
 import { loadRuntimeConfig } from './run-config.js';
 import { artifactsDir } from './runs.js';
+import { announceWorker } from './worker-presence.js';
 
 /** How often a worker looks whether {@link CHECKPOINT_EVERY} events wait for a signed checkpoint. */
 export const SEAL_CHECK_MS = 1000;
@@ -63,10 +64,12 @@ export function startWorker(
   }, SEAL_CHECK_MS);
   timer.unref?.();
   if (autoStart) worker.start();
+  const unannounce = announceWorker(ws.dir, worker.actor);
   return {
     actor: worker.actor,
     stop: async (o) => {
       await worker.stop(o);
+      unannounce();
       clearInterval(timer);
       await sealing;
       await seal(1);
