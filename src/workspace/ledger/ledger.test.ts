@@ -254,10 +254,10 @@ describe('the workspace ledger', () => {
     try {
       let ws = await openWorkspace({ root, create: true, env: {} });
       await ws.store.events.append({
-        type: 'x.done',
+        type: 'agent.call',
         actor: 'cli:t',
         subject: null,
-        data: { a: 1 },
+        data: { tool: 'x', arguments: { a: 1 }, outcome: 'ok' },
       });
       await ws.close();
       const line = readFileSync(join(root, '.pulser', CHECKPOINTS_FILE), 'utf8').trim();
@@ -268,7 +268,7 @@ describe('the workspace ledger', () => {
       const events = await ws.store.events.read();
       assert.deepEqual(
         events.map((e) => e.type),
-        ['x.done', 'ledger.key_created'],
+        ['agent.call', 'ledger.key_created'],
       );
       assert.equal((events[1]!.data as { keyId: string }).keyId, cp.keyId);
       const check = await verifyWorkspaceLedger(ws);
@@ -313,7 +313,12 @@ describe('the workspace ledger', () => {
   it('refuses to sign over a tampered tail', async () => {
     const { root, ws } = await ledgerWorkspace();
     try {
-      await ws.store.events.append({ type: 'late', actor: 'cli:t', subject: null, data: 1 });
+      await ws.store.events.append({
+        type: 'agent.call',
+        actor: 'cli:t',
+        subject: null,
+        data: { tool: 'late', arguments: 1, outcome: 'ok' },
+      });
       db(ws)
         .prepare(`UPDATE events SET data = '2' WHERE seq = ?`)
         .run(EVENTS + 2);
