@@ -211,31 +211,35 @@ class Burnup {
 }
 
 function approvalOf(e: Decision): ReportApproval {
-  const base = { by: person(e.actor), at: e.ts, seq: e.seq };
+  // Keys in the order the JSON report has always shown them.
+  const of = (
+    kind: ReportApproval['kind'],
+    subject: string,
+    reason: string | null,
+    by = person(e.actor),
+  ): ReportApproval => ({ kind, subject, by, at: e.ts, reason, seq: e.seq });
   switch (e.type) {
     case 'gate.forced':
-      return { kind: 'forced', subject: e.data.phaseId, ...base, reason: e.data.reason };
+      return of('forced', e.data.phaseId, e.data.reason);
     case 'criterion.signed_off':
-      return {
-        kind: e.data.verdict === 'fail' ? 'signoff_rejected' : 'signed_off',
-        subject: e.data.criterion,
-        ...base,
-        by: e.data.by,
-        reason: e.data.reason,
-      };
+      return of(
+        e.data.verdict === 'fail' ? 'signoff_rejected' : 'signed_off',
+        e.data.criterion,
+        e.data.reason,
+        e.data.by,
+      );
     case 'trust.granted':
-      return {
-        kind: 'trusted',
-        subject: e.subject ?? e.data.planId,
-        ...base,
-        reason: str((e.data as { reason?: unknown }).reason),
-      };
+      return of(
+        'trusted',
+        e.subject ?? e.data.planId,
+        str((e.data as { reason?: unknown }).reason),
+      );
     case 'step.approved':
-      return { kind: 'approved', subject: e.data.stepId, ...base, reason: str(e.data.reason) };
+      return of('approved', e.data.stepId, str(e.data.reason));
     case 'step.rejected':
-      return { kind: 'rejected', subject: e.data.stepId, ...base, reason: str(e.data.reason) };
+      return of('rejected', e.data.stepId, str(e.data.reason));
     case 'step.skipped':
-      return { kind: 'skipped', subject: e.data.stepId, ...base, reason: str(e.data.reason) };
+      return of('skipped', e.data.stepId, str(e.data.reason));
     default: {
       const never: never = e;
       return never;
