@@ -39,7 +39,9 @@ for (const dir of readdirSync(join(import.meta.dirname, 'src'), { withFileTypes:
 /** The folders `layer` must not import: its peers and every later tier. */
 function forbiddenFor(layer) {
   const tier = LAYERS.findIndex((t) => t.includes(layer));
-  return LAYERS.slice(tier).flat().filter((l) => l !== layer);
+  return LAYERS.slice(tier)
+    .flat()
+    .filter((l) => l !== layer);
 }
 
 const layerOrder = LAYERS.map((t) => (t.length === 1 ? t[0] : `{${t.join(', ')}}`)).join(' < ');

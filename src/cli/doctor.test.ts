@@ -116,7 +116,10 @@ describe('pulser doctor and damaged databases (issue 9, item 8)', () => {
     assert.notEqual(report.code, 0);
     assert.match(
       report.stderr,
-      new RegExp(`event ${bad} \\(step\\.queued\\) of the ledger does not match the event catalog`, 'u'),
+      new RegExp(
+        `event ${bad} \\(step\\.queued\\) of the ledger does not match the event catalog`,
+        'u',
+      ),
     );
   });
 

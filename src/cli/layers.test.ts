@@ -21,7 +21,8 @@ describe('the layer rule (eslint.config.js)', () => {
   it('fails on an upward import at any depth, a cycle and a driver outside store/<backend>/', () => {
     const dir = join(ROOT, 'src', 'workspace', 'checks', `zz-layers-test-${process.pid}`, 'deep');
     const files = {
-      upward: "import { isLoopback } from '../../../../server/serve.js';\nexport const up = isLoopback;\n",
+      upward:
+        "import { isLoopback } from '../../../../server/serve.js';\nexport const up = isLoopback;\n",
       'cycle-a': "import { b } from './cycle-b.js';\nexport const a = (): number => b() + 1;\n",
       'cycle-b': "import { a } from './cycle-a.js';\nexport const b = (): number => a() + 1;\n",
       driver: "import Database from 'better-sqlite3';\nexport const open = Database;\n",
@@ -30,7 +31,8 @@ describe('the layer rule (eslint.config.js)', () => {
     };
     mkdirSync(dir, { recursive: true });
     try {
-      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, `${name}.ts`), text);
+      for (const [name, text] of Object.entries(files))
+        writeFileSync(join(dir, `${name}.ts`), text);
       const run = spawnSync(
         process.execPath,
         [join(ROOT, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', dir],

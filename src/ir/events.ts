@@ -116,9 +116,7 @@ const verdictRecorded = z
   })
   .readonly();
 
-const gateVerdict = z
-  .object({ target: str, status: VerdictStatus, reason: str })
-  .readonly();
+const gateVerdict = z.object({ target: str, status: VerdictStatus, reason: str }).readonly();
 
 const gateDecided = z
   .object({
@@ -159,9 +157,7 @@ const verifierQuarantined = z
   })
   .readonly();
 
-const reportGenerated = z
-  .object({ format: str, sha256, bytes: int, throughSeq: int })
-  .readonly();
+const reportGenerated = z.object({ format: str, sha256, bytes: int, throughSeq: int }).readonly();
 
 // ---- trust ----
 
@@ -187,7 +183,10 @@ const runCreated = z
     /** The plan node the run works on; a plain text in ledgers older than targets. */
     target: z.union([runTarget, str, z.null()]).optional(),
     requestedBy: str.optional(),
-    steps: z.array(z.object({ id: str }).readonly()).readonly().optional(),
+    steps: z
+      .array(z.object({ id: str }).readonly())
+      .readonly()
+      .optional(),
   })
   .readonly();
 
@@ -336,7 +335,9 @@ const taskClaimed = z
 
 const taskProgress = z.object({ ...task, agent: str, note: str, expiresAt: str }).readonly();
 
-const taskReleased = z.object({ ...task, agent: str, reason: str, note: str.optional() }).readonly();
+const taskReleased = z
+  .object({ ...task, agent: str, reason: str, note: str.optional() })
+  .readonly();
 
 const taskCompleted = z
   .object({
@@ -353,9 +354,7 @@ const taskCompleted = z
 
 const approvalRequested = z
   .object({
-    subject: z
-      .object({ kind: z.enum(['step', 'run', 'node']), id: str })
-      .readonly(),
+    subject: z.object({ kind: z.enum(['step', 'run', 'node']), id: str }).readonly(),
     title: str,
     reason: str,
   })
@@ -389,9 +388,7 @@ const tokenCreated = z
 
 const tokenRevoked = z.object({ kind: str, user: str, label: nullableStr }).readonly();
 
-const login = z
-  .object({ via: str, viaKind: str, role: str, expiresAt: nullableStr })
-  .readonly();
+const login = z.object({ via: str, viaKind: str, role: str, expiresAt: nullableStr }).readonly();
 
 /** Every event type Pulser writes, with the schema of its data. */
 export const EVENT_CATALOG = {

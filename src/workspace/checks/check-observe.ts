@@ -7,7 +7,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { EventData, EventType, LedgerEvent } from '../../ir/events.js';
 import type { LedgerFold } from '../../ledger/fold.js';
 import { sha256Hex } from '../../util/hash.js';
-import type { FileObservation, Measurement, Signoff, VerdictStatus } from '../../verify/index.js';
+import type { FileObservation, Measurement, Signoff } from '../../verify/index.js';
 import { WORKSPACE_DIR, type Workspace } from '../open.js';
 
 /** Data of a `metric.recorded` event. */
@@ -67,7 +67,8 @@ export function observe(fold: LedgerFold, planId: string): LedgerObservations {
       seq: e.seq,
     });
   }
-  for (const [criterion, e] of facts.signoffs) o.signoffs.set(criterion, { signoff: e.data, event: e });
+  for (const [criterion, e] of facts.signoffs)
+    o.signoffs.set(criterion, { signoff: e.data, event: e });
   for (const [target, list] of facts.verdicts) {
     o.verdicts.set(
       target,

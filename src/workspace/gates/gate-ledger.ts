@@ -107,7 +107,8 @@ export function planLedger(
         current: fresh(e.data, inputs.target(target)),
       });
     }
-    for (const [criterion, e] of facts.signoffs) signoffs.set(criterion, { ...recorded(e), data: e.data });
+    for (const [criterion, e] of facts.signoffs)
+      signoffs.set(criterion, { ...recorded(e), data: e.data });
     for (const [metric, list] of facts.measurements) {
       measured.set(
         metric,

@@ -42,15 +42,19 @@ async function ledgerWorkspace(): Promise<{ root: string; ws: Workspace }> {
   const ws = await openWorkspace({ root, create: true, env: {} });
   for (let i = 1; i <= EVENTS; i++) {
     await ws.store.events.append({
-      type: ['step.succeeded', 'metric.recorded', 'verdict.recorded', 'trust.granted'][i % 4]!,
+      type: 'agent.call',
       actor: i % 3 === 0 ? 'cli:zoë' : 'worker:w1',
       subject: i % 5 === 0 ? null : `phase-n${i % 7}/task-${i}`,
       data: {
-        n: i,
-        ratio: i / 7,
-        ok: i % 2 === 0,
-        note: `ünïcode ✅ ${i} "quoted" \\ back`,
-        list: [i, 'x', null, { deep: [1, 2, { k: 'v' }] }],
+        tool: ['claim', 'progress', 'release', 'complete'][i % 4]!,
+        arguments: {
+          n: i,
+          ratio: i / 7,
+          ok: i % 2 === 0,
+          note: `ünïcode ✅ ${i} "quoted" \\ back`,
+          list: [i, 'x', null, { deep: [1, 2, { k: 'v' }] }],
+        },
+        outcome: 'ok',
       },
     });
     if (i % EVERY === 0) await sealLedger(ws);
