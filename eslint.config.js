@@ -28,6 +28,8 @@ const LAYERS = [
 const PURE = ['ir', 'source', 'compile', 'verify'];
 /** Database drivers: only a store backend (`src/store/<backend>/`) may import one. */
 const DRIVERS = ['better-sqlite3', 'pg'];
+/** The store backends. */
+const BACKENDS = ['sqlite', 'postgres'];
 
 const listed = LAYERS.flat();
 for (const dir of readdirSync(join(import.meta.dirname, 'src'), { withFileTypes: true })) {
@@ -154,7 +156,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: bannedPackages(layer) }] },
   })),
   {
-    files: ['src/store/*/**/*.ts'],
+    files: BACKENDS.map((b) => `src/store/${b}/**/*.ts`),
     ignores: ['src/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: bannedPackages('store/<backend>') }] },
   },
