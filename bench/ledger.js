@@ -13,7 +13,13 @@ import { sealLedger, verifyWorkspaceLedger } from '../dist/workspace/ledger/ledg
 
 const EVENTS = 100_000;
 const CHECKPOINT_EVERY = 1_000;
-const TYPES = ['step.queued', 'step.leased', 'step.running', 'step.succeeded', 'run.started'];
+const TYPES = ['step.queued', 'step.leased', 'step.started', 'step.succeeded', 'run.succeeded'];
+
+/** Small step data, as the event catalog (src/ir/events.ts) accepts for every type in TYPES. */
+function dataOf(seq) {
+  const runId = `run-${Math.floor(seq / 50)}`;
+  return { runId, stepId: `${runId}.${seq % 13}`, attempt: seq % 3, exitCode: 0, lane: 'A' };
+}
 
 /** A synthetic ledger shaped like a real run: small data objects, a checkpoint every 1,000 events. */
 function buildLedger(key) {
@@ -29,7 +35,7 @@ function buildLedger(key) {
       type: TYPES[seq % TYPES.length],
       actor: `worker:w${seq % 4}`,
       subject: `run-${Math.floor(seq / 50)}/phase-n${seq % 9}/task-${seq % 13}`,
-      data: { attempt: seq % 3, exitCode: 0, durationMs: seq % 997, lane: 'A', output: 'ok' },
+      data: dataOf(seq),
     });
     events[i] = e;
     prev = e.hash;
@@ -69,7 +75,7 @@ async function buildWorkspace() {
           type: TYPES[seq % TYPES.length],
           actor: `worker:w${seq % 4}`,
           subject: `run-${Math.floor(seq / 50)}/phase-n${seq % 9}/task-${seq % 13}`,
-          data: { attempt: seq % 3, exitCode: 0, durationMs: seq % 997, lane: 'A', output: 'ok' },
+          data: dataOf(seq),
         });
       }
     });

@@ -39,7 +39,7 @@ const PRODUCER = `
     let t = performance.timeOrigin + performance.now();
     if (due - t > 1) await new Promise((r) => setTimeout(r, due - t - 1));
     while ((t = performance.timeOrigin + performance.now()) < due);
-    await s.events.append({ type: 'bench.tick', actor: 'worker:bench', subject: null, data: { i, t } });
+    await s.events.append({ type: 'agent.call', actor: 'worker:bench', subject: null, data: { tool: 'bench.tick', arguments: { i, t }, outcome: 'ok' } });
   }
   await s.close();
 `;
@@ -148,7 +148,7 @@ async function synthetic(rate, seconds) {
     tenant,
     secret,
     (e, at) => {
-      if (e.type === 'bench.tick') latencies.push(at - e.data.t);
+      if (e.data?.tool === 'bench.tick') latencies.push(at - e.data.arguments.t);
       return latencies.length >= total;
     },
     (seconds + 20) * 1000,

@@ -75,8 +75,52 @@ describe('pulser doctor and damaged databases (issue 9, item 8)', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /database ok/u);
     assert.match(r.stdout, /ledger\s+ok, \d+ events, chain intact/u);
+    assert.match(r.stdout, /events\s+ok, every event matches the event catalog/u);
     assert.match(r.stdout, /state\s+ok/u);
     assert.match(r.stdout, /nothing is wrong/u);
+  });
+
+  it('events that do not match the catalog are findings; unknown types are listed, not fatal', () => {
+    const { root, run } = workspaceWithRun();
+    roots.push(root);
+    const db = new Database(dbFile(root));
+    const insert = (type: string, data: string): number => {
+      const { seq } = db.prepare('SELECT max(seq) AS seq FROM events').get() as { seq: number };
+      db.prepare(
+        `INSERT INTO events (seq, ts, type, actor, subject, data, prev_hash, hash)
+         VALUES (?, '2026-01-01T00:00:00.000Z', ?, 'cli:old', NULL, ?, ?, ?)`,
+      ).run(seq + 1, type, data, '0'.repeat(64), '1'.repeat(64));
+      return seq + 1;
+    };
+    insert('step.renamed_long_ago', '{}');
+    const bad = insert('step.queued', JSON.stringify({ runId: run }));
+    db.close();
+    const r = pulser(root, 'doctor');
+    clean(r);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `events\\s+PROBLEM: event ${bad} \\(step\\.queued\\) does not match the event catalog: data\\.stepId`,
+        'u',
+      ),
+    );
+    const json = JSON.parse(pulser(root, 'doctor', '--json').stdout) as {
+      events: { count: number; unknownTypes: Record<string, number> };
+    };
+    assert.deepEqual(json.events.unknownTypes, { 'step.renamed_long_ago': 1 });
+    assert.equal(json.events.count, bad);
+    // A report reads through the fold: the mismatch is a clear error naming the event.
+    const report = pulser(root, 'report');
+    clean(report);
+    assert.notEqual(report.code, 0);
+    assert.match(
+      report.stderr,
+      new RegExp(
+        `event ${bad} \\(step\\.queued\\) of the ledger does not match the event catalog`,
+        'u',
+      ),
+    );
   });
 
   it('bytes flipped in run_steps: resume names the row, doctor names it and what to do', () => {

@@ -96,3 +96,32 @@ describe('report runs', () => {
     assert.match(renderMarkdown(model), /1 running, 1 skipped, 1 succeeded, 1 waiting/u);
   });
 });
+
+describe('report events and the event catalog', () => {
+  it('an event of a type the catalog does not know is counted and skipped', () => {
+    const model = buildReport(
+      events([
+        ['run.created', 'run-1', { runId: 'run-1' }],
+        ['some.future_event', 'x', { anything: [1, 2, 3] }],
+      ]),
+    );
+    assert.deepEqual(model.ledger.types, { 'run.created': 1, 'some.future_event': 1 });
+    assert.deepEqual(
+      model.runs.map((r) => r.id),
+      ['run-1'],
+    );
+  });
+
+  it('a known type whose data does not match is an error naming its seq and type', () => {
+    assert.throws(
+      () =>
+        buildReport(
+          events([
+            ['run.created', 'run-1', { runId: 'run-1' }],
+            ['step.queued', 's', {}],
+          ]),
+        ),
+      /event 2 \(step\.queued\) of the ledger does not match the event catalog: data\.runId/u,
+    );
+  });
+});

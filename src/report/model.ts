@@ -1,23 +1,17 @@
 /**
  * The report model: everything a report shows, folded from the ledger's events alone (no table,
- * no file, no clock). Same events, same model, same bytes. Runtime events (`run.*`, `step.*`,
- * `trust.granted`) are read generically and may be absent.
+ * no file, no clock). Same events, same model, same bytes. The events are read through the one
+ * fold (`ledger/fold.ts`), which checks each against the event catalog; runtime events (`run.*`,
+ * `step.*`, `trust.granted`) may be absent.
  */
-import type { Plan } from '../ir/index.js';
+import type { EventOf, LedgerEvent, TypedEvent, UnknownEvent } from '../ir/events.js';
+import { LedgerFold, type Decision, type PlanFacts } from '../ledger/fold.js';
 import { planInputs, type VerdictStatus } from '../verify/index.js';
 import { phaseProgress, planProgress, type Count } from './progress.js';
 import { shellCommand } from '../util/shell-quote.js';
 
 /** An event as the report reads it (a stored ledger event). */
-export interface ReportEvent {
-  readonly seq: number;
-  readonly ts: string;
-  readonly type: string;
-  readonly actor: string;
-  readonly subject: string | null;
-  readonly data: unknown;
-  readonly hash: string;
-}
+export type ReportEvent = LedgerEvent;
 
 /**
  * Gate status in a report: `unchecked` when no `gate.decided` event exists yet; `none` when
@@ -176,237 +170,80 @@ const obj = (v: unknown): Obj =>
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const person = (actor: string): string => actor.slice(actor.indexOf(':') + 1);
 
-interface VerdictData {
-  planId: string;
-  planSha: string;
-  target: string;
-  text: string;
-  verifier: unknown;
-  status: VerdictStatus;
-  reason: string;
-  flaky: boolean;
-}
+/** The burn-up chart, drawn as the fold goes: a point at each import and each gate that turns. */
+class Burnup {
+  readonly points: BurnupPoint[] = [];
+  readonly #progress = new Map<string, { scope: number; done: number }>();
+  readonly #gatePass = new Map<string, boolean>();
 
-interface GateData {
-  planId: string;
-  planSha: string;
-  phaseId: string;
-  status: 'pass' | 'fail' | 'pending';
-  verdicts: Array<{ target: string; status: VerdictStatus; reason: string }>;
-  inputs?: string;
-  artifacts: Array<{ name: string; sha256: string }>;
-}
-
-const STEP_STATES: Readonly<Record<string, string>> = {
-  'step.queued': 'queued',
-  'step.started': 'running',
-  'step.succeeded': 'succeeded',
-  'step.failed': 'failed',
-  'step.timed_out': 'timed_out',
-  'step.cancelled': 'cancelled',
-  'step.retry_scheduled': 'retry_scheduled',
-  'step.quarantined': 'quarantined',
-  'step.awaiting_approval': 'awaiting_approval',
-  'step.approved': 'approved',
-  'step.rejected': 'rejected',
-  'step.skipped': 'skipped',
-};
-
-class Folder {
-  readonly plans = new Map<
-    string,
-    { ir: Plan; path: string; sha256: string; version: number; importedAt: string }
-  >();
-  readonly verdicts = new Map<string, { d: VerdictData; e: ReportEvent }>();
-  readonly gates = new Map<string, { d: GateData; e: ReportEvent }>();
-  readonly forced = new Map<string, ReportPhase['forced'][number][]>();
-  readonly measurements = new Map<
-    string,
-    Array<{ value: number; raw: string; by: string; at: string }>
-  >();
-  readonly runs = new Map<
-    string,
-    {
-      title: string;
-      status: string;
-      createdAt: string;
-      endedAt: string | null;
-      target: string | null;
-    }
-  >();
-  readonly steps = new Map<
-    string,
-    { runId: string | null; state: string; since: string; reason: string | null }
-  >();
-  readonly approvals: ReportApproval[] = [];
-  readonly types = new Map<string, number>();
-  readonly burnup: BurnupPoint[] = [];
-  readonly progress = new Map<string, { scope: number; done: number }>();
-  readonly gatePass = new Map<string, boolean>();
-  count = 0;
-  first: string | null = null;
-  last: ReportEvent | null = null;
-
-  add(e: ReportEvent): void {
-    this.count++;
-    this.first ??= e.ts;
-    this.last = e;
-    this.types.set(e.type, (this.types.get(e.type) ?? 0) + 1);
-    const d = obj(e.data);
-    switch (e.type) {
-      case 'plan.imported':
-        return this.#imported(e, d);
-      case 'verdict.recorded': {
-        const v = d as unknown as VerdictData;
-        this.verdicts.set(`${v.planId}|${v.target}`, { d: v, e });
-        return;
-      }
-      case 'gate.decided': {
-        const g = d as unknown as GateData;
-        this.gates.set(`${g.planId}|${g.phaseId}`, { d: g, e });
-        const key = `${g.planId}|${g.phaseId}`;
-        const was = this.gatePass.get(key) ?? false;
-        this.gatePass.set(key, g.status === 'pass');
-        if (was !== (g.status === 'pass')) this.#point(e);
-        return;
-      }
-      case 'gate.forced': {
-        const key = `${str(d['planId'])}|${str(d['phaseId'])}`;
-        const list = this.forced.get(key) ?? [];
-        list.push({ by: person(e.actor), at: e.ts, reason: str(d['reason']), seq: e.seq });
-        this.forced.set(key, list);
-        this.approvals.push({
-          kind: 'forced',
-          subject: str(d['phaseId']) ?? '',
-          by: person(e.actor),
-          at: e.ts,
-          reason: str(d['reason']),
-          seq: e.seq,
-        });
-        return;
-      }
-      case 'metric.recorded': {
-        const key = `${str(d['planId'])}|${str(d['metric'])}`;
-        const list = this.measurements.get(key) ?? [];
-        list.push({
-          value: Number(d['value']),
-          raw: str(d['raw']) ?? String(d['value']),
-          by: person(e.actor),
-          at: e.ts,
-        });
-        this.measurements.set(key, list);
-        return;
-      }
-      case 'criterion.signed_off':
-        this.approvals.push({
-          kind: d['verdict'] === 'fail' ? 'signoff_rejected' : 'signed_off',
-          subject: str(d['criterion']) ?? e.subject ?? '',
-          by: str(d['by']) ?? person(e.actor),
-          at: e.ts,
-          reason: str(d['reason']),
-          seq: e.seq,
-        });
-        return;
-      case 'trust.granted':
-        this.approvals.push({
-          kind: 'trusted',
-          subject: e.subject ?? str(d['planId']) ?? '',
-          by: person(e.actor),
-          at: e.ts,
-          reason: str(d['reason']),
-          seq: e.seq,
-        });
-        return;
-      case 'run.created': {
-        const id = str(d['runId']) ?? e.subject ?? `run@${e.seq}`;
-        const target = obj(d['target']);
-        const node = str(target['nodeId']);
-        this.runs.set(id, {
-          title: str(d['title']) ?? id,
-          status: 'running',
-          createdAt: e.ts,
-          endedAt: null,
-          target:
-            str(d['target']) ?? (node === null ? null : `${str(target['planId']) ?? ''}:${node}`),
-        });
-        return;
-      }
-      case 'run.judged':
-      case 'run.succeeded':
-      case 'run.skipped':
-      case 'run.failed':
-      case 'run.cancelled': {
-        const id = str(d['runId']) ?? e.subject ?? '';
-        const run = this.runs.get(id) ?? {
-          title: id,
-          status: 'running',
-          createdAt: e.ts,
-          endedAt: null,
-          target: null,
-        };
-        const status = e.type === 'run.judged' ? (str(d['status']) ?? run.status) : e.type.slice(4);
-        this.runs.set(id, { ...run, status, endedAt: run.endedAt ?? e.ts });
-        return;
-      }
-    }
-    const state = STEP_STATES[e.type];
-    if (state !== undefined) {
-      const id = str(d['stepId']) ?? e.subject ?? `step@${e.seq}`;
-      const prev = this.steps.get(id);
-      this.steps.set(id, {
-        runId: str(d['runId']) ?? prev?.runId ?? null,
-        state,
-        since: e.ts,
-        reason: str(d['reason']) ?? str(d['error']),
+  add(e: TypedEvent | UnknownEvent): void {
+    if ('unknown' in e) return;
+    if (e.type === 'plan.imported') {
+      const p = planProgress(e.data.ir);
+      this.#progress.set(e.data.planId, {
+        scope: p.tasks.total + p.checkboxes.total,
+        done: p.tasks.done + p.checkboxes.done,
       });
-      // A step released by a trust grant is not a separate approval: `trust.granted` lists it.
-      // A skip is a person's decision too: who skipped which step, and why.
-      const decided = state === 'rejected' || state === 'skipped';
-      if ((state === 'approved' && d['grantId'] === undefined) || decided) {
-        this.approvals.push({
-          kind: state,
-          subject: id,
-          by: person(e.actor),
-          at: e.ts,
-          reason: str(d['reason']),
-          seq: e.seq,
-        });
-      }
+      this.#point(e);
+    } else if (e.type === 'gate.decided') {
+      const g = e.data;
+      const key = `${g.planId}|${g.phaseId}`;
+      const was = this.#gatePass.get(key) ?? false;
+      this.#gatePass.set(key, g.status === 'pass');
+      if (was !== (g.status === 'pass')) this.#point(e);
     }
   }
 
-  #imported(e: ReportEvent, d: Obj): void {
-    const ir = d['ir'] as Plan | undefined;
-    const planId = str(d['planId']);
-    if (ir === undefined || planId === null) return;
-    this.plans.set(planId, {
-      ir,
-      path: str(d['path']) ?? '',
-      sha256: str(d['sha256']) ?? '',
-      version: Number(d['version'] ?? 1),
-      importedAt: e.ts,
-    });
-    const p = planProgress(ir);
-    this.progress.set(planId, {
-      scope: p.tasks.total + p.checkboxes.total,
-      done: p.tasks.done + p.checkboxes.done,
-    });
-    this.#point(e);
-  }
-
-  #point(e: ReportEvent): void {
+  #point(e: LedgerEvent): void {
     let scope = 0;
     let done = 0;
-    for (const p of this.progress.values()) {
+    for (const p of this.#progress.values()) {
       scope += p.scope;
       done += p.done;
     }
     let gatesPassing = 0;
-    for (const pass of this.gatePass.values()) if (pass) gatesPassing++;
+    for (const pass of this.#gatePass.values()) if (pass) gatesPassing++;
     const point = { seq: e.seq, at: e.ts, scope, done, gatesPassing };
-    const prev = this.burnup.at(-1);
-    if (prev !== undefined && prev.at === point.at) this.burnup.pop();
-    this.burnup.push(point);
+    const prev = this.points.at(-1);
+    if (prev !== undefined && prev.at === point.at) this.points.pop();
+    this.points.push(point);
+  }
+}
+
+function approvalOf(e: Decision): ReportApproval {
+  // Keys in the order the JSON report has always shown them.
+  const of = (
+    kind: ReportApproval['kind'],
+    subject: string,
+    reason: string | null,
+    by = person(e.actor),
+  ): ReportApproval => ({ kind, subject, by, at: e.ts, reason, seq: e.seq });
+  switch (e.type) {
+    case 'gate.forced':
+      return of('forced', e.data.phaseId, e.data.reason);
+    case 'criterion.signed_off':
+      return of(
+        e.data.verdict === 'fail' ? 'signoff_rejected' : 'signed_off',
+        e.data.criterion,
+        e.data.reason,
+        e.data.by,
+      );
+    case 'trust.granted':
+      return of(
+        'trusted',
+        e.subject ?? e.data.planId,
+        str((e.data as { reason?: unknown }).reason),
+      );
+    case 'step.approved':
+      return of('approved', e.data.stepId, str(e.data.reason));
+    case 'step.rejected':
+      return of('rejected', e.data.stepId, str(e.data.reason));
+    case 'step.skipped':
+      return of('skipped', e.data.stepId, str(e.data.reason));
+    default: {
+      const never: never = e;
+      return never;
+    }
   }
 }
 
@@ -415,8 +252,8 @@ function verifierKind(v: unknown): string {
   return typeof kind === 'string' ? kind : 'none';
 }
 
-function verdictOf(f: Folder, planId: string, id: string, fallbackText: string): ReportVerdict {
-  const found = f.verdicts.get(`${planId}|${id}`);
+function verdictOf(facts: PlanFacts, id: string, fallbackText: string): ReportVerdict {
+  const found = facts.verdicts.get(id)?.at(-1);
   if (found === undefined) {
     return {
       id,
@@ -430,23 +267,36 @@ function verdictOf(f: Folder, planId: string, id: string, fallbackText: string):
       flaky: false,
     };
   }
-  const { d, e } = found;
+  const d = found.data;
   return {
     id,
     text: d.text,
     status: d.status,
     reason: d.reason,
     verifier: verifierKind(d.verifier),
-    decidedAt: e.ts,
-    by: person(e.actor),
-    seq: e.seq,
+    decidedAt: found.ts,
+    by: person(found.actor),
+    seq: found.seq,
     flaky: d.flaky,
   };
 }
 
-function planReport(f: Folder, planId: string): ReportPlan {
-  const p = f.plans.get(planId)!;
-  const ir = p.ir;
+function measuredOf(list: ReadonlyArray<EventOf<'metric.recorded'>>): Array<{
+  value: number;
+  raw: string;
+  by: string;
+  at: string;
+}> {
+  return list.map((e) => ({ value: e.data.value, raw: e.data.raw, by: person(e.actor), at: e.ts }));
+}
+
+function planReport(
+  planId: string,
+  facts: PlanFacts,
+  imported: EventOf<'plan.imported'>,
+): ReportPlan {
+  const ir = imported.data.ir;
+  const sha256 = imported.data.sha256;
   const inputs = planInputs(ir);
   const texts = new Map<string, string>();
   for (const c of ir.criteria) texts.set(c.id, c.text);
@@ -460,11 +310,11 @@ function planReport(f: Folder, planId: string): ReportPlan {
   const phases = ir.phases.map((ph): ReportPhase => {
     for (const m of ph.metrics) phaseOfMetric.set(m, ph.id);
     const progress = phaseProgress(ph);
-    const decided = f.gates.get(`${planId}|${ph.id}`);
+    const decided = facts.gates.get(ph.id);
     const ids =
       decided === undefined
         ? [...ph.gate.criteria, ...ph.gate.metrics]
-        : decided.d.verdicts.map((v) => v.target);
+        : decided.data.verdicts.map((v) => v.target);
     const empty = ph.gate.criteria.length + ph.gate.metrics.length === 0;
     return {
       id: ph.id,
@@ -472,22 +322,28 @@ function planReport(f: Folder, planId: string): ReportPlan {
       status: ph.status,
       ...progress,
       gate: {
-        status: decided === undefined || empty ? (empty ? 'none' : 'unchecked') : decided.d.status,
-        decidedAt: decided?.e.ts ?? null,
-        seq: decided?.e.seq ?? null,
+        status:
+          decided === undefined || empty ? (empty ? 'none' : 'unchecked') : decided.data.status,
+        decidedAt: decided?.ts ?? null,
+        seq: decided?.seq ?? null,
         stale:
           decided !== undefined &&
-          decided.d.planSha !== p.sha256 &&
-          (decided.d.inputs === undefined || decided.d.inputs !== inputs.gate(ph.id)),
-        verdicts: ids.map((id) => verdictOf(f, planId, id, texts.get(id) ?? id)),
-        artifacts: decided?.d.artifacts ?? [],
+          decided.data.planSha !== sha256 &&
+          (decided.data.inputs === undefined || decided.data.inputs !== inputs.gate(ph.id)),
+        verdicts: ids.map((id) => verdictOf(facts, id, texts.get(id) ?? id)),
+        artifacts: decided?.data.artifacts ?? [],
       },
-      forced: f.forced.get(`${planId}|${ph.id}`) ?? [],
+      forced: (facts.forced.get(ph.id) ?? []).map((e) => ({
+        by: person(e.actor),
+        at: e.ts,
+        reason: e.data.reason,
+        seq: e.seq,
+      })),
     };
   });
   const metrics: ReportMetric[] = ir.metrics.map((m): ReportMetric => {
-    const v = verdictOf(f, planId, m.id, m.name);
-    const history = f.measurements.get(`${planId}|${m.id}`) ?? [];
+    const v = verdictOf(facts, m.id, m.name);
+    const history = measuredOf(facts.measurements.get(m.id) ?? []);
     const latest = history.at(-1) ?? null;
     return {
       id: m.id,
@@ -502,25 +358,23 @@ function planReport(f: Folder, planId: string): ReportPlan {
   });
   // Metrics measured for verifiers bound outside the plan (annotations, sidecar).
   const known = new Set(ir.metrics.map((m) => m.id));
-  const bound = new Map<string, { d: VerdictData; e: ReportEvent }>();
-  for (const v of f.verdicts.values()) {
-    const ver = obj(v.d.verifier);
-    if (v.d.planId === planId && ver['kind'] === 'metric' && typeof ver['metric'] === 'string') {
-      bound.set(ver['metric'], v);
-    }
+  const bound = new Map<string, EventOf<'verdict.recorded'>['data']>();
+  for (const list of facts.verdicts.values()) {
+    const d = list.at(-1)!.data;
+    const ver = obj(d.verifier);
+    if (ver['kind'] === 'metric' && typeof ver['metric'] === 'string') bound.set(ver['metric'], d);
   }
-  for (const [key, history] of f.measurements) {
-    const bar = key.indexOf('|');
-    const id = key.slice(bar + 1);
-    if (key.slice(0, bar) !== planId || known.has(id)) continue;
+  for (const [id, list] of facts.measurements) {
+    if (known.has(id)) continue;
+    const history = measuredOf(list);
     const v = bound.get(id);
     metrics.push({
       id,
-      name: v?.d.text ?? id,
+      name: v?.text ?? id,
       phaseId: null,
-      target: str(obj(v?.d.verifier)['target']) ?? '',
-      status: v?.d.status ?? 'pending',
-      reason: v?.d.reason ?? 'measured, not checked yet',
+      target: str(obj(v?.verifier)['target']) ?? '',
+      status: v?.status ?? 'pending',
+      reason: v?.reason ?? 'measured, not checked yet',
       latest: history.at(-1) ?? null,
       history: history.map((h) => ({ at: h.at, value: h.value })),
     });
@@ -528,10 +382,10 @@ function planReport(f: Folder, planId: string): ReportPlan {
   return {
     id: planId,
     title: ir.title,
-    path: p.path,
-    sha256: p.sha256,
-    version: p.version,
-    importedAt: p.importedAt,
+    path: imported.data.path,
+    sha256,
+    version: imported.data.version,
+    importedAt: imported.ts,
     ...planProgress(ir),
     phases,
     metrics,
@@ -638,9 +492,13 @@ function openStatus(steps: Readonly<Record<string, number>>): string {
  * const model = buildReport(events); // events from the ledger, seq 1..N
  */
 export function buildReport(events: Iterable<ReportEvent>): ReportModel {
-  const f = new Folder();
-  for (const e of events) f.add(e);
-  const plans = [...f.plans.keys()].sort().map((id) => planReport(f, id));
+  const f = new LedgerFold();
+  const burnup = new Burnup();
+  for (const e of events) burnup.add(f.add(e));
+  const plans: ReportPlan[] = [];
+  for (const [id, facts] of [...f.plans].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (facts.imported !== null) plans.push(planReport(id, facts, facts.imported));
+  }
   const steps = [...f.steps].map(([id, s]): ReportStep => ({
     id,
     runId: s.runId,
@@ -689,17 +547,17 @@ export function buildReport(events: Iterable<ReportEvent>): ReportModel {
     ledger: {
       events: f.count,
       head: { seq: f.last?.seq ?? 0, hash: f.last?.hash ?? '0'.repeat(64) },
-      first: f.first,
+      first: f.first?.ts ?? null,
       last: f.last?.ts ?? null,
       types: Object.fromEntries([...f.types].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     },
     totals: { tasks: sum((p) => p.tasks), checkboxes: sum((p) => p.checkboxes), gates, verdicts },
     plans,
-    burnup: f.burnup,
+    burnup: burnup.points,
     runs,
     quarantined,
     awaitingApproval,
-    approvals: f.approvals,
+    approvals: f.decisions.map(approvalOf),
     needs: needsOf(plans, quarantined, awaitingApproval),
   };
 }

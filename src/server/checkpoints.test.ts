@@ -34,7 +34,12 @@ describe('pulser serve signs ledger checkpoints', () => {
     const append = (n: number) =>
       Promise.all(
         Array.from({ length: n }, (_, i) =>
-          store.events.append({ type: 'test.event', actor: 'test', subject: null, data: { i } }),
+          store.events.append({
+            type: 'agent.call',
+            actor: 'test',
+            subject: null,
+            data: { tool: 'test', arguments: { i }, outcome: 'ok' },
+          }),
         ),
       );
     await append(1);

@@ -21,6 +21,8 @@ interface Received {
   readonly id: number;
   readonly seq: number;
   readonly type: string;
+  /** The tool of an `agent.call` (the events these tests append). */
+  readonly tool: string | undefined;
 }
 
 /** Reads SSE messages from the stream until `count` arrived, then disconnects. */
@@ -51,8 +53,8 @@ async function readEvents(
       const id = /^id: (\d+)$/mu.exec(block)?.[1];
       const data = /^data: (.*)$/mu.exec(block)?.[1];
       if (id === undefined || data === undefined) continue;
-      const e = JSON.parse(data) as { seq: number; type: string };
-      got.push({ id: Number(id), seq: e.seq, type: e.type });
+      const e = JSON.parse(data) as { seq: number; type: string; data?: { tool?: string } };
+      got.push({ id: Number(id), seq: e.seq, type: e.type, tool: e.data?.tool });
     }
   }
   ac.abort();
@@ -60,9 +62,14 @@ async function readEvents(
   return got;
 }
 
-async function append(n: number, type = 'test.tick'): Promise<void> {
+async function append(n: number, tool = 'tick'): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await t.ws.store.events.append({ type, actor: 'test', subject: null, data: { i } });
+    await t.ws.store.events.append({
+      type: 'agent.call',
+      actor: 'test',
+      subject: null,
+      data: { tool, arguments: { i }, outcome: 'ok' },
+    });
   }
 }
 
@@ -87,11 +94,11 @@ describe('SSE over a socket', () => {
   test('live events arrive while connected, including from another process', async () => {
     const head = (await t.ws.store.events.head()).seq;
     const reading = readEvents(4, {}, `?after=${head}`);
-    await append(2, 'test.here');
+    await append(2, 'here');
     const script = `
       import { openSqliteStore } from ${JSON.stringify(fileURLToPath(new URL('../store/sqlite/index.js', import.meta.url)))};
       const s = openSqliteStore(process.argv[1]);
-      for (let i = 0; i < 2; i++) await s.events.append({ type: 'test.other-process', actor: 'worker:w1', subject: null, data: { i } });
+      for (let i = 0; i < 2; i++) await s.events.append({ type: 'agent.call', actor: 'worker:w1', subject: null, data: { tool: 'other-process', arguments: { i }, outcome: 'ok' } });
       await s.close();`;
     const child = spawnSync(
       process.execPath,
@@ -101,8 +108,8 @@ describe('SSE over a socket', () => {
     assert.equal(child.status, 0, child.stderr);
     const got = await reading;
     assert.deepEqual(
-      got.map((e) => e.type),
-      ['test.here', 'test.here', 'test.other-process', 'test.other-process'],
+      got.map((e) => e.tool),
+      ['here', 'here', 'other-process', 'other-process'],
     );
     assert.deepEqual(
       got.map((e) => e.id),

@@ -1,8 +1,11 @@
+import type { VerdictStatus } from '../ir/events.js';
+
 /**
  * Outcome of one verifier or gate. `pending` means nothing has decided it yet; `not_run` means
  * its verifier could not run here (a command verifier without the runtime, for instance).
+ * Defined once, in the event catalog (verdicts are recorded as `verdict.recorded` events).
  */
-export type VerdictStatus = 'pass' | 'fail' | 'pending' | 'error' | 'not_run';
+export type { VerdictStatus };
 
 /** What a verifier decided about a criterion or metric, and why. */
 export interface Verdict {

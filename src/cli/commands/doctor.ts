@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { DoctorReport } from '../../workspace/ledger/doctor.js';
+import type { DoctorReport, EventsCheck } from '../../workspace/ledger/doctor.js';
+import { visible } from '../../util/visible.js';
 import { out, outJson, withWorkspace } from '../context.js';
 
 /** Registers `pulser doctor`. */
@@ -35,13 +36,23 @@ export function registerDoctorCommand(program: Command): void {
     });
 }
 
+/** `, all in the event catalog`, or the types it does not know (an older Pulser wrote them). */
+function eventsDetail(events: EventsCheck): string {
+  const unknown = Object.entries(events.unknownTypes);
+  if (unknown.length === 0) return ', every event matches the event catalog';
+  const list = unknown.map(([type, n]) => `${visible(type)} (${n})`).join(', ');
+  return `, every known event matches the event catalog; types it does not know (read as unknown, skipped by reports and checks): ${list}`;
+}
+
 function render(report: DoctorReport): string {
   const lines = [`pulser doctor: ${report.database}`];
   for (const area of report.healthy) {
     const detail =
       area === 'ledger' && report.ledger !== null
         ? `, ${report.ledger.verdict.count} events, chain intact`
-        : '';
+        : area === 'events' && report.events !== null
+          ? eventsDetail(report.events)
+          : '';
     lines.push(`  ${area.padEnd(8)} ok${detail}`);
   }
   for (const f of report.findings) {

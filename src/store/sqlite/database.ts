@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreError, isPulserError } from '../../errors/index.js';
+import { checkEventInput } from '../../ir/events.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { GENESIS_HASH, eventDigestRaw, eventMac } from '../../util/chain.js';
 import type { Clock } from '../clock.js';
@@ -252,6 +253,7 @@ export class SqliteDb {
   /** Appends an event; must be called inside `tx` so it commits with the state change. */
   append(event: EventInput): StoredEvent {
     if (!this.db.inTransaction) throw new StoreError('event appended outside a transaction');
+    checkEventInput(event);
     const last = (this.#head ??= this.#authenticHead());
     const seq = last.seq + 1;
     const prevHash = last.hash;

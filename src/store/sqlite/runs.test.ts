@@ -405,8 +405,10 @@ describe('SQLite run store: the state machine', () => {
       for (let i = 0; i < 3; i++) {
         for (const db of [other, mine]) {
           db.tx(() => {
-            db.append({ type: 'test.ping', actor: 'cli:ana', subject: null, data: { i } });
-            db.append({ type: 'test.pong', actor: 'cli:ana', subject: null, data: { i } });
+            for (const tool of ['ping', 'pong']) {
+              const data = { tool, arguments: { i }, outcome: 'ok' };
+              db.append({ type: 'agent.call', actor: 'cli:ana', subject: null, data });
+            }
           });
         }
       }

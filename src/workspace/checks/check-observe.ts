@@ -4,80 +4,28 @@
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { StoredEvent } from '../../store/events.js';
+import type { EventData, EventType, LedgerEvent } from '../../ir/events.js';
+import type { LedgerFold } from '../../ledger/fold.js';
 import { sha256Hex } from '../../util/hash.js';
-import type { FileObservation, Measurement, Signoff, VerdictStatus } from '../../verify/index.js';
+import type { FileObservation, Measurement, Signoff } from '../../verify/index.js';
 import { WORKSPACE_DIR, type Workspace } from '../open.js';
 
 /** Data of a `metric.recorded` event. */
-export interface MetricRecordedData {
-  readonly planId: string;
-  readonly metric: string;
-  readonly value: number;
-  readonly scale?: number;
-  readonly unit?: string;
-  readonly raw: string;
-  readonly note?: string;
-}
+export type MetricRecordedData = EventData<'metric.recorded'>;
 
 /** Data of a `criterion.signed_off` event. */
-export interface SignoffData {
-  readonly planId: string;
-  readonly criterion: string;
-  readonly verdict: 'pass' | 'fail';
-  readonly reason: string;
-  readonly by: string;
-  /** SHA-256 of the criterion's text when it was signed off. */
-  readonly textDigest: string;
-}
+export type SignoffData = EventData<'criterion.signed_off'>;
 
 /** Data of a `verdict.recorded` event. */
-export interface VerdictRecordedData {
-  readonly planId: string;
-  readonly planSha: string;
-  readonly path: string;
-  readonly phaseId: string | null;
-  readonly target: string;
-  readonly targetKind: 'criterion' | 'metric';
-  readonly text: string;
-  readonly verifier: unknown;
-  readonly source: string;
-  /** The effective status (a flaky verifier's verdict is quarantined: `error`). */
-  readonly status: VerdictStatus;
-  /** What the verifier itself observed. */
-  readonly observed: VerdictStatus;
-  readonly reason: string;
-  readonly evidence: Readonly<Record<string, unknown>>;
-  readonly inputDigest: string;
-  readonly flaky: boolean;
-  /**
-   * Digest of what the verdict depends on in the plan (see `planInputs`): it stays current
-   * across versions of the plan that leave it unchanged. Absent in events of older versions.
-   */
-  readonly inputs?: string;
-}
+export type VerdictRecordedData = EventData<'verdict.recorded'>;
 
 /** Data of a `gate.decided` event. */
-export interface GateDecidedData {
-  readonly planId: string;
-  readonly planSha: string;
-  readonly path: string;
-  readonly phaseId: string;
-  readonly gate: string;
-  readonly status: 'pass' | 'fail' | 'pending';
-  readonly empty: boolean;
-  readonly verdicts: ReadonlyArray<{ target: string; status: VerdictStatus; reason: string }>;
-  readonly blocking: ReadonlyArray<string>;
-  /** Files the gate's verdicts looked at: proof subjects. */
-  readonly artifacts: ReadonlyArray<{ name: string; sha256: string }>;
-  /** Digest of what the gate depends on in the plan (see `planInputs`); absent in older events. */
-  readonly inputs?: string;
-}
+export type GateDecidedData = EventData<'gate.decided'>;
 
 /** What the ledger says about one plan, for `check`. */
 export interface LedgerObservations {
   readonly measurements: Map<string, Measurement>;
-  readonly signoffs: Map<string, { signoff: SignoffData; event: StoredEvent }>;
+  readonly signoffs: Map<string, { signoff: SignoffData; event: LedgerEvent }>;
   /** Past verdicts of each target, oldest first, with the seq of their event. */
   readonly verdicts: Map<string, Array<VerdictRecordedData & { readonly seq: number }>>;
   readonly gates: Map<string, GateDecidedData>;
@@ -89,7 +37,7 @@ export const OBSERVED_TYPES = [
   'criterion.signed_off',
   'verdict.recorded',
   'gate.decided',
-] as const;
+] as const satisfies ReadonlyArray<EventType>;
 
 /** Who an actor is, for people: `cli:ana` → `ana`. */
 export function personOf(actor: string): string {
@@ -97,55 +45,43 @@ export function personOf(actor: string): string {
   return colon < 0 ? actor : actor.slice(colon + 1);
 }
 
-/** Folds the ledger's events about `planId` into what `check` needs. */
-export function observe(events: ReadonlyArray<StoredEvent>, planId: string): LedgerObservations {
+/** What the ledger's fold says about `planId`, as `check` needs it (fresh maps: check adds to them). */
+export function observe(fold: LedgerFold, planId: string): LedgerObservations {
+  const facts = fold.plans.get(planId);
   const o: LedgerObservations = {
     measurements: new Map(),
     signoffs: new Map(),
     verdicts: new Map(),
     gates: new Map(),
   };
-  for (const e of events) {
-    const data = e.data as { planId?: unknown } | null;
-    if (data === null || typeof data !== 'object' || data.planId !== planId) continue;
-    switch (e.type) {
-      case 'metric.recorded': {
-        const d = data as MetricRecordedData;
-        o.measurements.set(d.metric, {
-          value: d.value,
-          ...(d.scale === undefined ? {} : { scale: d.scale }),
-          ...(d.unit === undefined ? {} : { unit: d.unit }),
-          by: personOf(e.actor),
-          at: e.ts,
-          seq: e.seq,
-        });
-        break;
-      }
-      case 'criterion.signed_off': {
-        const d = data as SignoffData;
-        o.signoffs.set(d.criterion, { signoff: d, event: e });
-        break;
-      }
-      case 'verdict.recorded': {
-        const d = data as VerdictRecordedData;
-        const list = o.verdicts.get(d.target) ?? [];
-        list.push({ ...d, seq: e.seq });
-        o.verdicts.set(d.target, list);
-        break;
-      }
-      case 'gate.decided': {
-        const d = data as GateDecidedData;
-        o.gates.set(d.phaseId, d);
-        break;
-      }
-    }
+  if (facts === undefined) return o;
+  for (const [metric, list] of facts.measurements) {
+    const e = list.at(-1)!;
+    const d = e.data;
+    o.measurements.set(metric, {
+      value: d.value,
+      ...(d.scale === undefined ? {} : { scale: d.scale }),
+      ...(d.unit === undefined ? {} : { unit: d.unit }),
+      by: personOf(e.actor),
+      at: e.ts,
+      seq: e.seq,
+    });
   }
+  for (const [criterion, e] of facts.signoffs)
+    o.signoffs.set(criterion, { signoff: e.data, event: e });
+  for (const [target, list] of facts.verdicts) {
+    o.verdicts.set(
+      target,
+      list.map((e) => ({ ...e.data, seq: e.seq })),
+    );
+  }
+  for (const [phaseId, e] of facts.gates) o.gates.set(phaseId, e.data);
   return o;
 }
 
 /** A signoff as the verifier sees it: current only while the criterion's text is unchanged. */
 export function signoffOf(
-  found: { signoff: SignoffData; event: StoredEvent } | undefined,
+  found: { signoff: SignoffData; event: LedgerEvent } | undefined,
   text: string,
 ): Signoff | undefined {
   if (found === undefined) return undefined;

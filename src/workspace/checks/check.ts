@@ -8,6 +8,7 @@
 import { parseComparison } from '../../compile/index.js';
 import { UsageError } from '../../errors/index.js';
 import type { Criterion, MetricTarget, Phase, Verifier } from '../../ir/index.js';
+import { foldLedger } from '../../ledger/fold.js';
 import type { StoredPlan } from '../../store/plan-store.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { sha256Hex } from '../../util/hash.js';
@@ -475,8 +476,9 @@ export async function checkTarget(
   // What command verifiers judge besides the plan: the project's code (before they run).
   let state: string | null | undefined;
   const tree = (): string | null => (state ??= projectState(ws.root));
+  const fold = foldLedger(events);
   for (const scope of scopes) {
-    const obs = observe(events, scope.stored.id);
+    const obs = observe(fold, scope.stored.id);
     const judged = new Set<string>();
     for (const list of obs.verdicts.values())
       for (const r of list)

@@ -5,7 +5,8 @@
  * value. Read only; {@link recordedCommandOutcomes} replays recorded command verdicts so a gate
  * can be re-decided without running anything.
  */
-import type { StoredEvent } from '../../store/events.js';
+import type { LedgerEvent } from '../../ir/events.js';
+import { foldLedger, type LedgerFold } from '../../ledger/fold.js';
 import type { StoredPlan } from '../../store/plan-store.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import {
@@ -17,7 +18,6 @@ import {
 import {
   OBSERVED_TYPES,
   type GateDecidedData,
-  type MetricRecordedData,
   type SignoffData,
   type VerdictRecordedData,
 } from '../checks/check-observe.js';
@@ -63,69 +63,63 @@ export interface PlanLedger {
   readonly measured: ReadonlyMap<string, ReadonlyArray<Measured>>;
 }
 
-/** Every event `check` reads, oldest first. */
-export function readObserved(ws: Workspace): Promise<StoredEvent[]> {
-  return ws.store.events.read({ types: [...OBSERVED_TYPES], limit: Number.MAX_SAFE_INTEGER });
+/** The fold of every event `check` reads. */
+export async function readObserved(ws: Workspace): Promise<LedgerFold> {
+  return foldLedger(
+    await ws.store.events.read({ types: [...OBSERVED_TYPES], limit: Number.MAX_SAFE_INTEGER }),
+  );
 }
 
-function recorded(e: StoredEvent): Recorded {
+function recorded(e: LedgerEvent): Recorded {
   return { seq: e.seq, at: e.ts, by: e.actor };
 }
 
-/** Folds the observed events about `stored` into its latest decisions. */
+/** The latest decisions about `stored` in the ledger's fold. */
 export function planLedger(
-  events: ReadonlyArray<StoredEvent>,
+  fold: LedgerFold,
   stored: StoredPlan,
   verifierOf?: (criterionId: string) => unknown,
 ): PlanLedger {
   const inputs = planInputs(stored.plan, verifierOf);
   // Current: decided on this version, or on one where what it depends on was the same.
-  const fresh = (d: { planSha: string; inputs?: string }, now: string | undefined): boolean =>
-    d.planSha === stored.sha256 || (d.inputs !== undefined && d.inputs === now);
+  const fresh = (
+    d: { readonly planSha: string; readonly inputs?: string | undefined },
+    now: string | undefined,
+  ): boolean => d.planSha === stored.sha256 || (d.inputs !== undefined && d.inputs === now);
   const gates = new Map<string, GateDecision>();
   const verdicts = new Map<string, RecordedVerdict>();
   const signoffs = new Map<string, Recorded & { data: SignoffData }>();
   const measured = new Map<string, Measured[]>();
-  for (const e of events) {
-    const d = e.data as { planId?: unknown } | null;
-    if (d === null || typeof d !== 'object' || d.planId !== stored.id) continue;
-    switch (e.type) {
-      case 'gate.decided': {
-        const data = d as GateDecidedData;
-        gates.set(data.phaseId, {
+  const facts = fold.plans.get(stored.id);
+  if (facts !== undefined) {
+    for (const [phaseId, e] of facts.gates) {
+      gates.set(phaseId, {
+        ...recorded(e),
+        data: e.data,
+        current: fresh(e.data, inputs.gate(phaseId)),
+      });
+    }
+    for (const [target, list] of facts.verdicts) {
+      const e = list.at(-1)!;
+      verdicts.set(target, {
+        ...recorded(e),
+        data: e.data,
+        current: fresh(e.data, inputs.target(target)),
+      });
+    }
+    for (const [criterion, e] of facts.signoffs)
+      signoffs.set(criterion, { ...recorded(e), data: e.data });
+    for (const [metric, list] of facts.measurements) {
+      measured.set(
+        metric,
+        list.map((e) => ({
           ...recorded(e),
-          data,
-          current: fresh(data, inputs.gate(data.phaseId)),
-        });
-        break;
-      }
-      case 'verdict.recorded': {
-        const data = d as VerdictRecordedData;
-        verdicts.set(data.target, {
-          ...recorded(e),
-          data,
-          current: fresh(data, inputs.target(data.target)),
-        });
-        break;
-      }
-      case 'criterion.signed_off': {
-        const data = d as SignoffData;
-        signoffs.set(data.criterion, { ...recorded(e), data });
-        break;
-      }
-      case 'metric.recorded': {
-        const data = d as MetricRecordedData;
-        const list = measured.get(data.metric) ?? [];
-        list.push({
-          ...recorded(e),
-          value: data.value,
-          raw: data.raw,
-          unit: data.unit ?? null,
-          note: data.note ?? null,
-        });
-        measured.set(data.metric, list);
-        break;
-      }
+          value: e.data.value,
+          raw: e.data.raw,
+          unit: e.data.unit ?? null,
+          note: e.data.note ?? null,
+        })),
+      );
     }
   }
   return { gates, verdicts, signoffs, measured };
@@ -156,15 +150,9 @@ export async function recordedCommandOutcomes(
   ws: Workspace,
   specs: ReadonlyArray<CommandVerifierSpec>,
 ): Promise<ReadonlyArray<CommandOutcome>> {
-  const events = await ws.store.events.read({
-    types: ['verdict.recorded'],
-    limit: Number.MAX_SAFE_INTEGER,
-  });
-  const latest = new Map<string, VerdictRecordedData>();
-  for (const e of events) {
-    const d = e.data as VerdictRecordedData;
-    latest.set(`${d.planId}\u0000${d.target}`, d);
-  }
+  const fold = foldLedger(
+    await ws.store.events.read({ types: ['verdict.recorded'], limit: Number.MAX_SAFE_INTEGER }),
+  );
   const inputs = new Map<string, PlanInputs | null>();
   const inputsOf = async (planId: string): Promise<PlanInputs | null> => {
     if (!inputs.has(planId)) {
@@ -181,7 +169,7 @@ export async function recordedCommandOutcomes(
   };
   const out: CommandOutcome[] = [];
   for (const s of specs) {
-    const r = latest.get(`${s.planId}\u0000${s.criterionId}`);
+    const r = fold.plans.get(s.planId)?.verdicts.get(s.criterionId)?.at(-1)?.data;
     const now =
       r?.inputs === undefined ? undefined : (await inputsOf(s.planId))?.target(s.criterionId);
     const sameVersion = r !== undefined && (r.planSha === s.planSha || r.inputs === now);

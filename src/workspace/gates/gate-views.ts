@@ -307,11 +307,11 @@ export async function planGates(ws: Workspace, planId?: string): Promise<PlanGat
   if (planId !== undefined && plans.length === 0) {
     throw new NotFoundError(`no plan ${planId}`, { hint: 'GET /plans lists the imported plans' });
   }
-  const events = await readObserved(ws);
+  const fold = await readObserved(ws);
   const out: PlanGates[] = [];
   for (const stored of plans) {
     const bindings = await bindingsOf(ws, stored);
-    const ledger = planLedger(events, stored, (id) => bindings.get(id)?.verifier ?? undefined);
+    const ledger = planLedger(fold, stored, (id) => bindings.get(id)?.verifier ?? undefined);
     out.push(planGatesOf(stored, ledger, bindings));
   }
   return out;

@@ -1,15 +1,24 @@
 /**
  * `pulser doctor`: one check of everything a workspace's data depends on (the SQLite file's
- * integrity, the ledger, and the state tables against the events), each problem with what to do.
+ * integrity, the ledger, its events against the event catalog, and the state tables against the
+ * events), each problem with what to do.
  */
 import { join } from 'node:path';
 import { isPulserError } from '../../errors/index.js';
+import { eventProblem, isEventType } from '../../ir/events.js';
 import { withoutPassword } from '../../store/postgres/connection.js';
 import { verifyWorkspaceLedger, type LedgerCheck } from './ledger.js';
 import type { Workspace } from '../open.js';
 
 /** What part of the workspace a finding is about. */
-export type DoctorArea = 'database' | 'ledger' | 'state';
+export type DoctorArea = 'database' | 'ledger' | 'events' | 'state';
+
+/** What the events check read: how many events, and those of types not in the catalog. */
+export interface EventsCheck {
+  readonly count: number;
+  /** Types not in the event catalog (renamed or removed since they were written): not damage. */
+  readonly unknownTypes: Readonly<Record<string, number>>;
+}
 
 /** One problem `doctor` found, and what to do about it. */
 export interface DoctorFinding {
@@ -27,6 +36,8 @@ export interface DoctorReport {
   readonly findings: ReadonlyArray<DoctorFinding>;
   /** The ledger check, or null when the ledger could not be read. */
   readonly ledger: LedgerCheck | null;
+  /** The events checked against the event catalog, or null when they could not be read. */
+  readonly events: EventsCheck | null;
   /** Areas checked without a problem. */
   readonly healthy: ReadonlyArray<DoctorArea>;
 }
@@ -87,6 +98,22 @@ export async function doctor(ws: Workspace): Promise<DoctorReport> {
     findings.push(readFailure('ledger', error));
   }
 
+  let events: EventsCheck | null = null;
+  try {
+    const { check, mismatches } = await checkEvents(ws);
+    events = check;
+    if (mismatches.length === 0) healthy.push('events');
+    else {
+      findings.push({
+        area: 'events',
+        problem: `${mismatches[0]}${mismatches.length > 1 ? ` (${mismatches.length} events in all)` : ''}`,
+        fix: `an event's data does not match its type, so reports and checks cannot read it: ${RESTORE}`,
+      });
+    }
+  } catch (error) {
+    findings.push(readFailure('events', error));
+  }
+
   try {
     const state = await ws.store.checkState();
     if (state.length === 0) healthy.push('state');
@@ -105,7 +132,26 @@ export async function doctor(ws: Workspace): Promise<DoctorReport> {
     ws.store.backend === 'postgres' && shared !== null
       ? `${withoutPassword(shared.url)} (PostgreSQL)`
       : join(ws.dir, 'pulser.db');
-  return { ok: findings.length === 0, database, findings, ledger, healthy };
+  return { ok: findings.length === 0, database, findings, ledger, events, healthy };
+}
+
+/** Reads every event and checks its data against the event catalog. */
+async function checkEvents(ws: Workspace): Promise<{ check: EventsCheck; mismatches: string[] }> {
+  let count = 0;
+  const unknownTypes: Record<string, number> = {};
+  const mismatches: string[] = [];
+  for await (const e of ws.store.events.scan()) {
+    count++;
+    if (!isEventType(e.type)) {
+      unknownTypes[e.type] = (unknownTypes[e.type] ?? 0) + 1;
+      continue;
+    }
+    const problem = eventProblem(e.type, e.data);
+    if (problem !== null) {
+      mismatches.push(`event ${e.seq} (${e.type}) does not match the event catalog: ${problem}`);
+    }
+  }
+  return { check: { count, unknownTypes }, mismatches };
 }
 
 /** The report for a database file too damaged to open at all. */
@@ -121,6 +167,7 @@ export function unopenable(database: string, message: string): DoctorReport {
       },
     ],
     ledger: null,
+    events: null,
     healthy: [],
   };
 }

@@ -12,10 +12,21 @@ import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import type { EventInput } from '../../store/events.js';
 import { eventDigestRaw } from '../../util/chain.js';
 import { openWorkspace } from '../open.js';
 import { LAUNCH_PLAN, tempProject } from '../test-helpers.js';
 import { nobodySkip } from '../../util/test-helpers.js';
+
+/** An event anyone with the CLI could append (an agent's call), numbered `i`. */
+function note(i: number): EventInput {
+  return {
+    type: 'agent.call',
+    actor: 'cli:ana',
+    subject: null,
+    data: { tool: 'note', arguments: i, outcome: 'ok' },
+  };
+}
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/pulser.js');
 
@@ -92,7 +103,7 @@ async function workspaceWithTail(): Promise<string> {
   assert.equal(pulser(root, 'import', 'plan.md').code, 0);
   const ws = await openWorkspace({ root, env: {} });
   for (let i = 0; i < 3; i++) {
-    await ws.store.events.append({ type: 'note.added', actor: 'cli:ana', subject: null, data: i });
+    await ws.store.events.append(note(i));
   }
   await ws.store.close(); // as after a crash: the tail is not signed
   return root;
@@ -204,7 +215,7 @@ describe('a forged ledger tail (issue 9, item 7)', () => {
     writeFileSync(join(root, 'plan.md'), LAUNCH_PLAN.replace('Tag v1', 'Tag v2'));
     assert.equal(pulser(root, 'import', 'plan.md').code, 0); // a second checkpoint
     const ws = await openWorkspace({ root, env: {} });
-    await ws.store.events.append({ type: 'note.added', actor: 'cli:ana', subject: null, data: 1 });
+    await ws.store.events.append(note(1));
     await ws.store.close(); // an authentic unsigned tail, as after a crash
     const db = attacker(root);
     // Damage the first event without re-chaining: the tail after the last checkpoint is intact.

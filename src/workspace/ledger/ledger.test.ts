@@ -42,15 +42,19 @@ async function ledgerWorkspace(): Promise<{ root: string; ws: Workspace }> {
   const ws = await openWorkspace({ root, create: true, env: {} });
   for (let i = 1; i <= EVENTS; i++) {
     await ws.store.events.append({
-      type: ['step.succeeded', 'metric.recorded', 'verdict.recorded', 'trust.granted'][i % 4]!,
+      type: 'agent.call',
       actor: i % 3 === 0 ? 'cli:zoë' : 'worker:w1',
       subject: i % 5 === 0 ? null : `phase-n${i % 7}/task-${i}`,
       data: {
-        n: i,
-        ratio: i / 7,
-        ok: i % 2 === 0,
-        note: `ünïcode ✅ ${i} "quoted" \\ back`,
-        list: [i, 'x', null, { deep: [1, 2, { k: 'v' }] }],
+        tool: ['claim', 'progress', 'release', 'complete'][i % 4]!,
+        arguments: {
+          n: i,
+          ratio: i / 7,
+          ok: i % 2 === 0,
+          note: `ünïcode ✅ ${i} "quoted" \\ back`,
+          list: [i, 'x', null, { deep: [1, 2, { k: 'v' }] }],
+        },
+        outcome: 'ok',
       },
     });
     if (i % EVERY === 0) await sealLedger(ws);
@@ -254,10 +258,10 @@ describe('the workspace ledger', () => {
     try {
       let ws = await openWorkspace({ root, create: true, env: {} });
       await ws.store.events.append({
-        type: 'x.done',
+        type: 'agent.call',
         actor: 'cli:t',
         subject: null,
-        data: { a: 1 },
+        data: { tool: 'x', arguments: { a: 1 }, outcome: 'ok' },
       });
       await ws.close();
       const line = readFileSync(join(root, '.pulser', CHECKPOINTS_FILE), 'utf8').trim();
@@ -268,7 +272,7 @@ describe('the workspace ledger', () => {
       const events = await ws.store.events.read();
       assert.deepEqual(
         events.map((e) => e.type),
-        ['x.done', 'ledger.key_created'],
+        ['agent.call', 'ledger.key_created'],
       );
       assert.equal((events[1]!.data as { keyId: string }).keyId, cp.keyId);
       const check = await verifyWorkspaceLedger(ws);
@@ -313,7 +317,12 @@ describe('the workspace ledger', () => {
   it('refuses to sign over a tampered tail', async () => {
     const { root, ws } = await ledgerWorkspace();
     try {
-      await ws.store.events.append({ type: 'late', actor: 'cli:t', subject: null, data: 1 });
+      await ws.store.events.append({
+        type: 'agent.call',
+        actor: 'cli:t',
+        subject: null,
+        data: { tool: 'late', arguments: 1, outcome: 'ok' },
+      });
       db(ws)
         .prepare(`UPDATE events SET data = '2' WHERE seq = ?`)
         .run(EVENTS + 2);

@@ -21,7 +21,8 @@ import {
   type Subject,
   type VerdictPredicate,
 } from '../../ledger/index.js';
-import type { StoredEvent } from '../../store/events.js';
+import type { EventOf, LedgerEvent } from '../../ir/events.js';
+import { foldLedger } from '../../ledger/fold.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import type { GateDecidedData, VerdictRecordedData } from '../checks/check-observe.js';
 import { activeKey, openKeyring, sealLedger, type LedgerHome } from './ledger.js';
@@ -48,7 +49,7 @@ function subjects(
 }
 
 function verdictPredicate(
-  e: StoredEvent,
+  e: LedgerEvent,
   d: VerdictRecordedData,
   ledgerId: string,
 ): VerdictPredicate {
@@ -70,7 +71,7 @@ function verdictPredicate(
   };
 }
 
-function gatePredicate(e: StoredEvent, d: GateDecidedData, ledgerId: string): VerdictPredicate {
+function gatePredicate(e: LedgerEvent, d: GateDecidedData, ledgerId: string): VerdictPredicate {
   const passing = d.verdicts.filter((v) => v.status === 'pass').length;
   return {
     verdict: d.status as 'pass' | 'fail',
@@ -92,21 +93,23 @@ function gatePredicate(e: StoredEvent, d: GateDecidedData, ledgerId: string): Ve
  * latest decision of each gate, when it is decided (pass or fail), optionally of one plan.
  */
 export async function proofStatements(home: LedgerHome, planId?: string): Promise<Statement[]> {
-  const events = await home.store.events.read({
-    types: ['verdict.recorded', 'gate.decided'],
-    limit: Number.MAX_SAFE_INTEGER,
-  });
+  const fold = foldLedger(
+    await home.store.events.read({
+      types: ['verdict.recorded', 'gate.decided'],
+      limit: Number.MAX_SAFE_INTEGER,
+    }),
+  );
   const ledgerId = await home.store.ledger.ledgerId();
-  const latest = new Map<string, StoredEvent>();
-  for (const e of events) {
-    const d = e.data as { planId: string; target?: string; phaseId?: string };
-    if (planId !== undefined && d.planId !== planId) continue;
-    latest.set(`${e.type}|${d.planId}|${e.type === 'gate.decided' ? d.phaseId : d.target}`, e);
+  const latest: Array<EventOf<'verdict.recorded'> | EventOf<'gate.decided'>> = [];
+  for (const [id, facts] of fold.plans) {
+    if (planId !== undefined && id !== planId) continue;
+    for (const list of facts.verdicts.values()) latest.push(list.at(-1)!);
+    latest.push(...facts.gates.values());
   }
   const out: Statement[] = [];
-  for (const e of [...latest.values()].sort((a, b) => a.seq - b.seq)) {
+  for (const e of latest.sort((a, b) => a.seq - b.seq)) {
     if (e.type === 'verdict.recorded') {
-      const d = e.data as VerdictRecordedData;
+      const d = e.data;
       if (d.status !== 'pass' && d.status !== 'fail') continue;
       const ev = d.evidence;
       const artifacts: Array<[string, string]> =
@@ -117,7 +120,7 @@ export async function proofStatements(home: LedgerHome, planId?: string): Promis
         verdictStatement(subjects(d.path, d.planSha, artifacts), verdictPredicate(e, d, ledgerId)),
       );
     } else {
-      const d = e.data as GateDecidedData;
+      const d = e.data;
       if (d.status !== 'pass' && d.status !== 'fail') continue;
       out.push(
         verdictStatement(

@@ -64,15 +64,15 @@ async function runtimeEvents(w: Workspace): Promise<void> {
   await e('run.created', 'run-2', { runId: 'run-2' }, 'cli:ana');
   await e('run.failed', 'run-2', { runId: 'run-2' });
   await e('step.awaiting_approval', 'run-2/s1', { runId: 'run-2', stepId: 'run-2/s1' });
-  await e('trust.granted', 'plan', { planId: 'plan' }, 'cli:ana');
+  const trust = { planId: 'plan', path: 'plan.md', sha256: '0'.repeat(64), grantId: 1, items: 1 };
+  await e('trust.granted', 'plan', trust, 'cli:ana');
   // Released by the grant above: listed once, as the trust, not again as an approval.
   await e(
     'step.approved',
     'run-2/s1',
-    { runId: 'run-2', stepId: 'run-2/s1', reason: 'untrusted', grantId: 'trust-1' },
+    { runId: 'run-2', stepId: 'run-2/s1', reason: 'untrusted', grantId: 1 },
     'cli:ana',
   );
-  await e('some.future_event', 'x', { anything: [1, 2, 3] });
 }
 
 describe('reports from the ledger', () => {

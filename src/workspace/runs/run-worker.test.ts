@@ -16,19 +16,19 @@ describe('startWorker signs checkpoints', () => {
       const worker = startWorker(ws, { pollMs: 10 });
       for (let i = 0; i < CHECKPOINT_EVERY - 1; i++) {
         await ws.store.events.append({
-          type: 'test.event',
+          type: 'agent.call',
           actor: 'cli:test',
           subject: null,
-          data: { i },
+          data: { tool: 'test', arguments: { i }, outcome: 'ok' },
         });
       }
       // Fewer than CHECKPOINT_EVERY unsigned events: a running worker waits for more.
       assert.equal(await ws.store.ledger.lastCheckpoint(), null);
       await ws.store.events.append({
-        type: 'test.event',
+        type: 'agent.call',
         actor: 'cli:test',
         subject: null,
-        data: {},
+        data: { tool: 'test', arguments: {}, outcome: 'ok' },
       });
       const deadline = Date.now() + 60_000;
       let cp = await ws.store.ledger.lastCheckpoint();
@@ -39,10 +39,10 @@ describe('startWorker signs checkpoints', () => {
       // (Creating the key on first use appends one event of its own.)
       assert.ok((cp?.seq ?? 0) >= CHECKPOINT_EVERY, 'the worker signed the head');
       await ws.store.events.append({
-        type: 'test.event',
+        type: 'agent.call',
         actor: 'cli:test',
         subject: null,
-        data: {},
+        data: { tool: 'test', arguments: {}, outcome: 'ok' },
       });
       await worker.stop();
       const head = (await ws.store.events.head()).seq;
