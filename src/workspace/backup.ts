@@ -11,14 +11,14 @@ import {
   restoreSqlite,
   type BackupInfo,
   type RestoreResult,
-} from '../store/sqlite-backup.js';
+} from '../store/sqlite/backup.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 import { loadConfig, readEnv } from './config.js';
 import { CHECKPOINTS_FILE } from './ledger/ledger.js';
 import type { Workspace } from './open.js';
 import { runningWorkers } from './runs/worker-presence.js';
 
-export type { BackupInfo, RestoreResult } from '../store/sqlite-backup.js';
+export type { BackupInfo, RestoreResult } from '../store/sqlite/backup.js';
 
 function sharedDatabase(what: string): UsageError {
   return new UsageError(

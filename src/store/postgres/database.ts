@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { StoreError, isPulserError } from '../../errors/index.js';
+import { checkEventInput } from '../../ir/events.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { GENESIS_HASH, eventDigestRaw, eventMac } from '../../util/chain.js';
 import type { Clock } from '../clock.js';
@@ -172,6 +173,7 @@ export class PgDb {
       const tx: PgTx = {
         query: (sql, params = []) => client.query(sql, params as unknown[]),
         append: async (event) => {
+          checkEventInput(event);
           head ??= await this.#authenticHead(client);
           const stored = await this.#insert(client, head, event);
           head = { seq: stored.seq, hash: stored.hash };

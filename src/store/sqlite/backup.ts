@@ -5,9 +5,9 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { ConflictError, InputError } from '../errors/index.js';
-import { GENESIS_HASH } from '../util/chain.js';
-import type { SqliteStore } from './sqlite/index.js';
+import { ConflictError, InputError } from '../../errors/index.js';
+import { GENESIS_HASH } from '../../util/chain.js';
+import type { SqliteStore } from './index.js';
 
 /** What a backup holds. */
 export interface BackupInfo {
