@@ -19,6 +19,9 @@ import { freshPgDatabase, freshPgWorkspace, pgUrl } from './test-helpers.js';
 import { pgTest } from './test-helpers.js';
 
 const pgt = await pgTest();
+
+/** An event of a catalogued type (`agent.call`) carrying a test's data. */
+const note = (tool: string, data: unknown) => ({ tool, arguments: data, outcome: 'ok' as const });
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const PLAN = '# P\n\n## Phase 1\n\n### Task A\n\n- [ ] a\n\n### Task B\n\n- [ ] b\n';
 const plan = (): NonNullable<ReturnType<typeof compilePlan>['plan']> =>
@@ -117,12 +120,17 @@ pgt.test('appends from several processes and connections form one verified chain
     const [url, who] = process.argv.slice(1);
     const store = await openPostgresStore(url, { workspace: 'chain' });
     await Promise.all(Array.from({ length: ${perChild} }, (_, n) =>
-      store.events.append({ type: 'test.append', actor: 'proc:' + who, subject: null, data: { n } })));
+      store.events.append({ type: 'agent.call', actor: 'proc:' + who, subject: null, data: { tool: 'append', arguments: { n }, outcome: 'ok' } })));
     await store.close();`;
   // Four processes with a pool of four connections each, and this process too, all at once.
   const local = Promise.all(
     Array.from({ length: perChild }, (_, n) =>
-      store.events.append({ type: 'test.append', actor: 'proc:local', subject: null, data: { n } }),
+      store.events.append({
+        type: 'agent.call',
+        actor: 'proc:local',
+        subject: null,
+        data: note('append', { n }),
+      }),
     ),
   );
   await Promise.all([children(4, script, [pgt.url()]), local]);
@@ -233,10 +241,14 @@ pgt.test('the same events hash the same on SQLite and PostgreSQL', async () => {
       await store.plans.save({ suggestedId: 'p', path: 'p.md', plan: plan(), actor: 'cli:me' });
       clock.advance(7);
       await store.events.append({
-        type: 'test.odd',
+        type: 'agent.call',
         actor: 'cli:me',
         subject: 'é\u2028😀',
-        data: { z: [1.5, -0, 1e21, null, true], a: { 'b\u0000': 'ü\n"' }, n: 2 ** 53 - 1 },
+        data: note('odd', {
+          z: [1.5, -0, 1e21, null, true],
+          a: { 'b\u0000': 'ü\n"' },
+          n: 2 ** 53 - 1,
+        }),
       });
       await store.claims.claim({
         planId: 'p',
@@ -287,8 +299,18 @@ pgt.test('NOTIFY wakes a listener on another connection when events commit', asy
   const listener = await listenForEvents(pgt.url(), 'notify', (seq) => wake(seq));
   try {
     const other = await open('notify-other');
-    await other.events.append({ type: 'test.other', actor: 'a', subject: null, data: null });
-    const e = await store.events.append({ type: 'test.n', actor: 'a', subject: null, data: null });
+    await other.events.append({
+      type: 'agent.call',
+      actor: 'a',
+      subject: null,
+      data: note('other', null),
+    });
+    const e = await store.events.append({
+      type: 'agent.call',
+      actor: 'a',
+      subject: null,
+      data: note('n', null),
+    });
     assert.equal(await woken, e.seq);
   } finally {
     await listener.close();
@@ -330,7 +352,7 @@ pgt.test('runs on PostgreSQL say they are not available yet', async () => {
 
 pgt.test('connections the server ends are replaced; the process does not crash', async () => {
   const store = await open('dropped');
-  await store.events.append({ type: 'test.a', actor: 'a', subject: null, data: 1 });
+  await store.events.append({ type: 'agent.call', actor: 'a', subject: null, data: note('a', 1) });
   const db = new URL(pgt.url()).pathname.slice(1);
   await sql(
     pgt.url().replace(`/${db}`, '/postgres'),
@@ -340,7 +362,12 @@ pgt.test('connections the server ends are replaced; the process does not crash',
   let appended = 0;
   for (let i = 0; i < 3; i++) {
     try {
-      await store.events.append({ type: 'test.b', actor: 'a', subject: null, data: i });
+      await store.events.append({
+        type: 'agent.call',
+        actor: 'a',
+        subject: null,
+        data: note('b', i),
+      });
       appended++;
     } catch (error) {
       assert.ok(isPulserError(error), String(error));
