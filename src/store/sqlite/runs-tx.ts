@@ -6,6 +6,7 @@
  * called inside `SqliteDb.tx`; callers append their own events and end with `settle()`.
  */
 import type Database from 'better-sqlite3';
+import { StoreError } from '../../errors/index.js';
 import { decideAuthority, specDigest, type AuthorityDecision } from '../authority.js';
 import type { StoredEvent } from '../events.js';
 import {
@@ -43,6 +44,19 @@ export interface StepPatch {
 const OK_STATES: ReadonlySet<StepState> = new Set(['succeeded', 'skipped']);
 const WAITING: ReadonlySet<StepState> = new Set(['awaiting_approval', 'quarantined']);
 const FAILED: ReadonlySet<StepState> = new Set(['failed', 'timed_out', 'cancelled']);
+
+/**
+ * A compare-and-set found the row changed since it was read (a concurrent writer): nothing of
+ * the transaction may stand; the caller runs it again (`retryable`).
+ */
+export function conflict(what: string): StoreError {
+  return new StoreError(
+    `${what} changed under a concurrent write; nothing was written`,
+    { reason: 'conflict', hint: 'try again' },
+    undefined,
+    true,
+  );
+}
 
 /** Whether a state is terminal. */
 export function isTerminal(state: StepState): boolean {
@@ -181,7 +195,7 @@ export class RunTx {
       full.lease_expires ??= null;
     }
     if (!isTerminal(to)) full.finished_at ??= null;
-    this.#patch(step.id, to, full);
+    this.#patch(step, to, full);
     const openDelta = (isTerminal(to) ? 0 : 1) - (isTerminal(from) ? 0 : 1);
     const waitDelta = (WAITING.has(to) ? 1 : 0) - (WAITING.has(from) ? 1 : 0);
     if (openDelta !== 0 || waitDelta !== 0) this.#delta(step.run_id, openDelta, waitDelta);
@@ -195,7 +209,9 @@ export class RunTx {
       }
     }
     if (cascade && FAILED.has(to) && !FAILED.has(from)) {
-      for (const dep of this.#dependents.all(step.id)) {
+      for (const listed of this.#dependents.all(step.id)) {
+        // Re-read: a cascade earlier in this loop may have moved it already.
+        const dep = this.step(listed.id) ?? listed;
         if (isTerminal(dep.state)) continue;
         const reason = `dependency ${step.id} ${to === 'timed_out' ? 'timed out' : to}`;
         this.emit('step.cancelled', actor, dep.id, {
@@ -210,16 +226,30 @@ export class RunTx {
     return { ...step, ...full, state: to };
   }
 
-  #patch(id: string, state: StepState, patch: StepPatch): void {
+  /**
+   * Writes a transition as a compare-and-set on the state and fencing token `step` was read
+   * with: a row that changed since (a concurrent writer) fails the transaction (`conflict`).
+   */
+  #patch(step: StepRow, state: StepState, patch: StepPatch): void {
     const keys = Object.keys(patch).sort();
     const key = keys.join(',');
     let stmt = this.#patchStmts.get(key);
     if (stmt === undefined) {
       const sets = ['state = @state', ...keys.map((k) => `${k} = @${k}`)];
-      stmt = this.db.prepare(`UPDATE run_steps SET ${sets.join(', ')} WHERE id = @id`);
+      stmt = this.db.prepare(
+        `UPDATE run_steps SET ${sets.join(', ')}
+         WHERE id = @id AND state = @expect_state AND fence = @expect_fence`,
+      );
       this.#patchStmts.set(key, stmt);
     }
-    stmt.run({ ...patch, state, id });
+    const info = stmt.run({
+      ...patch,
+      state,
+      id: step.id,
+      expect_state: step.state,
+      expect_fence: step.fence,
+    });
+    if (info.changes !== 1) throw conflict(`step ${step.id}`);
   }
 
   /** Brings the status of every run touched in this transaction up to date (ending it when done). */
