@@ -35,6 +35,9 @@ export class SqliteNotifier {
   #watcher: FSWatcher | null = null;
   #unlisten: (() => void) | null = null;
   #checking = false;
+  /** Follow-up checks left after a hint (see `#hint`), and their timer. */
+  #followUps = 0;
+  #followUp: NodeJS.Timeout | null = null;
 
   constructor(db: SqliteDb) {
     this.#db = db;
@@ -60,7 +63,7 @@ export class SqliteNotifier {
     const names = new Set([file, `${file}-wal`]);
     try {
       this.#watcher = watch(dirname(this.#db.path), { persistent: false }, (_kind, name) => {
-        if (name === null || names.has(name)) this.#check();
+        if (name === null || names.has(name)) this.#hint();
       });
       this.#watcher.on('error', () => {
         this.#watcher?.close();
@@ -87,6 +90,9 @@ export class SqliteNotifier {
   }
 
   #stop(): void {
+    if (this.#followUp !== null) clearTimeout(this.#followUp);
+    this.#followUp = null;
+    this.#followUps = 0;
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     this.#watcher?.close();
@@ -107,20 +113,50 @@ export class SqliteNotifier {
     this.#emit(last, work);
   }
 
+  /**
+   * The write-ahead log changed. A writer appends its frames before it publishes the commit
+   * (in shared memory, which no watch sees), so a check right away may be early: when it finds
+   * nothing, it looks again after 1, 2, 4, 8 and 16 ms.
+   */
+  #hint(): void {
+    this.#followUps = 5;
+    this.#check();
+  }
+
+  #again(): void {
+    if (this.#followUps <= 0 || this.#followUp !== null) return;
+    const delay = 2 ** (5 - this.#followUps);
+    this.#followUps--;
+    this.#followUp = setTimeout(() => {
+      this.#followUp = null;
+      this.#check();
+    }, delay);
+    this.#followUp.unref();
+  }
+
   /** Reads the head; a commit nobody announced (another connection's) is announced now. */
   #check(): void {
     if (this.#checking || !this.#db.db.open) return;
     this.#checking = true;
     setImmediate(() => {
       this.#checking = false;
-      if (this.#subs.size === 0 || !this.#db.db.open || !this.#db.free) return;
+      if (this.#subs.size === 0 || !this.#db.db.open) return;
+      if (!this.#db.free) {
+        this.#again();
+        return;
+      }
       let head: number;
       try {
         head = this.#db.headNow().seq;
       } catch {
-        return; // busy or closing: the next hint or tick looks again
+        this.#again(); // busy: look again shortly (the poll also does)
+        return;
       }
-      if (head <= this.#seen) return;
+      if (head <= this.#seen) {
+        this.#again();
+        return;
+      }
+      this.#followUps = 0;
       this.#seen = head;
       this.#emit(head, true);
     });
