@@ -11,14 +11,18 @@ import { decideAuthority, specDigest, type AuthorityDecision } from '../authorit
 import type { StoredEvent } from '../events.js';
 import {
   DEFAULT_RETRY_POLICY,
-  TERMINAL_STEP_STATES,
   type ApprovalReason,
   type Lease,
-  type RunStatus,
   type StepAuthority,
   type StepSpec,
   type StepState,
 } from '../run-store.js';
+import {
+  endedRunStatus,
+  isTerminal,
+  liveRunStatus,
+  transitionEffects,
+} from '../runtime/decisions.js';
 import { parseStored, type SqliteDb } from './database.js';
 import type { RunRow, StepRow } from './runs-rows.js';
 
@@ -41,9 +45,7 @@ export interface StepPatch {
   blocked?: number;
 }
 
-const OK_STATES: ReadonlySet<StepState> = new Set(['succeeded', 'skipped']);
-const WAITING: ReadonlySet<StepState> = new Set(['awaiting_approval', 'quarantined']);
-const FAILED: ReadonlySet<StepState> = new Set(['failed', 'timed_out', 'cancelled']);
+export { isTerminal };
 
 /**
  * A compare-and-set found the row changed since it was read (a concurrent writer): nothing of
@@ -56,11 +58,6 @@ export function conflict(what: string): StoreError {
     undefined,
     true,
   );
-}
-
-/** Whether a state is terminal. */
-export function isTerminal(state: StepState): boolean {
-  return TERMINAL_STEP_STATES.has(state);
 }
 
 /** A new step's row values (see `insertStep`). */
@@ -196,11 +193,12 @@ export class RunTx {
     }
     if (!isTerminal(to)) full.finished_at ??= null;
     this.#patch(step, to, full);
-    const openDelta = (isTerminal(to) ? 0 : 1) - (isTerminal(from) ? 0 : 1);
-    const waitDelta = (WAITING.has(to) ? 1 : 0) - (WAITING.has(from) ? 1 : 0);
-    if (openDelta !== 0 || waitDelta !== 0) this.#delta(step.run_id, openDelta, waitDelta);
+    const effects = transitionEffects(from, to, cascade);
+    if (effects.open !== 0 || effects.waiting !== 0) {
+      this.#delta(step.run_id, effects.open, effects.waiting);
+    }
     if (to === 'running') this.markStarted(step.run_id, full.started_at ?? this.iso());
-    if (OK_STATES.has(to) && !OK_STATES.has(from)) {
+    if (effects.unblock) {
       this.unblockDependents(step.id);
       if (to === 'succeeded' && step.fallback_of !== null) {
         this.db
@@ -208,7 +206,7 @@ export class RunTx {
           .run(step.id, step.fallback_of);
       }
     }
-    if (cascade && FAILED.has(to) && !FAILED.has(from)) {
+    if (effects.cancelDependents) {
       for (const listed of this.#dependents.all(step.id)) {
         // Re-read: a cascade earlier in this loop may have moved it already.
         const dep = this.step(listed.id) ?? listed;
@@ -282,19 +280,10 @@ export class RunTx {
            FROM run_steps WHERE run_id = ?`,
         )
         .get(runId) as { failed: number; cancelled: number; skipped: number; total: number };
-      const status: RunStatus = this.#cancelling.has(runId)
-        ? 'cancelled'
-        : tally.failed > 0
-          ? 'failed'
-          : tally.cancelled > 0
-            ? 'cancelled'
-            : 'succeeded';
-      const finishedAt = this.iso();
+      const { stored, shown } = endedRunStatus(tally, this.#cancelling.has(runId));
       this.db
         .prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?')
-        .run(status, finishedAt, runId);
-      // Stored `succeeded`, read `skipped` (see runFromRow): part of the work was not done.
-      const shown = status === 'succeeded' && tally.skipped > 0 ? 'skipped' : status;
+        .run(stored, this.iso(), runId);
       this.emit(`run.${shown}`, actor, runId, {
         runId,
         status: shown,
@@ -305,8 +294,7 @@ export class RunTx {
       });
       return;
     }
-    const status: RunStatus =
-      row.waiting_steps > 0 ? 'waiting' : row.started_at !== null ? 'running' : 'queued';
+    const status = liveRunStatus(row.waiting_steps, row.started_at !== null);
     if (status !== row.status || row.finished_at !== null) {
       this.db
         .prepare('UPDATE runs SET status = ?, finished_at = NULL WHERE id = ?')

@@ -18,6 +18,13 @@ import type {
   WorkerOp,
 } from '../run-store.js';
 import { authorityAtStart } from '../authority.js';
+import {
+  bucketTokens,
+  bucketWaitMs,
+  decideFailure,
+  decideLeaseExpiry,
+  laneRoom,
+} from '../runtime/decisions.js';
 import type { StepRow } from './runs-rows.js';
 import { conflict, type RunTx } from './runs-tx.js';
 import { parseStored } from './database.js';
@@ -144,7 +151,7 @@ export class WorkerOps {
         attempt: row.attempts,
         leaseExpired: true,
       });
-      if (losses > input.maxLeaseLosses) {
+      if (decideLeaseExpiry(losses, input.maxLeaseLosses) === 'quarantine') {
         t.move(row, 'quarantined', input.worker, {
           lease_losses: losses,
           fence: row.fence + 1,
@@ -175,10 +182,6 @@ export class WorkerOps {
     const active = new Map<string, number>();
     for (const r of this.#active.all()) active.set(r.lane, r.n);
     const limits = input.laneLimits ?? {};
-    const laneRoom = (lane: string): boolean => {
-      const limit = limits[lane] ?? limits['*'];
-      return limit === undefined || (active.get(lane) ?? 0) < limit;
-    };
     const buckets = new Map<string, Bucket>();
     const bucketOf = (tool: string): Bucket | null => {
       const limit = input.rateLimits?.[tool];
@@ -188,13 +191,8 @@ export class WorkerOps {
         const row = this.#stmt('SELECT tokens, updated_ms FROM rate_buckets WHERE tool = ?').get(
           tool,
         ) as { tokens: number; updated_ms: number } | undefined;
-        const tokens =
-          row === undefined
-            ? limit.burst
-            : Math.min(
-                limit.burst,
-                row.tokens + (Math.max(0, now - row.updated_ms) * limit.perSecond) / 1000,
-              );
+        const stored = row === undefined ? null : { tokens: row.tokens, updatedMs: row.updated_ms };
+        const tokens = bucketTokens(stored, limit, now);
         b = { tokens, updated: now, limit, dirty: row === undefined, read: row ?? null };
         buckets.set(tool, b);
       }
@@ -233,11 +231,11 @@ export class WorkerOps {
         continue;
       }
       if (authority !== row.authority) this.#setAuthority.run(authority, row.id);
-      if (!laneRoom(row.lane)) continue;
+      if (!laneRoom(limits, active, row.lane)) continue;
       const bucket = bucketOf(row.tool);
       if (bucket !== null) {
         if (bucket.tokens < 1) {
-          later(now + Math.ceil(((1 - bucket.tokens) * 1000) / bucket.limit.perSecond));
+          later(now + bucketWaitMs(bucket.tokens, bucket.limit));
           continue;
         }
         bucket.tokens -= 1;
@@ -443,35 +441,48 @@ export class WorkerOps {
       signal: outcome.signal,
       error: outcome.error,
     };
-    if (outcome.retryDelayMs !== null && outcome.retryable && row.retries < row.max_retries) {
-      const at = t.now() + outcome.retryDelayMs;
-      t.move(row, 'queued', worker, { ...result, retries: row.retries + 1, run_at: at });
-      t.emit('step.retry_scheduled', worker, row.id, {
-        ...base,
-        attempt: row.attempts + 1,
-        retry: row.retries + 1,
-        delayMs: outcome.retryDelayMs,
-        at: t.iso(at),
-      });
-      return;
-    }
     const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
-    if (spec.fallback !== undefined && row.fallback_of === null) {
-      t.move(row, outcome.kind, worker, result, false);
-      this.#startFallback(row, spec.fallback, worker);
-      return;
-    }
-    if (spec.quarantine === false) {
-      t.move(row, outcome.kind, worker, result);
-      return;
-    }
-    t.move(row, 'quarantined', worker, result);
-    t.emit('step.quarantined', worker, row.id, {
-      ...base,
-      attempts: row.attempts,
+    const decision = decideFailure({
+      retryable: outcome.retryable,
+      retryDelayMs: outcome.retryDelayMs,
       retries: row.retries,
-      error: outcome.error,
+      maxRetries: row.max_retries,
+      fallback: spec.fallback !== undefined && row.fallback_of === null,
+      quarantine: spec.quarantine !== false,
+      now: t.now(),
     });
+    switch (decision.kind) {
+      case 'retry':
+        t.move(row, 'queued', worker, { ...result, retries: row.retries + 1, run_at: decision.at });
+        t.emit('step.retry_scheduled', worker, row.id, {
+          ...base,
+          attempt: row.attempts + 1,
+          retry: row.retries + 1,
+          delayMs: outcome.retryDelayMs,
+          at: t.iso(decision.at),
+        });
+        return;
+      case 'fallback':
+        t.move(row, outcome.kind, worker, result, false);
+        this.#startFallback(row, spec.fallback!, worker);
+        return;
+      case 'end':
+        t.move(row, outcome.kind, worker, result);
+        return;
+      case 'quarantine':
+        t.move(row, 'quarantined', worker, result);
+        t.emit('step.quarantined', worker, row.id, {
+          ...base,
+          attempts: row.attempts,
+          retries: row.retries,
+          error: outcome.error,
+        });
+        return;
+      default: {
+        const never: never = decision;
+        throw new Error(`unknown decision ${String(never)}`);
+      }
+    }
   }
 
   #startFallback(row: StepRow, fallback: StepSpec, actor: string): void {
