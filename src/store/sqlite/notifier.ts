@@ -8,9 +8,10 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { StoredEvent } from '../events.js';
 import type { StoreSubscriber, SubscribeOptions } from '../store.js';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDb } from './database.js';
 
-/** Event types after which a step may have become claimable (when committed by this connection). */
+/** Event types after which a step may have become claimable. */
 const WORK_EVENTS: ReadonlySet<string> = new Set([
   'run.created',
   'step.queued',
@@ -35,6 +36,7 @@ export class SqliteNotifier {
   #watcher: FSWatcher | null = null;
   #unlisten: (() => void) | null = null;
   #checking = false;
+  #workStmt: Statement | null = null;
   /** Follow-up checks left after a hint (see `#hint`), and their timer. */
   #followUps = 0;
   #followUp: NodeJS.Timeout | null = null;
@@ -157,9 +159,24 @@ export class SqliteNotifier {
         return;
       }
       this.#followUps = 0;
+      const work = this.#workBetween(this.#seen, head);
       this.#seen = head;
-      this.#emit(head, true);
+      this.#emit(head, work);
     });
+  }
+
+  /** Whether events `after < seq <= upTo` (another connection's) may have made work. */
+  #workBetween(after: number, upTo: number): boolean {
+    if (![...this.#subs].some((s) => s.handlers.onWork !== undefined)) return false;
+    const types = [...WORK_EVENTS];
+    this.#workStmt ??= this.#db.db.prepare(
+      `SELECT 1 FROM events WHERE seq > ? AND seq <= ? AND type IN (${types.map(() => '?').join(', ')}) LIMIT 1`,
+    );
+    try {
+      return this.#workStmt.get(after, upTo, ...types) !== undefined;
+    } catch {
+      return true; // when in doubt, a claimer looks
+    }
   }
 
   #emit(head: number, work: boolean): void {
