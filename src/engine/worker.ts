@@ -64,6 +64,8 @@ export class Worker {
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
+  /** A poke came while the loop was awake: it must not sleep before it looks again. */
+  #poked = false;
   #heartbeat: NodeJS.Timeout | null = null;
   #lastCheck = 0;
 
@@ -104,6 +106,7 @@ export class Worker {
   poke(): void {
     const wake = this.#wake;
     this.#wake = null;
+    if (wake === null) this.#poked = true; // not asleep: the loop looks again before it sleeps
     wake?.();
   }
 
@@ -197,6 +200,7 @@ export class Worker {
     const o = this.options;
     while (this.#running) {
       let delay = o.pollMs;
+      this.#poked = false;
       try {
         await this.#checkHeld();
         if (this.#inflight.size < o.concurrency) {
@@ -218,7 +222,7 @@ export class Worker {
         delay = Math.max(delay, isPulserError(error) && !error.retryable ? 1000 : 50);
       }
       if (!this.#running) break;
-      if (delay === 0) {
+      if (delay === 0 || this.#poked) {
         await new Promise((r) => setImmediate(r));
         continue;
       }

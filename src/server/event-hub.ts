@@ -1,20 +1,20 @@
 /**
  * Live events of one workspace for any number of subscribers. Events are always delivered in
  * `seq` order from a per-subscriber cursor, so a subscriber that starts (or resumes) after
- * `seq = n` gets every later event exactly once. New events are noticed at commit for this
- * process's writes and by polling the log for other processes' (workers') writes.
+ * `seq = n` gets every later event exactly once. New events are noticed through the store's
+ * subscription (`Store.subscribe`: this process's commits at once, other processes' within a
+ * few milliseconds); the log itself is the truth.
  */
-import { watch, type FSWatcher } from 'node:fs';
 import type { StoredEvent } from '../store/events.js';
 import type { Store } from '../store/store.js';
-import { SqliteStore } from '../store/sqlite/index.js';
 
 /** Options of an {@link EventHub}. */
 export interface EventHubOptions {
-  /** How often the log is polled for other processes' events while someone listens. @default 20 */
+  /**
+   * How often the store looks for other processes' events while someone listens, besides its
+   * wake-up hints. @default 20
+   */
   readonly pollMs?: number;
-  /** A file whose changes mean "new events may be there" (SQLite's `-wal`), watched when given. */
-  readonly watchFile?: string;
   /** Events kept in memory for subscribers that are slightly behind. @default 4096 */
   readonly recent?: number;
 }
@@ -36,21 +36,17 @@ export class EventHub {
   readonly #store: Store;
   readonly #pollMs: number;
   readonly #keep: number;
-  readonly #watchFile: string | undefined;
   readonly #subs = new Set<Subscriber>();
   #recent: StoredEvent[] = [];
   #head = -1;
   #polling = false;
   #again = false;
-  #timer: NodeJS.Timeout | null = null;
-  #watcher: FSWatcher | null = null;
   #unlisten: (() => void) | null = null;
 
   constructor(store: Store, options: EventHubOptions = {}) {
     this.#store = store;
     this.#pollMs = options.pollMs ?? 20;
     this.#keep = options.recent ?? 4096;
-    this.#watchFile = options.watchFile;
   }
 
   /** The highest `seq` in the log. */
@@ -80,33 +76,20 @@ export class EventHub {
     this.#stop();
   }
 
-  /** Looks for new events now (called on commit, on file change and on each tick). */
+  /** Looks for new events now (called when the store says there are new ones). */
   poke(): void {
     void this.#poll();
   }
 
   #start(): void {
-    if (this.#timer !== null) return;
-    this.#timer = setInterval(() => this.poke(), this.#pollMs);
-    this.#timer.unref();
-    if (this.#store instanceof SqliteStore) {
-      this.#unlisten = this.#store.db.onCommit(() => queueMicrotask(() => this.poke()));
-    }
-    if (this.#watchFile !== undefined) {
-      try {
-        this.#watcher = watch(this.#watchFile, { persistent: false }, () => this.poke());
-        this.#watcher.on('error', () => this.#watcher?.close());
-      } catch {
-        this.#watcher = null; // polling still finds the events
-      }
-    }
+    if (this.#unlisten !== null) return;
+    this.#unlisten = this.#store.subscribe(
+      { onEvents: () => queueMicrotask(() => this.poke()) },
+      { pollMs: this.#pollMs },
+    );
   }
 
   #stop(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    this.#watcher?.close();
-    this.#watcher = null;
     this.#unlisten?.();
     this.#unlisten = null;
   }

@@ -5,7 +5,6 @@
 import { followCompletions } from './completion-loop.js';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { UsageError } from '../errors/index.js';
 import { workspaceId } from '../workspace/access/auth.js';
 import { CHECKPOINT_EVERY, sealLedger } from '../workspace/ledger/ledger.js';
@@ -23,7 +22,7 @@ import { defaultWebDir } from './static.js';
 /** Makes a tenant of an open workspace (its ID and a live event hub). */
 export async function openTenant(ws: Workspace, options: EventHubOptions = {}): Promise<Tenant> {
   const id = await workspaceId(ws);
-  const hub = new EventHub(ws.store, { watchFile: join(ws.dir, 'pulser.db-wal'), ...options });
+  const hub = new EventHub(ws.store, options);
   return { id, ws, hub };
 }
 

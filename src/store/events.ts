@@ -50,3 +50,13 @@ export type ChainKeyState =
   | { readonly kind: 'none' }
   | { readonly kind: 'key'; readonly key: ChainKey; readonly file: string }
   | { readonly kind: 'unavailable'; readonly file: string; readonly reason: string };
+
+/** Event types after which a step may have become claimable (what `onWork` subscribers hear). */
+export const WORK_EVENTS: ReadonlySet<string> = new Set([
+  'run.created',
+  'step.queued',
+  'step.approved',
+  'step.succeeded',
+  'step.skipped',
+  'trust.granted',
+]);

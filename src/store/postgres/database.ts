@@ -3,6 +3,7 @@
  * and event appends that extend its hash chain as one total order, whatever the number of
  * connections, processes or machines appending.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { StoreError, isPulserError } from '../../errors/index.js';
 import { checkEventInput } from '../../ir/events.js';
@@ -79,6 +80,13 @@ export interface PgTx {
   append(event: EventInput): Promise<StoredEvent>;
 }
 
+/** The transaction a call is running in: its client, the chain head it holds and its events. */
+interface OpenTx {
+  head: { seq: number; hash: string } | null;
+  readonly pending: StoredEvent[];
+  tx: PgTx;
+}
+
 /**
  * A workspace (tenant) of a PostgreSQL database, shared by the PostgreSQL sub-stores.
  */
@@ -88,6 +96,8 @@ export class PgDb {
   readonly clock: Clock;
   readonly target: PgTarget;
   #chainKey: ChainKeyState = { kind: 'none' };
+  readonly #open = new AsyncLocalStorage<OpenTx>();
+  #savepoints = 0;
   #listeners: Array<(events: ReadonlyArray<StoredEvent>) => void> = [];
 
   constructor(pool: pg.Pool, workspace: string, clock: Clock, target: PgTarget) {
@@ -112,6 +122,9 @@ export class PgDb {
     sql: string,
     params: ReadonlyArray<unknown> = [],
   ): Promise<pg.QueryResult<R>> {
+    // Inside a transaction (`Store.transaction`), reads see its own writes.
+    const open = this.#open.getStore();
+    if (open !== undefined) return open.tx.query<R>(sql, params);
     try {
       return await this.pool.query<R>(sql, params as unknown[]);
     } catch (error) {
@@ -144,6 +157,10 @@ export class PgDb {
    * {@link onCommit} listeners, and by `NOTIFY`) on commit.
    */
   async tx<T>(fn: (tx: PgTx) => Promise<T>): Promise<T> {
+    // A call made inside an open transaction (see `Store.transaction`) joins it, in a savepoint
+    // so that its own failure undoes only its own writes.
+    const open = this.#open.getStore();
+    if (open !== undefined) return this.#nested(open, fn);
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -169,19 +186,20 @@ export class PgDb {
           `workspace ${JSON.stringify(this.workspace)} is not in the PostgreSQL database`,
         );
       }
-      let head: { seq: number; hash: string } | null = null;
+      const open: OpenTx = { head: null, pending, tx: null as unknown as PgTx };
       const tx: PgTx = {
         query: (sql, params = []) => client.query(sql, params as unknown[]),
         append: async (event) => {
           checkEventInput(event);
-          head ??= await this.#authenticHead(client);
-          const stored = await this.#insert(client, head, event);
-          head = { seq: stored.seq, hash: stored.hash };
+          open.head ??= await this.#authenticHead(client);
+          const stored = await this.#insert(client, open.head, event);
+          open.head = { seq: stored.seq, hash: stored.hash };
           pending.push(stored);
           return stored;
         },
       };
-      const result = await fn(tx);
+      open.tx = tx;
+      const result = await this.#open.run(open, () => fn(tx));
       if (pending.length > 0) {
         await client.query('SELECT pg_notify($1, $2)', [
           EVENTS_CHANNEL,
@@ -201,6 +219,23 @@ export class PgDb {
     } finally {
       client.off('error', lost);
       client.release(broken);
+    }
+  }
+
+  async #nested<T>(open: OpenTx, fn: (tx: PgTx) => Promise<T>): Promise<T> {
+    const name = `pulser_sp_${++this.#savepoints}`;
+    const { head, pending } = open;
+    const appended = pending.length;
+    await open.tx.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(open.tx);
+      await open.tx.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await open.tx.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      open.head = head;
+      pending.length = appended;
+      throw error;
     }
   }
 

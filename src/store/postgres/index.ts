@@ -4,7 +4,7 @@ import type { ClaimStore } from '../claim-store.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { PlanStore } from '../plan-store.js';
 import type { RunStore } from '../run-store.js';
-import type { StateFinding, Store } from '../store.js';
+import type { StateFinding, Store, StoreSubscriber, StoreTx, SubscribeOptions } from '../store.js';
 import { PgAuthStore } from './auth.js';
 import { PgClaimStore } from './claims.js';
 import {
@@ -18,6 +18,7 @@ import {
 import { PgDb } from './database.js';
 import { PgEventLog } from './event-log.js';
 import { PgLedgerStore } from './ledger.js';
+import { PgNotifier } from './notifier.js';
 import { PG_MIGRATIONS, migrate } from './migrations.js';
 import { PgPlanStore } from './plans.js';
 
@@ -89,7 +90,7 @@ export async function openPostgresStore(
     if (error instanceof StoreError) throw error;
     throw connectionFailure(error, target);
   }
-  return new PostgresStore(new PgDb(pool, options.workspace, clock, target));
+  return new PostgresStore(new PgDb(pool, options.workspace, clock, target), url);
 }
 
 /** A workspace stored in a shared PostgreSQL database. */
@@ -102,9 +103,11 @@ export class PostgresStore implements Store {
   readonly auth: AuthStore;
   readonly claims: ClaimStore;
   readonly ledger: PgLedgerStore;
+  readonly #notifier: PgNotifier;
 
-  constructor(db: PgDb) {
+  constructor(db: PgDb, url: string) {
     this.db = db;
+    this.#notifier = new PgNotifier(db, url);
     this.events = new PgEventLog(db);
     this.plans = new PgPlanStore(db);
     this.runs = runsNotAvailable(db.target);
@@ -176,7 +179,20 @@ export class PostgresStore implements Store {
     return findings;
   }
 
+  /**
+   * One transaction holding the workspace's write lock: every call `fn` makes through `tx`
+   * (or through this store, in its async context) joins it, and all commit together or none do.
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.db.tx(() => fn(this));
+  }
+
+  subscribe(subscriber: StoreSubscriber, options?: SubscribeOptions): () => void {
+    return this.#notifier.subscribe(subscriber, options);
+  }
+
   async close(): Promise<void> {
+    await this.#notifier.close();
     await this.db.pool.end();
   }
 }

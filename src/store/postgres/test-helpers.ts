@@ -70,6 +70,13 @@ export async function freshPgDatabase(): Promise<{
  * (valid inside tests). When the server is unreachable, one skipped test stands for the file.
  * @example const pgt = await pgTest(); pgt.test('...', async () => use(pgt.url()));
  */
+/** Drops the test database at `url` (made by {@link freshPgDatabase}), closing its connections. */
+export async function dropPgDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^pulser_test_[0-9a-f]+$/.test(name)) throw new Error(`not a test database: ${name}`);
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
 export async function pgTest(): Promise<{ test: typeof test; url: () => string }> {
   const skip = await pgSkip();
   if (skip !== false) {

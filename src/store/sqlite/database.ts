@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreError, isPulserError } from '../../errors/index.js';
@@ -98,6 +99,9 @@ export class SqliteDb {
   #isoMs = Number.NaN;
   #isoText = '';
   #listeners: Array<(events: ReadonlyArray<StoredEvent>) => void> = [];
+  /** The open async transaction (see `transaction`): other callers wait until it ends. */
+  #open: { readonly ended: Promise<void> } | null = null;
+  readonly #inside = new AsyncLocalStorage<{ readonly ended: Promise<void> }>();
 
   constructor(path: string, options: SqliteOptions) {
     this.clock = options.clock;
@@ -214,7 +218,12 @@ export class SqliteDb {
 
   /** Runs `fn` in one IMMEDIATE transaction; events appended inside are published on commit. */
   tx<T>(fn: () => T): T {
-    if (this.db.inTransaction) return fn();
+    if (!this.free) {
+      throw new StoreError(
+        "a store call ran during another caller's transaction (it must be gated)",
+      );
+    }
+    if (this.db.inTransaction) return this.#open === null ? fn() : this.#savepoint(fn);
     if (this.#damaged !== null) {
       throw new StoreError(
         `the workspace database is damaged (${this.#damaged}); nothing was written`,
@@ -238,6 +247,19 @@ export class SqliteDb {
       for (const listener of this.#listeners) listener(events);
     }
     return result;
+  }
+
+  /** Runs `fn` in a savepoint of the open async transaction; a throw undoes its writes and events. */
+  #savepoint<T>(fn: () => T): T {
+    const pending = this.#pending.length;
+    const head = this.#head;
+    try {
+      return this.#run(fn) as T;
+    } catch (error) {
+      this.#pending.length = pending;
+      this.#head = head;
+      throw error;
+    }
   }
 
   /** The clock's now as an ISO-8601 timestamp (formatted once per millisecond). */
@@ -325,6 +347,83 @@ export class SqliteDb {
     return head;
   }
 
+  /**
+   * Whether a call may use the connection now: no async transaction is open, or the caller runs
+   * inside it (the transaction's own function and everything it awaits).
+   */
+  get free(): boolean {
+    return this.#open === null || this.#inside.getStore() === this.#open;
+  }
+
+  /** Resolves once no async transaction of another caller is open on this connection. */
+  async settled(): Promise<void> {
+    while (!this.free) await this.#open!.ended;
+  }
+
+  /**
+   * Runs `fn` (a read or a write of a store method) now when the connection is free, else once
+   * the open async transaction has ended, so that nobody sees its uncommitted writes or joins it
+   * by accident. A throw becomes a rejection.
+   */
+  gate<T>(fn: () => T): Promise<T> {
+    if (this.free) {
+      try {
+        return Promise.resolve(fn());
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return this.settled().then(() => this.gate(fn));
+  }
+
+  /**
+   * Runs the async `fn` in one IMMEDIATE transaction that stays open across its awaits: every
+   * store call made inside it (through the same store) joins it and commits or rolls back with
+   * it; calls from outside wait until it ends. A nested `tx` inside runs in a savepoint, so a
+   * failed operation that `fn` catches leaves nothing behind.
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#open !== null && this.#inside.getStore() === this.#open) return fn();
+    while (this.#open !== null) await this.#open.ended;
+    if (this.#damaged !== null) {
+      throw new StoreError(
+        `the workspace database is damaged (${this.#damaged}); nothing was written`,
+        { file: this.path, reason: 'damaged', hint: DAMAGED_HINT },
+      );
+    }
+    let end!: () => void;
+    const open = { ended: new Promise<void>((r) => (end = r)) };
+    this.#open = open;
+    this.#head = null;
+    try {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        throw sqliteFailure(error, this.path) ?? error;
+      }
+      let result: T;
+      try {
+        result = await this.#inside.run(open, fn);
+        this.db.exec('COMMIT');
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        this.#pending.length = 0;
+        const failure = sqliteFailure(error, this.path);
+        if (failure?.data.reason === 'damaged') this.#damaged = failure.message;
+        throw failure ?? error;
+      }
+      if (this.#pending.length > 0) {
+        const events = this.#pending.splice(0);
+        for (const listener of this.#listeners) listener(events);
+      }
+      return result;
+    } finally {
+      this.#head = null;
+      this.#open = null;
+      end();
+    }
+  }
+
   /** Calls `listener` with the events of each committed transaction of this connection. */
   onCommit(listener: (events: ReadonlyArray<StoredEvent>) => void): () => void {
     this.#listeners.push(listener);
@@ -337,4 +436,25 @@ export class SqliteDb {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * `target` with each method gated by `db` (see `SqliteDb.gate`): while an async transaction is
+ * open, calls from outside it wait for its end. Async generators (scans) are passed through;
+ * they wait page by page themselves.
+ */
+export function gated<T extends object>(db: SqliteDb, target: T): T {
+  const out = Object.create(target) as Record<string, unknown>;
+  const proto = Object.getPrototypeOf(target) as object;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const fn = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown;
+    if (name === 'constructor' || typeof fn !== 'function') continue;
+    const method = fn as (...args: unknown[]) => unknown;
+    out[name] =
+      method.constructor.name === 'AsyncGeneratorFunction'
+        ? (...args: unknown[]) => method.apply(target, args)
+        : (...args: unknown[]) =>
+            db.free ? method.apply(target, args) : db.gate(() => method.apply(target, args));
+  }
+  return out as T;
 }

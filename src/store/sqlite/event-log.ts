@@ -45,6 +45,7 @@ export class SqliteEventLog implements EventLog {
     const page = this.#db.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT 5000');
     let cursor = after;
     for (;;) {
+      if (!this.#db.free) await this.#db.settled();
       const rows = page.all(cursor) as Row[];
       if (rows.length === 0) return;
       for (const row of rows) yield eventFromRow(row);

@@ -1,17 +1,25 @@
 import { systemClock, type Clock } from '../clock.js';
 import type { PlanStore } from '../plan-store.js';
 import type { RunStore } from '../run-store.js';
-import type { Durability, StateFinding, Store } from '../store.js';
+import type {
+  Durability,
+  StateFinding,
+  Store,
+  StoreSubscriber,
+  StoreTx,
+  SubscribeOptions,
+} from '../store.js';
 import type { AuthStore } from '../auth-store.js';
 import type { ClaimStore } from '../claim-store.js';
 import { SqliteAuthStore } from './auth.js';
 import { SqliteClaimStore } from './claims.js';
-import { SqliteDb } from './database.js';
+import { SqliteDb, gated } from './database.js';
 import { SqliteEventLog } from './event-log.js';
 import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePlanStore } from './plans.js';
 import { SqliteRunStore } from './runs.js';
 import { checkLines, sqliteFailure } from './failure.js';
+import { SqliteNotifier } from './notifier.js';
 import { checkStateTables } from './state-check.js';
 
 /** Options of the embedded SQLite store. */
@@ -48,18 +56,37 @@ export class SqliteStore implements Store {
   readonly auth: AuthStore;
   readonly claims: ClaimStore;
   readonly ledger: SqliteLedgerStore;
+  readonly #notifier: SqliteNotifier;
 
   constructor(db: SqliteDb) {
     this.db = db;
-    this.events = new SqliteEventLog(db);
-    this.plans = new SqlitePlanStore(db);
-    this.runs = new SqliteRunStore(db);
-    this.auth = new SqliteAuthStore(db);
-    this.claims = new SqliteClaimStore(db);
-    this.ledger = new SqliteLedgerStore(db);
+    this.#notifier = new SqliteNotifier(db);
+    // Every method waits while another caller's async transaction is open (see `transaction`).
+    this.events = gated(db, new SqliteEventLog(db));
+    this.plans = gated(db, new SqlitePlanStore(db));
+    this.runs = gated(db, new SqliteRunStore(db));
+    this.auth = gated(db, new SqliteAuthStore(db));
+    this.claims = gated(db, new SqliteClaimStore(db));
+    this.ledger = gated(db, new SqliteLedgerStore(db));
+  }
+
+  /**
+   * One IMMEDIATE transaction held across `fn`'s awaits (SQLite has one writer per file: other
+   * connections wait for it, up to the busy timeout); this store's other callers wait too.
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.db.transaction(() => fn(this));
+  }
+
+  subscribe(subscriber: StoreSubscriber, options?: SubscribeOptions): () => void {
+    return this.#notifier.subscribe(subscriber, options);
   }
 
   integrityCheck(): Promise<string[]> {
+    return this.db.gate(() => this.#integrityCheck());
+  }
+
+  #integrityCheck(): string[] {
     let problems: string[];
     try {
       const rows = this.db.db.pragma('integrity_check') as Array<{ integrity_check: string }>;
@@ -72,15 +99,17 @@ export class SqliteStore implements Store {
     // Record the verdict: a damaged file refuses writes (here and in every later process).
     if (problems.length > 0) this.db.markDamaged(problems[0]!);
     else this.db.clearDamaged();
-    return Promise.resolve(problems);
+    return problems;
   }
 
   checkState(): Promise<StateFinding[]> {
-    return Promise.resolve(checkStateTables(this.db));
+    return this.db.gate(() => checkStateTables(this.db));
   }
 
   close(): Promise<void> {
-    this.db.close();
-    return Promise.resolve();
+    return this.db.gate(() => {
+      this.#notifier.close();
+      this.db.close();
+    });
   }
 }

@@ -75,6 +75,7 @@ export class SqliteLedgerStore implements LedgerStore {
       .raw(true);
     let cursor = after;
     for (;;) {
+      if (!this.#db.free) await this.#db.settled();
       const rows = page.all(cursor, BATCH) as Row[];
       if (rows.length === 0) return;
       const batch = new Array<RawEvent>(rows.length);

@@ -6,18 +6,23 @@
  * called inside `SqliteDb.tx`; callers append their own events and end with `settle()`.
  */
 import type Database from 'better-sqlite3';
+import { StoreError } from '../../errors/index.js';
 import { decideAuthority, specDigest, type AuthorityDecision } from '../authority.js';
 import type { StoredEvent } from '../events.js';
 import {
   DEFAULT_RETRY_POLICY,
-  TERMINAL_STEP_STATES,
   type ApprovalReason,
   type Lease,
-  type RunStatus,
   type StepAuthority,
   type StepSpec,
   type StepState,
 } from '../run-store.js';
+import {
+  endedRunStatus,
+  isTerminal,
+  liveRunStatus,
+  transitionEffects,
+} from '../runtime/decisions.js';
 import { parseStored, type SqliteDb } from './database.js';
 import type { RunRow, StepRow } from './runs-rows.js';
 
@@ -40,13 +45,19 @@ export interface StepPatch {
   blocked?: number;
 }
 
-const OK_STATES: ReadonlySet<StepState> = new Set(['succeeded', 'skipped']);
-const WAITING: ReadonlySet<StepState> = new Set(['awaiting_approval', 'quarantined']);
-const FAILED: ReadonlySet<StepState> = new Set(['failed', 'timed_out', 'cancelled']);
+export { isTerminal };
 
-/** Whether a state is terminal. */
-export function isTerminal(state: StepState): boolean {
-  return TERMINAL_STEP_STATES.has(state);
+/**
+ * A compare-and-set found the row changed since it was read (a concurrent writer): nothing of
+ * the transaction may stand; the caller runs it again (`retryable`).
+ */
+export function conflict(what: string): StoreError {
+  return new StoreError(
+    `${what} changed under a concurrent write; nothing was written`,
+    { reason: 'conflict', hint: 'try again' },
+    undefined,
+    true,
+  );
 }
 
 /** A new step's row values (see `insertStep`). */
@@ -181,12 +192,13 @@ export class RunTx {
       full.lease_expires ??= null;
     }
     if (!isTerminal(to)) full.finished_at ??= null;
-    this.#patch(step.id, to, full);
-    const openDelta = (isTerminal(to) ? 0 : 1) - (isTerminal(from) ? 0 : 1);
-    const waitDelta = (WAITING.has(to) ? 1 : 0) - (WAITING.has(from) ? 1 : 0);
-    if (openDelta !== 0 || waitDelta !== 0) this.#delta(step.run_id, openDelta, waitDelta);
+    this.#patch(step, to, full);
+    const effects = transitionEffects(from, to, cascade);
+    if (effects.open !== 0 || effects.waiting !== 0) {
+      this.#delta(step.run_id, effects.open, effects.waiting);
+    }
     if (to === 'running') this.markStarted(step.run_id, full.started_at ?? this.iso());
-    if (OK_STATES.has(to) && !OK_STATES.has(from)) {
+    if (effects.unblock) {
       this.unblockDependents(step.id);
       if (to === 'succeeded' && step.fallback_of !== null) {
         this.db
@@ -194,8 +206,10 @@ export class RunTx {
           .run(step.id, step.fallback_of);
       }
     }
-    if (cascade && FAILED.has(to) && !FAILED.has(from)) {
-      for (const dep of this.#dependents.all(step.id)) {
+    if (effects.cancelDependents) {
+      for (const listed of this.#dependents.all(step.id)) {
+        // Re-read: a cascade earlier in this loop may have moved it already.
+        const dep = this.step(listed.id) ?? listed;
         if (isTerminal(dep.state)) continue;
         const reason = `dependency ${step.id} ${to === 'timed_out' ? 'timed out' : to}`;
         this.emit('step.cancelled', actor, dep.id, {
@@ -210,16 +224,30 @@ export class RunTx {
     return { ...step, ...full, state: to };
   }
 
-  #patch(id: string, state: StepState, patch: StepPatch): void {
+  /**
+   * Writes a transition as a compare-and-set on the state and fencing token `step` was read
+   * with: a row that changed since (a concurrent writer) fails the transaction (`conflict`).
+   */
+  #patch(step: StepRow, state: StepState, patch: StepPatch): void {
     const keys = Object.keys(patch).sort();
     const key = keys.join(',');
     let stmt = this.#patchStmts.get(key);
     if (stmt === undefined) {
       const sets = ['state = @state', ...keys.map((k) => `${k} = @${k}`)];
-      stmt = this.db.prepare(`UPDATE run_steps SET ${sets.join(', ')} WHERE id = @id`);
+      stmt = this.db.prepare(
+        `UPDATE run_steps SET ${sets.join(', ')}
+         WHERE id = @id AND state = @expect_state AND fence = @expect_fence`,
+      );
       this.#patchStmts.set(key, stmt);
     }
-    stmt.run({ ...patch, state, id });
+    const info = stmt.run({
+      ...patch,
+      state,
+      id: step.id,
+      expect_state: step.state,
+      expect_fence: step.fence,
+    });
+    if (info.changes !== 1) throw conflict(`step ${step.id}`);
   }
 
   /** Brings the status of every run touched in this transaction up to date (ending it when done). */
@@ -252,19 +280,10 @@ export class RunTx {
            FROM run_steps WHERE run_id = ?`,
         )
         .get(runId) as { failed: number; cancelled: number; skipped: number; total: number };
-      const status: RunStatus = this.#cancelling.has(runId)
-        ? 'cancelled'
-        : tally.failed > 0
-          ? 'failed'
-          : tally.cancelled > 0
-            ? 'cancelled'
-            : 'succeeded';
-      const finishedAt = this.iso();
+      const { stored, shown } = endedRunStatus(tally, this.#cancelling.has(runId));
       this.db
         .prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?')
-        .run(status, finishedAt, runId);
-      // Stored `succeeded`, read `skipped` (see runFromRow): part of the work was not done.
-      const shown = status === 'succeeded' && tally.skipped > 0 ? 'skipped' : status;
+        .run(stored, this.iso(), runId);
       this.emit(`run.${shown}`, actor, runId, {
         runId,
         status: shown,
@@ -275,8 +294,7 @@ export class RunTx {
       });
       return;
     }
-    const status: RunStatus =
-      row.waiting_steps > 0 ? 'waiting' : row.started_at !== null ? 'running' : 'queued';
+    const status = liveRunStatus(row.waiting_steps, row.started_at !== null);
     if (status !== row.status || row.finished_at !== null) {
       this.db
         .prepare('UPDATE runs SET status = ?, finished_at = NULL WHERE id = ?')

@@ -18,8 +18,15 @@ import type {
   WorkerOp,
 } from '../run-store.js';
 import { authorityAtStart } from '../authority.js';
+import {
+  bucketTokens,
+  bucketWaitMs,
+  decideFailure,
+  decideLeaseExpiry,
+  laneRoom,
+} from '../runtime/decisions.js';
 import type { StepRow } from './runs-rows.js';
-import { type RunTx } from './runs-tx.js';
+import { conflict, type RunTx } from './runs-tx.js';
 import { parseStored } from './database.js';
 
 interface Bucket {
@@ -27,6 +34,8 @@ interface Bucket {
   updated: number;
   readonly limit: RateLimit;
   dirty: boolean;
+  /** The stored row as read (null: none yet): the write is a compare-and-set on it. */
+  readonly read: { readonly tokens: number; readonly updated_ms: number } | null;
 }
 
 function inList(column: string, values: ReadonlyArray<string> | undefined): string {
@@ -76,8 +85,10 @@ export class WorkerOps {
   readonly #active: Database.Statement<[], { lane: string; n: number }>;
   readonly #held: Database.Statement<[string, number], { ok: number }>;
   readonly #heartbeat: Database.Statement<[number, string, number]>;
-  readonly #lease: Database.Statement<[number, number, string, number, string]>;
-  readonly #leaseStart: Database.Statement<[number, number, string, number, string, string]>;
+  readonly #lease: Database.Statement<[number, number, string, number, string, number]>;
+  readonly #leaseStart: Database.Statement<
+    [number, number, string, number, string, string, number]
+  >;
 
   readonly #trustedFn: (planId: string, nodeId: string, digest: string) => boolean;
   readonly #setAuthority: Database.Statement<[string, string]>;
@@ -96,14 +107,16 @@ export class WorkerOps {
     this.#held = t.db.prepare(
       `SELECT 1 AS ok FROM run_steps WHERE id = ? AND fence = ? AND state IN ('leased', 'running')`,
     );
+    // A claim is a compare-and-set on the fencing token it read: of several claimers of one
+    // step, one changes the row and the others change nothing (and skip it).
     this.#lease = t.db.prepare(
       `UPDATE run_steps SET state = 'leased', fence = ?, attempts = ?, lease_owner = ?, lease_expires = ?
-       WHERE id = ? AND state = 'queued'`,
+       WHERE id = ? AND state = 'queued' AND fence = ?`,
     );
     // queued → leased → running in one UPDATE (both transitions' events are appended).
     this.#leaseStart = t.db.prepare(
       `UPDATE run_steps SET state = 'running', fence = ?, attempts = ?, lease_owner = ?, lease_expires = ?,
-         started_at = ? WHERE id = ? AND state = 'queued'`,
+         started_at = ? WHERE id = ? AND state = 'queued' AND fence = ?`,
     );
     this.#heartbeat = t.db.prepare(
       `UPDATE run_steps SET lease_expires = ? WHERE id = ? AND fence = ? AND state IN ('leased', 'running')`,
@@ -138,7 +151,7 @@ export class WorkerOps {
         attempt: row.attempts,
         leaseExpired: true,
       });
-      if (losses > input.maxLeaseLosses) {
+      if (decideLeaseExpiry(losses, input.maxLeaseLosses) === 'quarantine') {
         t.move(row, 'quarantined', input.worker, {
           lease_losses: losses,
           fence: row.fence + 1,
@@ -169,10 +182,6 @@ export class WorkerOps {
     const active = new Map<string, number>();
     for (const r of this.#active.all()) active.set(r.lane, r.n);
     const limits = input.laneLimits ?? {};
-    const laneRoom = (lane: string): boolean => {
-      const limit = limits[lane] ?? limits['*'];
-      return limit === undefined || (active.get(lane) ?? 0) < limit;
-    };
     const buckets = new Map<string, Bucket>();
     const bucketOf = (tool: string): Bucket | null => {
       const limit = input.rateLimits?.[tool];
@@ -182,14 +191,9 @@ export class WorkerOps {
         const row = this.#stmt('SELECT tokens, updated_ms FROM rate_buckets WHERE tool = ?').get(
           tool,
         ) as { tokens: number; updated_ms: number } | undefined;
-        const tokens =
-          row === undefined
-            ? limit.burst
-            : Math.min(
-                limit.burst,
-                row.tokens + (Math.max(0, now - row.updated_ms) * limit.perSecond) / 1000,
-              );
-        b = { tokens, updated: now, limit, dirty: row === undefined };
+        const stored = row === undefined ? null : { tokens: row.tokens, updatedMs: row.updated_ms };
+        const tokens = bucketTokens(stored, limit, now);
+        b = { tokens, updated: now, limit, dirty: row === undefined, read: row ?? null };
         buckets.set(tool, b);
       }
       return b;
@@ -227,17 +231,22 @@ export class WorkerOps {
         continue;
       }
       if (authority !== row.authority) this.#setAuthority.run(authority, row.id);
-      if (!laneRoom(row.lane)) continue;
+      if (!laneRoom(limits, active, row.lane)) continue;
       const bucket = bucketOf(row.tool);
       if (bucket !== null) {
         if (bucket.tokens < 1) {
-          later(now + Math.ceil(((1 - bucket.tokens) * 1000) / bucket.limit.perSecond));
+          later(now + bucketWaitMs(bucket.tokens, bucket.limit));
           continue;
         }
         bucket.tokens -= 1;
         bucket.dirty = true;
       }
       active.set(row.lane, (active.get(row.lane) ?? 0) + 1);
+      /** Gives back the slot and token of a step another claimer took first. */
+      const refund = (): void => {
+        active.set(row.lane, (active.get(row.lane) ?? 1) - 1);
+        if (bucket !== null) bucket.tokens += 1;
+      };
       const moved: ClaimRow = { ...row, fence: row.fence + 1, attempts: row.attempts + 1 };
       const expires = now + input.leaseMs;
       const data = {
@@ -249,7 +258,19 @@ export class WorkerOps {
       };
       if (input.start === true) {
         const at = t.iso();
-        this.#leaseStart.run(moved.fence, moved.attempts, input.worker, expires, at, row.id);
+        const won = this.#leaseStart.run(
+          moved.fence,
+          moved.attempts,
+          input.worker,
+          expires,
+          at,
+          row.id,
+          row.fence,
+        ).changes;
+        if (won !== 1) {
+          refund();
+          continue;
+        }
         t.markStarted(row.run_id, at);
         t.touch(row.run_id, input.worker);
         t.emit('step.leased', input.worker, row.id, data);
@@ -262,18 +283,38 @@ export class WorkerOps {
         });
       } else {
         // queued → leased changes no counter of the run: one UPDATE is the whole transition.
-        this.#lease.run(moved.fence, moved.attempts, input.worker, expires, row.id);
+        const won = this.#lease.run(
+          moved.fence,
+          moved.attempts,
+          input.worker,
+          expires,
+          row.id,
+          row.fence,
+        ).changes;
+        if (won !== 1) {
+          refund();
+          continue;
+        }
         t.touch(row.run_id, input.worker);
         t.emit('step.leased', input.worker, row.id, data);
       }
       leases.push(leaseOf(moved, spec));
     }
+    // Each bucket is written as a compare-and-set on the row it was read from: a concurrent
+    // claimer's spend is never overwritten (the transaction fails and is run again instead).
     for (const [tool, b] of buckets) {
       if (!b.dirty) continue;
-      this.#stmt(
-        `INSERT INTO rate_buckets (tool, tokens, updated_ms) VALUES (?, ?, ?)
-         ON CONFLICT (tool) DO UPDATE SET tokens = excluded.tokens, updated_ms = excluded.updated_ms`,
-      ).run(tool, b.tokens, b.updated);
+      const changed =
+        b.read === null
+          ? this.#stmt(
+              `INSERT INTO rate_buckets (tool, tokens, updated_ms) VALUES (?, ?, ?)
+               ON CONFLICT (tool) DO NOTHING`,
+            ).run(tool, b.tokens, b.updated).changes
+          : this.#stmt(
+              `UPDATE rate_buckets SET tokens = ?, updated_ms = ?
+               WHERE tool = ? AND tokens = ? AND updated_ms = ?`,
+            ).run(b.tokens, b.updated, tool, b.read.tokens, b.read.updated_ms).changes;
+      if (changed !== 1) throw conflict(`the rate bucket of ${tool}`);
     }
     if (leases.length === 0 || candidates.length < input.limit) {
       let waitSql = `SELECT min(run_at) AS at FROM run_steps WHERE state = 'queued' AND blocked = 0 AND run_at > ?`;
@@ -400,35 +441,48 @@ export class WorkerOps {
       signal: outcome.signal,
       error: outcome.error,
     };
-    if (outcome.retryDelayMs !== null && outcome.retryable && row.retries < row.max_retries) {
-      const at = t.now() + outcome.retryDelayMs;
-      t.move(row, 'queued', worker, { ...result, retries: row.retries + 1, run_at: at });
-      t.emit('step.retry_scheduled', worker, row.id, {
-        ...base,
-        attempt: row.attempts + 1,
-        retry: row.retries + 1,
-        delayMs: outcome.retryDelayMs,
-        at: t.iso(at),
-      });
-      return;
-    }
     const spec = parseStored<StepSpec>('run_steps', row.id, 'spec', row.spec);
-    if (spec.fallback !== undefined && row.fallback_of === null) {
-      t.move(row, outcome.kind, worker, result, false);
-      this.#startFallback(row, spec.fallback, worker);
-      return;
-    }
-    if (spec.quarantine === false) {
-      t.move(row, outcome.kind, worker, result);
-      return;
-    }
-    t.move(row, 'quarantined', worker, result);
-    t.emit('step.quarantined', worker, row.id, {
-      ...base,
-      attempts: row.attempts,
+    const decision = decideFailure({
+      retryable: outcome.retryable,
+      retryDelayMs: outcome.retryDelayMs,
       retries: row.retries,
-      error: outcome.error,
+      maxRetries: row.max_retries,
+      fallback: spec.fallback !== undefined && row.fallback_of === null,
+      quarantine: spec.quarantine !== false,
+      now: t.now(),
     });
+    switch (decision.kind) {
+      case 'retry':
+        t.move(row, 'queued', worker, { ...result, retries: row.retries + 1, run_at: decision.at });
+        t.emit('step.retry_scheduled', worker, row.id, {
+          ...base,
+          attempt: row.attempts + 1,
+          retry: row.retries + 1,
+          delayMs: outcome.retryDelayMs,
+          at: t.iso(decision.at),
+        });
+        return;
+      case 'fallback':
+        t.move(row, outcome.kind, worker, result, false);
+        this.#startFallback(row, spec.fallback!, worker);
+        return;
+      case 'end':
+        t.move(row, outcome.kind, worker, result);
+        return;
+      case 'quarantine':
+        t.move(row, 'quarantined', worker, result);
+        t.emit('step.quarantined', worker, row.id, {
+          ...base,
+          attempts: row.attempts,
+          retries: row.retries,
+          error: outcome.error,
+        });
+        return;
+      default: {
+        const never: never = decision;
+        throw new Error(`unknown decision ${String(never)}`);
+      }
+    }
   }
 
   #startFallback(row: StepRow, fallback: StepSpec, actor: string): void {

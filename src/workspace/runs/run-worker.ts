@@ -63,11 +63,21 @@ export function startWorker(
     sealing = sealing.then(() => seal(CHECKPOINT_EVERY));
   }, SEAL_CHECK_MS);
   timer.unref?.();
-  if (autoStart) worker.start();
+  // New work committed anywhere (this process, or another one on the same database) wakes it.
+  let unsubscribe: (() => void) | null = null;
+  const listen = (): void => {
+    unsubscribe ??= ws.store.subscribe({ onWork: () => worker.poke() });
+  };
+  if (autoStart) {
+    listen();
+    worker.start();
+  }
   const unannounce = announceWorker(ws.dir, worker.actor);
   return {
     actor: worker.actor,
     stop: async (o) => {
+      unsubscribe?.();
+      unsubscribe = null;
       await worker.stop(o);
       unannounce();
       clearInterval(timer);
