@@ -1,0 +1,90 @@
+/**
+ * The audit view of the ledger: its events newest first, filtered by type (exact or a `prefix.`),
+ * actor and time range, a page at a time. Steps' output is not an audit event: it is left out
+ * unless its type is asked for.
+ */
+import type { StoredEvent } from '../../store/events.js';
+import type { Workspace } from '../open.js';
+
+/** Filters and page of {@link auditEvents}. */
+export interface AuditQuery {
+  /** Types: exact (`step.skipped`) or prefixes ending in a dot (`trust.`). */
+  readonly types?: ReadonlyArray<string>;
+  /** Substring of the actor (`user:ana`, `worker:`). */
+  readonly actor?: string;
+  /** Only events at or after this time (ISO-8601). */
+  readonly since?: string;
+  /** Only events before this time (ISO-8601). */
+  readonly until?: string;
+  /** Only events with `seq` below this (the cursor of the next page). */
+  readonly before?: number;
+  /** @default 50 */
+  readonly limit?: number;
+}
+
+/** An event as the audit page shows it. */
+export type AuditEvent = Pick<StoredEvent, 'seq' | 'ts' | 'type' | 'actor' | 'subject' | 'data'>;
+
+/** A page of the audit view. */
+export interface AuditPage {
+  readonly events: ReadonlyArray<AuditEvent>;
+  /** The cursor of the next (older) page, or null at the first event. */
+  readonly before: number | null;
+  /** Events in the ledger (all types). */
+  readonly total: number;
+}
+
+const CHUNK = 2000;
+/** Events read per request at most: a sparse filter returns a shorter page and a cursor. */
+const MAX_SCANNED = 100_000;
+
+function matches(e: StoredEvent, q: AuditQuery, since: number, until: number): boolean {
+  const types = q.types ?? [];
+  if (types.length === 0 && e.type === 'step.output') return false;
+  if (
+    types.length > 0 &&
+    !types.some((t) => (t.endsWith('.') ? e.type.startsWith(t) : e.type === t))
+  ) {
+    return false;
+  }
+  if (q.actor !== undefined && !e.actor.includes(q.actor)) return false;
+  const at = Date.parse(e.ts);
+  return at >= since && at < until;
+}
+
+/** A page of the ledger's events, newest first. */
+export async function auditEvents(ws: Workspace, q: AuditQuery = {}): Promise<AuditPage> {
+  const limit = q.limit ?? 50;
+  const since = q.since === undefined ? -Infinity : Date.parse(q.since);
+  const until = q.until === undefined ? Infinity : Date.parse(q.until);
+  const head = (await ws.store.events.head()).seq;
+  let hi = Math.min(q.before ?? head + 1, head + 1);
+  const out: AuditEvent[] = [];
+  let scanned = 0;
+  while (hi > 1 && out.length < limit && scanned < MAX_SCANNED) {
+    const lo = Math.max(1, hi - CHUNK);
+    const chunk = await ws.store.events.read({ after: lo - 1, limit: hi - lo });
+    scanned += chunk.length;
+    for (let i = chunk.length - 1; i >= 0; i--) {
+      const e = chunk[i]!;
+      hi = e.seq;
+      // Sequences and times grow together: past `since`, nothing older can match.
+      if (Date.parse(e.ts) < since) {
+        hi = 1;
+        break;
+      }
+      if (!matches(e, q, since, until)) continue;
+      out.push({
+        seq: e.seq,
+        ts: e.ts,
+        type: e.type,
+        actor: e.actor,
+        subject: e.subject,
+        data: e.data,
+      });
+      if (out.length === limit) break;
+    }
+    if (chunk.length === 0) hi = lo;
+  }
+  return { events: out, before: hi > 1 ? hi : null, total: head };
+}
