@@ -3,6 +3,7 @@ import { can, post, workspacePath } from '../api';
 import { useRefreshOn } from '../live';
 import type { RunDetail, RunSession, RunStep, RunTimeline } from '../types';
 import { Action, Ago, Clock, Empty, ErrorBox, Link, Pill, bytes, useApi } from '../ui';
+import { NotFound } from './history';
 import { RunLog } from './run-log';
 import { RunTimelineView } from './run-timeline';
 
@@ -188,7 +189,7 @@ export function RunPage({ id }: { id: string }) {
         {run.error === null ? (
           <p className="muted">Loading run…</p>
         ) : (
-          <ErrorBox error={run.error} />
+          <NotFound what="run" error={run.error} />
         )}
       </section>
     );
