@@ -1,7 +1,7 @@
 /**
  * The audit view of the ledger: its events newest first, filtered by type (exact or a `prefix.`),
  * actor and time range, a page at a time. Steps' output is not an audit event: it is left out
- * unless its type is asked for.
+ * unless `step.output` itself is asked for.
  */
 import type { StoredEvent } from '../../store/events.js';
 import type { Workspace } from '../open.js';
@@ -40,7 +40,7 @@ const MAX_SCANNED = 100_000;
 
 function matches(e: StoredEvent, q: AuditQuery, since: number, until: number): boolean {
   const types = q.types ?? [];
-  if (types.length === 0 && e.type === 'step.output') return false;
+  if (e.type === 'step.output' && !types.includes('step.output')) return false;
   if (
     types.length > 0 &&
     !types.some((t) => (t.endsWith('.') ? e.type.startsWith(t) : e.type === t))

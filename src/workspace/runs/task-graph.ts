@@ -66,17 +66,17 @@ export async function taskGraph(ws: Workspace, planId: string): Promise<TaskGrap
   const all = tasksOf(stored.plan);
   const titles = new Map(all.map(({ task }) => [task.id, task.title]));
   const states = new Map(all.map(({ task }) => [task.id, taskState(task)]));
-  const latest = await ws.store.runs.latestStepsOf(
-    stored.id,
-    all.map(({ task }) => task.id),
-  );
-  // One record per node ID: the latest execution's steps decide what the task is doing now.
+  // A run's steps are the plan's step nodes; each belongs to a task.
+  const taskOfStep = new Map(all.flatMap(({ task }) => task.steps.map((s) => [s.id, task.id])));
+  const latest = await ws.store.runs.latestStepsOf(stored.id, [...taskOfStep.keys()]);
+  // The latest execution of each step decides what the task is doing now.
   const byNode = new Map<string, StepRecord[]>();
   for (const s of latest) {
-    if (s.nodeId === null) continue;
-    const list = byNode.get(s.nodeId) ?? [];
+    const task = s.nodeId === null ? undefined : taskOfStep.get(s.nodeId);
+    if (task === undefined) continue;
+    const list = byNode.get(task) ?? [];
     list.push(s);
-    byNode.set(s.nodeId, list);
+    byNode.set(task, list);
   }
   const openChildren = new Set(
     all
@@ -109,7 +109,17 @@ export async function taskGraph(ws: Workspace, planId: string): Promise<TaskGrap
     } else if (steps.some((s) => BAD.has(s.state))) {
       state = 'failed';
       why = 'its latest steps failed';
-    } else state = 'ready';
+    } else {
+      state = 'ready';
+      if (
+        steps.length > 0 &&
+        steps.every((s) => s.state === 'succeeded' || s.state === 'skipped')
+      ) {
+        why = steps.some((s) => s.state === 'skipped')
+          ? 'its steps ended, some skipped: not done in the plan'
+          : 'its steps succeeded: not marked done in the plan yet';
+      }
+    }
     return {
       id: task.id,
       title: task.title,
@@ -164,11 +174,12 @@ export async function taskHistory(
     });
   }
   const executions: TaskExecution[] = [];
-  const runs = await ws.store.runs.listRuns({ q: stored.id, archived: true, limit: HISTORY_RUNS });
-  for (const run of runs) {
-    if (run.target !== null && run.target.planId !== stored.id) continue;
+  const stepIds = new Set(found.task.steps.map((s) => s.id));
+  const runs = await ws.store.runs.listRuns({ archived: true, limit: HISTORY_RUNS });
+  for (const run of stepIds.size === 0 ? [] : runs) {
+    if (run.target === null || run.target.planId !== stored.id) continue;
     for (const s of await ws.store.runs.listSteps(run.id)) {
-      if (s.planId !== stored.id || s.nodeId !== nodeId) continue;
+      if (s.planId !== stored.id || s.nodeId === null || !stepIds.has(s.nodeId)) continue;
       executions.push({
         run: {
           id: run.id,

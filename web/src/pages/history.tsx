@@ -21,10 +21,12 @@ function EventRow({ e }: { e: AuditEvent }) {
           {new Date(e.ts).toLocaleString()}
         </time>
       </td>
-      <td className="mono small">{e.type}</td>
+      <td>
+        <span className="mono small">{e.type}</span>
+        {e.subject ? <div className="muted small mono">{e.subject}</div> : null}
+        <div className="small event-data">{summary(e.data)}</div>
+      </td>
       <td>{e.actor}</td>
-      <td className="hide-narrow mono small">{e.subject ?? ''}</td>
-      <td className="hide-narrow small event-data">{summary(e.data)}</td>
     </tr>
   );
 }
@@ -39,12 +41,6 @@ function EventsTable({ events, label }: { events: ReadonlyArray<AuditEvent>; lab
             <th scope="col">When</th>
             <th scope="col">Event</th>
             <th scope="col">By</th>
-            <th scope="col" className="hide-narrow">
-              Subject
-            </th>
-            <th scope="col" className="hide-narrow">
-              Details
-            </th>
           </tr>
         </thead>
         <tbody>

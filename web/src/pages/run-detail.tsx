@@ -2,7 +2,7 @@
 import { can, post, workspacePath } from '../api';
 import { useRefreshOn } from '../live';
 import type { RunDetail, RunSession, RunStep, RunTimeline } from '../types';
-import { Action, Ago, Clock, Empty, ErrorBox, Link, Pill, bytes, useApi } from '../ui';
+import { Action, Ago, Clock, Empty, Link, Pill, bytes, useApi } from '../ui';
 import { NotFound } from './history';
 import { RunLog } from './run-log';
 import { RunTimelineView } from './run-timeline';
