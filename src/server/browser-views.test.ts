@@ -170,7 +170,7 @@ describe('Runboard views in a real browser', { skip: browserSkip }, () => {
         p.getByRole('link', { name: 'Download' }).click(),
       ]);
       assert.equal(download.suggestedFilename(), `${runId}.log`);
-      const file = readFileSync((await download.path()), 'utf8');
+      const file = readFileSync(await download.path(), 'utf8');
       assert.match(file, /==> step 2: Task 1\.2: Flaky compile/u);
       assert.ok(file.includes('\u001b[31mred alert'), 'the file holds the bytes as written');
       await p.close();
