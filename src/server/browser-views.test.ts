@@ -201,7 +201,7 @@ describe('Runboard views in a real browser', { skip: browserSkip }, () => {
     for (const width of WIDTHS) {
       const p = await page(width);
       await p.goto(`${server.url}/runs/${runId}`);
-      const row = p.getByRole('listitem', { name: 'timeline of step 2: Task 1.2: Flaky compile' });
+      const row = p.getByRole('listitem', { name: 'on the timeline: #2 Task 1.2: Flaky compile' });
       await row.getByText(/after Task 1\.1: Setup/u).waitFor();
       await row.getByRole('img', { name: /^waiting for dependencies, / }).waitFor();
       await row.getByRole('img', { name: /^attempt 1 running, failed, / }).waitFor();
@@ -209,12 +209,12 @@ describe('Runboard views in a real browser', { skip: browserSkip }, () => {
       await row.getByRole('img', { name: /^attempt 2 running, succeeded, / }).waitFor();
       await screenshot(p, `views-timeline-${width}`);
       await p.goto(`${server.url}/runs/${bad.id}`);
-      const skipped = p.getByRole('listitem', { name: 'timeline of step 1: unit tests' });
+      const skipped = p.getByRole('listitem', { name: 'on the timeline: #1 unit tests' });
       await skipped.getByText('skipped by cli:ana: runner image broken, see #42').waitFor();
       await skipped.getByRole('img', { name: /^quarantined, / }).waitFor();
       assert.equal(await p.getByText('succeeded', { exact: true }).count(), 0);
       await p.goto(`${server.url}/runs/${waiting.run.id}`);
-      const w = p.getByRole('listitem', { name: 'timeline of step 1: needs a yes' });
+      const w = p.getByRole('listitem', { name: 'on the timeline: #1 needs a yes' });
       await w.getByRole('img', { name: /^waiting for approval, .* so far$/u }).waitFor();
       assert.equal(
         await w.getByRole('img', { name: /running/u }).count(),

@@ -65,7 +65,7 @@ export function RunTimelineView({ timeline }: { timeline: RunTimeline }) {
       </p>
       <ol className="gantt">
         {timeline.steps.map((s) => (
-          <li key={s.id} className="g-row" aria-label={`timeline of step ${s.ord}: ${s.title}`}>
+          <li key={s.id} className="g-row" aria-label={`on the timeline: #${s.ord} ${s.title}`}>
             <div className="g-label">
               <span className="g-title">
                 #{s.ord} {s.title}

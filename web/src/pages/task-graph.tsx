@@ -78,6 +78,8 @@ function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
 const NODE_H = 46;
 const GAP_X = 14;
 const GAP_Y = 34;
+/** Room on the left for edges that pass rows of other tasks. */
+const GUTTER = 14;
 
 function fit(text: string, width: number): string {
   const max = Math.max(4, Math.floor(width / 7.2));
@@ -88,15 +90,15 @@ function Graph({ graph }: { graph: TaskGraph }) {
   const [ref, width] = useWidth();
   const layout = useMemo(() => {
     const w = Math.max(260, width);
-    const nodeW = Math.min(230, w - 8);
-    const cols = Math.max(1, Math.floor((w + GAP_X) / (nodeW + GAP_X)));
+    const nodeW = Math.min(230, w - GUTTER - 8);
+    const cols = Math.max(1, Math.floor((w - GUTTER + GAP_X) / (nodeW + GAP_X)));
     const pos = new Map<string, { x: number; y: number }>();
     let y = 4;
     for (const layer of layers(graph.nodes)) {
       layer.forEach((n, i) => {
         const row = Math.floor(i / cols);
         const col = i % cols;
-        pos.set(n.id, { x: 4 + col * (nodeW + GAP_X), y: y + row * (NODE_H + GAP_Y) });
+        pos.set(n.id, { x: GUTTER + col * (nodeW + GAP_X), y: y + row * (NODE_H + GAP_Y) });
       });
       y += Math.ceil(layer.length / cols) * (NODE_H + GAP_Y);
     }
@@ -136,13 +138,14 @@ function Graph({ graph }: { graph: TaskGraph }) {
             const x2 = b.x + nodeW / 2;
             const y2 = b.y;
             const mid = (y1 + y2) / 2;
+            // Across rows of other tasks, the edge goes round by the left gutter, never through
+            // a task it does not connect.
+            const d2 =
+              y2 - y1 <= GAP_Y
+                ? `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2 - 2}`
+                : `M ${a.x} ${a.y + NODE_H / 2} H 5 V ${b.y + NODE_H / 2} H ${b.x - 2}`;
             return (
-              <path
-                key={`${d.id}->${n.id}`}
-                className="edge"
-                d={`M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2 - 2}`}
-                markerEnd="url(#arrow)"
-              />
+              <path key={`${d.id}->${n.id}`} className="edge" d={d2} markerEnd="url(#arrow)" />
             );
           }),
         )}
