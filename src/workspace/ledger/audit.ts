@@ -34,7 +34,8 @@ export interface AuditPage {
   readonly total: number;
 }
 
-const CHUNK = 2000;
+/** Events read at a time: a page's worth first, more while a sparse filter finds few. */
+const MAX_CHUNK = 2000;
 /** Events read per request at most: a sparse filter returns a shorter page and a cursor. */
 const MAX_SCANNED = 100_000;
 
@@ -58,33 +59,41 @@ export async function auditEvents(ws: Workspace, q: AuditQuery = {}): Promise<Au
   const since = q.since === undefined ? -Infinity : Date.parse(q.since);
   const until = q.until === undefined ? Infinity : Date.parse(q.until);
   const head = (await ws.store.events.head()).seq;
+  const types = q.types ?? [];
+  // The store filters by type too (`prefix.*` for a prefix); `matches` decides exactly.
+  const storeTypes = types.map((t) => (t.endsWith('.') ? `${t}*` : t));
   let hi = Math.min(q.before ?? head + 1, head + 1);
   const out: AuditEvent[] = [];
   let scanned = 0;
+  let chunkSize = Math.min(MAX_CHUNK, limit * 2);
   while (hi > 1 && out.length < limit && scanned < MAX_SCANNED) {
-    const lo = Math.max(1, hi - CHUNK);
-    const chunk = await ws.store.events.read({ after: lo - 1, limit: hi - lo });
-    scanned += chunk.length;
+    const lo = Math.max(1, hi - chunkSize);
+    chunkSize = Math.min(MAX_CHUNK, chunkSize * 2);
+    scanned += hi - lo;
+    const chunk = (
+      await ws.store.events.read({
+        after: lo - 1,
+        limit: hi - lo,
+        ...(storeTypes.length === 0 ? {} : { types: storeTypes }),
+      })
+    ).filter((e) => e.seq < hi);
+    let next = lo;
     for (let i = chunk.length - 1; i >= 0; i--) {
       const e = chunk[i]!;
-      hi = e.seq;
       // Sequences and times grow together: past `since`, nothing older can match.
       if (Date.parse(e.ts) < since) {
-        hi = 1;
+        next = 1;
         break;
       }
       if (!matches(e, q, since, until)) continue;
-      out.push({
-        seq: e.seq,
-        ts: e.ts,
-        type: e.type,
-        actor: e.actor,
-        subject: e.subject,
-        data: e.data,
-      });
-      if (out.length === limit) break;
+      const { seq, ts, type, actor, subject, data } = e;
+      out.push({ seq, ts, type, actor, subject, data });
+      if (out.length === limit) {
+        next = seq;
+        break;
+      }
     }
-    if (chunk.length === 0) hi = lo;
+    hi = next;
   }
   return { events: out, before: hi > 1 ? hi : null, total: head };
 }
