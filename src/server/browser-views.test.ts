@@ -207,6 +207,8 @@ describe('Runboard views in a real browser', { skip: browserSkip }, () => {
       await row.getByRole('img', { name: /^attempt 1 running, failed, / }).waitFor();
       await row.getByRole('img', { name: /^retry backoff before attempt 2, / }).waitFor();
       await row.getByRole('img', { name: /^attempt 2 running, succeeded, / }).waitFor();
+      // The time axis ends at the run's length.
+      await p.locator('.g-axis-track .end', { hasText: /^\+\d/u }).waitFor();
       await screenshot(p, `views-timeline-${width}`);
       await p.goto(`${server.url}/runs/${bad.id}`);
       const skipped = p.getByRole('listitem', { name: 'on the timeline: #1 unit tests' });
@@ -338,6 +340,12 @@ describe('Runboard views in a real browser', { skip: browserSkip }, () => {
       assert.equal(await p.locator('details.pending-gates').getAttribute('open'), null);
       assert.equal(await p.getByLabel('command').count(), 1);
       await p.getByText(/Same command as release [ab]/u).waitFor();
+      // The tab counts what waits for a person (two approvals, two gates).
+      await until(
+        p,
+        'the tab title counts',
+        async () => (await p.title()) === '(4) Pulser Runboard',
+      );
       await screenshot(p, `views-inbox-${width}`);
       if (width === 390) {
         await p.close();

@@ -129,6 +129,12 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
   const inboxRefresh = useRefreshOn(INBOX_EVENTS);
   const inbox = useApi<Inbox>('/inbox', inboxRefresh);
   const waiting = inboxCount(inbox.data);
+  // The tab says how many things wait for a person, and when the server is unreachable.
+  useEffect(() => {
+    const count = waiting > 0 ? `(${waiting}) ` : '';
+    const down = live === 'reconnecting' || live === 'offline' ? 'disconnected · ' : '';
+    document.title = `${count}${down}Pulser Runboard`;
+  }, [waiting, live]);
   return (
     <>
       <a className="skip" href="#main">

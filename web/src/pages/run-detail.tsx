@@ -142,6 +142,7 @@ function StepCard({
   const waiting = step.state === 'awaiting_approval';
   return (
     <li
+      id={`step-${step.ord}`}
       className={`step st-${step.state}`}
       data-state={step.state}
       aria-label={`step ${step.ord}: ${step.title}`}

@@ -102,6 +102,18 @@ export function RunTimelineView({ timeline }: { timeline: RunTimeline }) {
           </li>
         ))}
       </ol>
+      <div className="g-axis muted small" aria-hidden="true">
+        <span className="g-axis-pad" />
+        <span className="g-axis-track">
+          {[0, 0.25, 0.5, 0.75, 1].map((f) => (
+            <span key={f} style={{ left: `${f * 100}%` }} className={f === 1 ? 'end' : ''}>
+              {f === 0
+                ? new Date(start).toLocaleTimeString([], { hour12: false })
+                : `+${duration(timeline.from, new Date(start + total * f).toISOString()) ?? ''}`}
+            </span>
+          ))}
+        </span>
+      </div>
     </section>
   );
 }
