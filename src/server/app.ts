@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Tenant } from './context.js';
 import { HttpError, onError } from './errors.js';
+import { auditRoutes } from './routes/audit.js';
 import { eventRoutes } from './routes/events.js';
 import { gateRoutes } from './routes/gates.js';
 import { mcpRoutes, type McpMount } from './routes/mcp.js';
@@ -86,6 +87,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   scoped.route('/', runRoutes());
   scoped.route('/', gateRoutes());
   scoped.route('/', tokenRoutes());
+  scoped.route('/', auditRoutes());
   scoped.all('*', () => {
     throw new HttpError(404, 'E_NOT_FOUND', 'no such API route', 'see docs/api.md');
   });

@@ -112,6 +112,9 @@ describe('Runboard statuses in a real browser', { skip: browserSkip }, () => {
     for (const width of WIDTHS) {
       const p = await page(width);
       await p.goto(`${server.url}/runs`);
+      // Check runs are grouped apart, with their failures counted.
+      await p.getByText('(1 failed)').waitFor();
+      await p.getByRole('button', { name: 'Show check runs' }).click();
       const row = p.getByRole('row', { name: new RegExp(runId.slice(0, 12), 'u') });
       await row.getByText('failed', { exact: true }).waitFor();
       await screenshot(p, `status-runs-${width}`);

@@ -299,7 +299,8 @@ describe('Runboard in a real browser', { skip }, () => {
     // The failing gate and the agent's request wait in the Inbox.
     const nav = page.getByRole('navigation', { name: 'main' });
     await nav.getByRole('link', { name: /Inbox/u }).click();
-    await page.getByRole('heading', { name: /Failing gates/u }).waitFor();
+    // A gate pending a sign-off is not failing: it waits apart, folded, until opened.
+    await page.getByRole('heading', { name: /Pending gates/u }).click();
     const failing = page.getByRole('listitem', { name: 'gate of Phase 1: Foundation' });
     await failing.getByText(`pulser signoff ${launch.id}:${criterion.id} --reason "..."`).waitFor();
     const request = page.getByRole('listitem', { name: `request about ${criterion.text}` });

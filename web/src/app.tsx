@@ -2,7 +2,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, fetchSession, login, logout, setSession, type Session } from './api';
 import { connect, disconnect, useLiveStatus, useRefreshOn } from './live';
+import { AuditPage, NotFound, TaskHistoryPage } from './pages/history';
 import { InboxPage } from './pages/inbox';
+import { Shortcuts } from './shortcuts';
 import { PlanPage, PlansPage } from './pages/plans';
 import { RunPage } from './pages/run-detail';
 import { RunsPage } from './pages/runs';
@@ -63,13 +65,20 @@ function Login({ onSession, error }: { onSession: (s: Session) => void; error: s
 }
 
 function Page({ path, inbox }: { path: string; inbox: Loaded<Inbox> }) {
-  const m = /^\/(plans|runs)\/(.+)$/.exec(path);
-  if (m?.[1] === 'plans') return <PlanPage id={decodeURIComponent(m[2]!)} />;
+  const task = /^\/plans\/([^/]+)\/tasks\/(.+)$/.exec(path);
+  if (task !== null) {
+    const taskId = task[2]!.split('/').map(decodeURIComponent).join('/');
+    return <TaskHistoryPage key={path} planId={decodeURIComponent(task[1]!)} taskId={taskId} />;
+  }
+  const m = /^\/(plans|runs)\/([^/]+)$/.exec(path);
+  if (m?.[1] === 'plans') return <PlanPage key={m[2]} id={decodeURIComponent(m[2]!)} />;
   if (m?.[1] === 'runs') return <RunPage key={m[2]} id={decodeURIComponent(m[2]!)} />;
   if (path === '/runs') return <RunsPage />;
   if (path === '/inbox')
     return <InboxPage inbox={inbox.data} error={inbox.error} reload={inbox.reload} />;
-  return <PlansPage />;
+  if (path === '/audit') return <AuditPage />;
+  if (path === '/' || path === '/plans') return <PlansPage />;
+  return <NotFound what="page" />;
 }
 
 /** Events that can add to or take from the inbox. */
@@ -120,6 +129,12 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
   const inboxRefresh = useRefreshOn(INBOX_EVENTS);
   const inbox = useApi<Inbox>('/inbox', inboxRefresh);
   const waiting = inboxCount(inbox.data);
+  // The tab says how many things wait for a person, and when the server is unreachable.
+  useEffect(() => {
+    const count = waiting > 0 ? `(${waiting}) ` : '';
+    const down = live === 'reconnecting' || live === 'offline' ? 'disconnected · ' : '';
+    document.title = `${count}${down}Pulser Runboard`;
+  }, [waiting, live]);
   return (
     <>
       <a className="skip" href="#main">
@@ -128,7 +143,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
       <header className="top">
         <span className="brand">Pulser</span>
         <nav aria-label="main">
-          {(['plans', 'runs', 'inbox'] as const).map((s) => (
+          {(['plans', 'runs', 'inbox', 'audit'] as const).map((s) => (
             <Link
               key={s}
               to={`/${s}`}
@@ -157,6 +172,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
       <main id="main" tabIndex={-1}>
         <Page path={path} inbox={inbox} />
       </main>
+      <Shortcuts />
     </>
   );
 }

@@ -311,3 +311,119 @@ export interface Inbox {
   readonly failingGates: ReadonlyArray<FailingGate>;
   readonly requests: ReadonlyArray<ApprovalRequest>;
 }
+
+/** Where a step's attempt started (its output after this seq belongs to it). */
+export interface AttemptMark {
+  readonly stepId: string;
+  readonly attempt: number;
+  readonly seq: number;
+  readonly ts: string;
+  readonly worker: string;
+}
+
+/** What a step was doing during a span of the run's timeline. */
+export type SpanKind = 'blocked' | 'queued' | 'approval' | 'running' | 'backoff' | 'quarantine';
+
+/** A span of a step's life; `to` is null while it lasts. */
+export interface TimelineSpan {
+  readonly kind: SpanKind;
+  readonly from: string;
+  readonly to: string | null;
+  readonly attempt: number | null;
+  readonly outcome: string | null;
+}
+
+/** A step on the timeline. */
+export interface TimelineStep {
+  readonly id: string;
+  readonly ord: number;
+  readonly title: string;
+  readonly lane: string;
+  readonly state: StepState;
+  readonly after: ReadonlyArray<{ readonly id: string; readonly title: string }>;
+  readonly endedBy: {
+    readonly actor: string;
+    readonly type: string;
+    readonly reason: string | null;
+  } | null;
+  readonly spans: ReadonlyArray<TimelineSpan>;
+}
+
+/** A run's timeline. */
+export interface RunTimeline {
+  readonly runId: string;
+  readonly from: string;
+  readonly to: string | null;
+  readonly now: string;
+  readonly steps: ReadonlyArray<TimelineStep>;
+  readonly attempts: ReadonlyArray<AttemptMark>;
+}
+
+/** A page of runs. */
+export interface RunPage {
+  readonly runs: ReadonlyArray<Run>;
+  readonly total: number;
+  readonly more: boolean;
+  readonly offset: number;
+  readonly limit: number;
+  readonly waiting: number;
+  readonly checks: { readonly total: number; readonly failed: number; readonly latest: Run | null };
+}
+
+/** A task's state in the dependency graph. */
+export type GraphState =
+  'done' | 'running' | 'waiting' | 'failed' | 'blocked' | 'ready' | 'deferred';
+
+/** A task of the dependency graph. */
+export interface GraphNode {
+  readonly id: string;
+  readonly title: string;
+  readonly phaseId: string | null;
+  readonly phaseTitle: string | null;
+  readonly status: string;
+  readonly state: GraphState;
+  readonly why: string | null;
+  readonly dependsOn: ReadonlyArray<{ readonly id: string; readonly title: string }>;
+  readonly runId: string | null;
+}
+
+/** A plan's task dependency graph. */
+export interface TaskGraph {
+  readonly planId: string;
+  readonly title: string;
+  readonly nodes: ReadonlyArray<GraphNode>;
+}
+
+/** A task's history across runs. */
+export interface TaskHistory {
+  readonly planId: string;
+  readonly planTitle: string;
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly executions: ReadonlyArray<{
+    readonly run: Pick<Run, 'id' | 'title' | 'status' | 'requestedBy' | 'createdAt'>;
+    readonly step: Pick<
+      RunStep,
+      'id' | 'title' | 'state' | 'attempts' | 'exitCode' | 'error' | 'startedAt' | 'finishedAt'
+    >;
+  }>;
+  readonly events: ReadonlyArray<AuditEvent>;
+}
+
+/** An event of the ledger as the audit page shows it. */
+export interface AuditEvent {
+  readonly seq: number;
+  readonly ts: string;
+  readonly type: string;
+  readonly actor: string;
+  readonly subject?: string | null;
+  readonly data: unknown;
+}
+
+/** A page of the audit view. */
+export interface AuditPage {
+  readonly events: ReadonlyArray<AuditEvent>;
+  readonly before: number | null;
+  readonly total: number;
+}

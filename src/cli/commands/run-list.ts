@@ -4,7 +4,8 @@
 import { UsageError } from '../../errors/index.js';
 import { RUN_STATUSES, type RunStatus } from '../../store/run-store.js';
 import type { Workspace } from '../../workspace/open.js';
-import { getRun, listRuns, listSessions, runLogs } from '../../workspace/runs/runs.js';
+import { getRun, listRuns, listSessions } from '../../workspace/runs/runs.js';
+import { runLogView } from '../../workspace/runs/log-view.js';
 import { findRun, findSession } from '../../workspace/runs/run-ids.js';
 import { out, outJson, outRaw } from '../context.js';
 import { renderRun, renderRuns, renderSessions } from './run-render.js';
@@ -56,22 +57,28 @@ export async function runsCommand(
 }
 
 /**
- * `pulser logs RUN [-f] [--raw]`. A step's output is the process's own bytes: control and bidi
+ * `pulser logs RUN [--step STEP] [-f] [--raw]`. A step's output is the process's own bytes: control and bidi
  * characters in it are shown escaped like any other human output, unless `--raw` asks for the
  * text exactly as the process wrote it.
  */
 export async function logsCommand(
   ws: Workspace,
   id: string,
-  opts: { follow?: boolean; json?: boolean; raw?: boolean },
+  opts: { follow?: boolean; json?: boolean; raw?: boolean; step?: string },
 ): Promise<void> {
   const write = opts.raw === true ? outRaw : out;
   const run = await findRun(ws, id);
   let after = 0;
+  // An unknown step is an error before any output, not an empty log.
+  if (opts.step !== undefined) await runLogView(ws, run.id, { step: opts.step, limit: 1 });
   for (;;) {
     const finished = (await ws.store.runs.getRun(run.id))?.finishedAt != null;
     for (;;) {
-      const lines = await runLogs(ws, run.id, { after, limit: 5000 });
+      const lines = await runLogView(ws, run.id, {
+        after,
+        limit: 5000,
+        ...(opts.step === undefined ? {} : { step: opts.step }),
+      });
       for (const l of lines) {
         if (opts.json === true) out(JSON.stringify(l));
         else {

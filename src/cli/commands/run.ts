@@ -63,6 +63,7 @@ export function registerRunCommands(program: Command): void {
     .description("Show a run's output (stdout and stderr of its steps).")
     .argument('<run>', 'run ID (or unique prefix)')
     .option('-f, --follow', 'keep printing new output until the run ends')
+    .option('--step <step>', 'only this step: its number in the run (2) or its ID (RUN.2)')
     .option(
       '--raw',
       "print the steps' output as written (control characters are escaped otherwise)",

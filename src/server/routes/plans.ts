@@ -12,6 +12,7 @@ import {
   setStatus,
   uncheckItem,
 } from '../../workspace/plans/write-back.js';
+import { taskGraph, taskHistory } from '../../workspace/runs/task-graph.js';
 import type { AppEnv } from '../context.js';
 import { listMarkdownFiles, resolveWorkspaceFile } from '../files.js';
 import { idParam, onlyFields, requireOneOf, requireString } from '../input.js';
@@ -30,6 +31,20 @@ export function planRoutes(): Hono<AppEnv> {
       throw new NotFoundError(`no plan ${id}`, { hint: 'list plans with GET /plans' });
     return c.json({ ...stored, status: statusOf(stored) });
   });
+
+  app.get('/plans/:id/graph', async (c) =>
+    c.json(await taskGraph(c.var.tenant.ws, idParam(c.req.param('id')))),
+  );
+
+  app.get('/plans/:id/tasks/:node{.+}/history', async (c) =>
+    c.json(
+      await taskHistory(
+        c.var.tenant.ws,
+        idParam(c.req.param('id')),
+        idParam(c.req.param('node'), 'task ID'),
+      ),
+    ),
+  );
 
   app.get('/next', async (c) => c.json(await nextTasks(c.var.tenant.ws)));
 

@@ -17,6 +17,9 @@ import {
   runView,
   stepView,
 } from '../../workspace/runs/run-views.js';
+import { runPage, type RunKind } from '../../workspace/runs/run-list-view.js';
+import { logFile, runLogView } from '../../workspace/runs/log-view.js';
+import { runTimeline } from '../../workspace/runs/timeline.js';
 import {
   approveStep,
   archiveSession,
@@ -28,7 +31,6 @@ import {
   rejectStep,
   resolveStep,
   retry,
-  runLogs,
   startRun,
 } from '../../workspace/runs/runs.js';
 import { trustPlan, trustStatus, untrustPlan } from '../../workspace/access/trust.js';
@@ -99,7 +101,54 @@ function runQuery(c: Context<AppEnv>): RunQuery {
 export function runRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.get('/runs', async (c) => c.json({ runs: await listRuns(c.var.tenant.ws, runQuery(c)) }));
+  app.get('/runs', async (c) => {
+    const query = runQuery(c);
+    const q = c.req.query();
+    // Without paging fields the answer is the plain list it always was (every kind of run).
+    if (q.offset === undefined && q.kind === undefined && q.order === undefined) {
+      return c.json({ runs: await listRuns(c.var.tenant.ws, query) });
+    }
+    const kind = q.kind === undefined || q.kind === '' ? 'all' : q.kind;
+    if (!['work', 'checks', 'all'].includes(kind)) {
+      throw new HttpError(400, 'E_USAGE', '"kind" must be one of: work, checks, all');
+    }
+    const order = q.order === undefined || q.order === '' ? 'newest' : q.order;
+    if (order !== 'newest' && order !== 'waiting') {
+      throw new HttpError(400, 'E_USAGE', '"order" must be one of: newest, waiting');
+    }
+    const offset = optionalInt(q.offset, 'offset', 1_000_000) ?? 0;
+    return c.json(
+      await runPage(c.var.tenant.ws, {
+        ...query,
+        kind: kind as RunKind,
+        order,
+        offset,
+        limit: query.limit ?? 50,
+      }),
+    );
+  });
+
+  app.get('/runs/:id/timeline', async (c) =>
+    c.json(await runTimeline(c.var.tenant.ws, idParam(c.req.param('id')))),
+  );
+
+  app.get('/runs/:id/log.txt', async (c) => {
+    const step = c.req.query('step');
+    const file = await logFile(
+      c.var.tenant.ws,
+      idParam(c.req.param('id')),
+      step === undefined || step === '' ? undefined : idParam(step, 'step'),
+    );
+    return new Response(file.text, {
+      headers: {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-disposition': `attachment; filename="${file.name.replace(/[^\w.-]/gu, '_')}"`,
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "sandbox; default-src 'none'",
+        'cache-control': 'no-store',
+      },
+    });
+  });
 
   app.get('/runs/:id', async (c) =>
     c.json({ run: await runView(c.var.tenant.ws, idParam(c.req.param('id'))) }),
@@ -109,7 +158,12 @@ export function runRoutes(): Hono<AppEnv> {
     const id = idParam(c.req.param('id'));
     const after = optionalInt(c.req.query('after'), 'after', MAX_SEQ) ?? 0;
     const limit = optionalInt(c.req.query('limit'), 'limit', 5000) ?? 5000;
-    const lines = await runLogs(c.var.tenant.ws, id, { after, limit });
+    const step = c.req.query('step');
+    const lines = await runLogView(c.var.tenant.ws, id, {
+      after,
+      limit,
+      ...(step === undefined || step === '' ? {} : { step: idParam(step, 'step') }),
+    });
     return c.json({ lines });
   });
 
@@ -212,6 +266,36 @@ export function runRoutes(): Hono<AppEnv> {
   app.post('/steps/:id{.+}/cancel', async (c) => {
     const { id, actor } = await mutation(c, 'run.cancel', []);
     return c.json({ step: stepView(await cancelStep(c.var.tenant.ws, id, actor)) });
+  });
+
+  // Several waiting steps at once, one confirmation in the Runboard: each step is decided on
+  // its own (a step that no longer waits is reported, the others still decided).
+  app.post('/steps/bulk', async (c) => {
+    const body = await readJson(c);
+    onlyFields(body, ['action', 'ids', 'reason']);
+    const action = requireOneOf(body, 'action', ['approve', 'reject'] as const);
+    authorize(c.var.principal, action === 'approve' ? 'step.approve' : 'step.reject');
+    const ids = body['ids'];
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > 200) {
+      throw new HttpError(400, 'E_USAGE', '"ids" must be a list of 1 to 200 step IDs');
+    }
+    const reason = optionalString(body, 'reason', 2000);
+    const actor = c.var.principal.actor;
+    const results: Array<{ id: string; ok: boolean; state?: string; error?: string }> = [];
+    for (const raw of ids) {
+      if (typeof raw !== 'string') throw new HttpError(400, 'E_USAGE', '"ids" must hold strings');
+      const id = idParam(raw, 'step ID');
+      try {
+        const step =
+          action === 'approve'
+            ? await approveStep(c.var.tenant.ws, id, actor)
+            : await rejectStep(c.var.tenant.ws, id, actor, reason);
+        results.push({ id, ok: true, state: step.state });
+      } catch (e) {
+        results.push({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return c.json({ results });
   });
 
   app.post('/steps/:id{.+}/approve', async (c) => {

@@ -1,13 +1,27 @@
 // Inbox: everything waiting for a person (approvals, quarantine, untrusted plans, failing gates,
 // agents' requests),
 // resolvable here without a terminal.
+import { useState } from 'react';
 import { can, post } from '../api';
 import type { ApprovalRequest, FailingGate, Inbox, InboxStep, PlanTrust } from '../types';
 import { Action, Ago, Empty, ErrorBox, Link, Pill } from '../ui';
 import { RunChecks, SignOff, gateWord } from './gates';
 import { stepPath } from './run-detail';
 
-function StepItem({ step, done }: { step: InboxStep; done: () => void }) {
+function StepItem({
+  step,
+  done,
+  selected,
+  onSelect,
+  sameCommandAs,
+}: {
+  step: InboxStep;
+  done: () => void;
+  selected?: boolean;
+  onSelect?: (on: boolean) => void;
+  /** The step shown above with the same command (the command is shown once). */
+  sameCommandAs?: InboxStep;
+}) {
   const act =
     (action: string, body: unknown = {}) =>
     () =>
@@ -16,6 +30,14 @@ function StepItem({ step, done }: { step: InboxStep; done: () => void }) {
   return (
     <li className="inbox-item" aria-label={`${step.title} (${step.id})`}>
       <div className="item-head">
+        {onSelect === undefined ? null : (
+          <input
+            type="checkbox"
+            checked={selected === true}
+            aria-label={`select ${step.title} (${step.id})`}
+            onChange={(e) => onSelect(e.target.checked)}
+          />
+        )}
         <span className="step-title">{step.title}</span>
         {approval ? (
           <Pill
@@ -31,9 +53,16 @@ function StepItem({ step, done }: { step: InboxStep; done: () => void }) {
         </span>
       </div>
       {step.error && !approval ? <div className="step-error">{step.error}</div> : null}
-      <pre className="command-inline" aria-label="command">
-        {step.spec.input}
-      </pre>
+      {sameCommandAs === undefined ? (
+        <pre className="command-inline" aria-label="command">
+          {step.spec.input}
+        </pre>
+      ) : (
+        <p className="muted small">
+          Same command as {sameCommandAs.title} (<span className="mono">{sameCommandAs.id}</span>)
+          above.
+        </p>
+      )}
       {approval && can('step.approve') ? (
         <div className="actions">
           <Action label="Approve" kind="primary" run={act('approve')} onDone={done} />
@@ -157,7 +186,10 @@ function GateItem({ gate, done }: { gate: FailingGate; done: () => void }) {
                 <span>{b.text}</span> <Pill value={b.status} />
               </div>
               <div className="muted small">{b.reason}</div>
-              <code className="small">{b.action.command}</code>
+              {gate.blocking.findIndex((x) => x.action.command === b.action.command) ===
+              gate.blocking.indexOf(b) ? (
+                <code className="small">{b.action.command}</code>
+              ) : null}
               {b.action.kind === 'signoff' ? (
                 <div className="actions">
                   <SignOff planId={gate.planId} criterionId={b.target} onDone={done} />
@@ -236,6 +268,11 @@ export function InboxPage({
         d.failingGates.length +
         d.untrusted.length +
         d.requests.length;
+  const gates = d?.failingGates ?? [];
+  const isPending = (g: FailingGate) =>
+    g.decided?.current === false || g.status === 'pending' || g.status === 'unchecked';
+  const failing = gates.filter((g) => !isPending(g));
+  const pending = gates.filter(isPending);
   const section = (title: string, n: number) => (
     <h2>
       {title} <span className="count">{n}</span>
@@ -260,11 +297,7 @@ export function InboxPage({
       {d === null || d.approvals.length === 0 ? null : (
         <>
           {section('Approvals', d.approvals.length)}
-          <ul className="inbox">
-            {d.approvals.map((s) => (
-              <StepItem key={s.id} step={s} done={reload} />
-            ))}
-          </ul>
+          <Approvals steps={d.approvals} done={reload} />
         </>
       )}
       {d === null || d.quarantined.length === 0 ? null : (
@@ -277,21 +310,11 @@ export function InboxPage({
           </ul>
         </>
       )}
-      {d === null || d.untrusted.length === 0 ? null : (
+      {failing.length === 0 ? null : (
         <>
-          {section('Untrusted plans', d.untrusted.length)}
+          {section('Failing gates', failing.length)}
           <ul className="inbox">
-            {d.untrusted.map((p) => (
-              <PlanItem key={p.planId} plan={p} done={reload} />
-            ))}
-          </ul>
-        </>
-      )}
-      {d === null || d.failingGates.length === 0 ? null : (
-        <>
-          {section('Failing gates', d.failingGates.length)}
-          <ul className="inbox">
-            {d.failingGates.map((g) => (
+            {failing.map((g) => (
               <GateItem key={`${g.planId}/${g.phaseId}`} gate={g} done={reload} />
             ))}
           </ul>
@@ -307,6 +330,151 @@ export function InboxPage({
           </ul>
         </>
       )}
+      {d === null || d.untrusted.length === 0 ? null : (
+        <>
+          {section('Untrusted plans', d.untrusted.length)}
+          <ul className="inbox">
+            {d.untrusted.map((p) => (
+              <PlanItem key={p.planId} plan={p} done={reload} />
+            ))}
+          </ul>
+        </>
+      )}
+      {pending.length === 0 ? null : (
+        <details className="pending-gates">
+          <summary>
+            <h2>
+              Pending gates <span className="count">{pending.length}</span>
+            </h2>
+            <span className="muted small">
+              not failing: waiting for checks to run again, a sign-off or a measured value
+            </span>
+          </summary>
+          <ul className="inbox">
+            {pending.map((g) => (
+              <GateItem key={`${g.planId}/${g.phaseId}`} gate={g} done={reload} />
+            ))}
+          </ul>
+        </details>
+      )}
     </section>
+  );
+}
+
+interface BulkResult {
+  readonly id: string;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+/** Approvals grouped by run, each selectable; the selected ones approved or rejected at once. */
+function Approvals({ steps, done }: { steps: ReadonlyArray<InboxStep>; done: () => void }) {
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const [failed, setFailed] = useState<ReadonlyArray<BulkResult>>([]);
+  const live = new Set(steps.map((s) => s.id));
+  const selected = [...chosen].filter((id) => live.has(id));
+  const groups = new Map<string, InboxStep[]>();
+  for (const s of steps) groups.set(s.runId, [...(groups.get(s.runId) ?? []), s]);
+  const firstWith = new Map<string, InboxStep>();
+  const bulk = can('step.approve') || can('step.reject');
+  const toggle = (ids: ReadonlyArray<string>, on: boolean) =>
+    setChosen((c) => {
+      const next = new Set(c);
+      for (const id of ids) {
+        if (on) next.add(id);
+        else next.delete(id);
+      }
+      return next;
+    });
+  const send = (action: 'approve' | 'reject') => async () => {
+    const r = await post<{ results: BulkResult[] }>('/steps/bulk', { action, ids: selected });
+    setFailed(r.results.filter((x) => !x.ok));
+    setChosen(new Set());
+  };
+  const n = selected.length;
+  const word = `${n} step${n === 1 ? '' : 's'}`;
+  return (
+    <>
+      {bulk ? (
+        <div className="bulk-bar" role="group" aria-label="selected approvals">
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={n === steps.length && n > 0}
+              onChange={(e) =>
+                toggle(
+                  steps.map((s) => s.id),
+                  e.target.checked,
+                )
+              }
+            />
+            Select all
+          </label>
+          <span className="muted small">{n} selected</span>
+          {n > 0 && can('step.approve') ? (
+            <Action
+              label={`Approve ${word}`}
+              kind="primary"
+              confirm={`Approve ${word}? Each runs once.`}
+              confirmLabel={`Yes, approve ${word}`}
+              run={send('approve')}
+              onDone={done}
+            />
+          ) : null}
+          {n > 0 && can('step.reject') ? (
+            <Action
+              label={`Reject ${word}`}
+              kind="danger"
+              confirm={`Reject ${word}? Their runs fail.`}
+              confirmLabel={`Yes, reject ${word}`}
+              run={send('reject')}
+              onDone={done}
+            />
+          ) : null}
+        </div>
+      ) : null}
+      {failed.length === 0 ? null : (
+        <div className="error" role="alert">
+          <strong>Not decided:</strong>
+          <ul>
+            {failed.map((f) => (
+              <li key={f.id}>
+                <span className="mono">{f.id}</span>: {f.error}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {[...groups].map(([runId, list]) => (
+        <div
+          key={runId}
+          className="inbox-group"
+          role="group"
+          aria-label={`approvals of ${list[0]!.runTitle}`}
+        >
+          <h3 className="group-head">
+            <Link to={`/runs/${encodeURIComponent(runId)}`}>{list[0]!.runTitle}</Link>{' '}
+            <span className="count">{list.length}</span>
+          </h3>
+          <ul className="inbox">
+            {list.map((s) => {
+              const same = firstWith.get(s.spec.input);
+              if (same === undefined) firstWith.set(s.spec.input, s);
+              return (
+                <StepItem
+                  key={s.id}
+                  step={s}
+                  done={done}
+                  {...(bulk
+                    ? { selected: chosen.has(s.id), onSelect: (on: boolean) => toggle([s.id], on) }
+                    : {})}
+                  {...(same === undefined ? {} : { sameCommandAs: same })}
+                />
+              );
+            })}
+          </ul>
+        </div>
+      ))}
+    </>
   );
 }

@@ -4,8 +4,10 @@ import { can, post } from '../api';
 import { BurnUp, type BurnPoint } from '../burn-up';
 import { useRefreshOn, type LiveEvent } from '../live';
 import type { PlanGates } from '../types';
+import { TaskGraphView, taskHistoryPath } from './task-graph';
 import { Action, Empty, ErrorBox, Link, Pill, Progress, navigate, useApi } from '../ui';
 import { GatePanel, MetricsTable } from './gates';
+import { NotFound } from './history';
 
 interface Boxes {
   readonly checked: number;
@@ -326,6 +328,8 @@ function TaskRow({ task, planId }: { task: Task; planId: string }) {
           {task.steps.length === 0
             ? ''
             : ` · ${task.steps.length} step${task.steps.length === 1 ? '' : 's'}`}
+          {' · '}
+          <Link to={taskHistoryPath(planId, task.id)}>History</Link>
           {task.steps.length > 0 && can('run.start') ? (
             <>
               {' · '}
@@ -483,7 +487,7 @@ export function PlanPage({ id }: { id: string }) {
   const pg = gates.data?.plans[0] ?? null;
   const reloadGates = gates.reload;
   const gateOf = (phaseId: string) => pg?.gates.find((g) => g.phaseId === phaseId);
-  if (plan.error !== null) return <ErrorBox error={plan.error} />;
+  if (plan.error !== null && plan.data === null) return <NotFound what="plan" error={plan.error} />;
   if (plan.data === null) return <p className="muted">Loading plan…</p>;
   const { plan: ir, status, id: planId } = plan.data;
   const scope = status.totals.tasks.total + status.totals.checkboxes.total;
@@ -530,6 +534,12 @@ export function PlanPage({ id }: { id: string }) {
         </>
       )}
       <Completions planId={planId} />
+      {ir.tasks.length + ir.phases.reduce((n, ph) => n + ph.tasks.length, 0) === 0 ? null : (
+        <TaskGraphView
+          planId={planId}
+          tasks={ir.tasks.length + ir.phases.reduce((n, ph) => n + ph.tasks.length, 0)}
+        />
+      )}
       {ir.tasks.length === 0 ? null : (
         <section aria-labelledby="loose-h">
           <h2 id="loose-h">

@@ -1,9 +1,11 @@
 // Run detail: steps with state, attempts and retries, actions by role, a live log that follows.
 import { can, post, workspacePath } from '../api';
 import { useRefreshOn } from '../live';
-import type { RunDetail, RunSession, RunStep } from '../types';
-import { Action, Ago, Clock, Empty, ErrorBox, Link, Pill, bytes, useApi } from '../ui';
+import type { RunDetail, RunSession, RunStep, RunTimeline } from '../types';
+import { Action, Ago, Clock, Empty, Link, Pill, bytes, useApi } from '../ui';
+import { NotFound } from './history';
 import { RunLog } from './run-log';
+import { RunTimelineView } from './run-timeline';
 
 const ENDED = ['succeeded', 'skipped', 'failed', 'cancelled'];
 
@@ -12,7 +14,7 @@ export function stepPath(stepId: string, action: string): string {
   return `/steps/${stepId.split('/').map(encodeURIComponent).join('/')}/${action}`;
 }
 
-function Why({ step }: { step: RunStep }) {
+function Why({ step, titles }: { step: RunStep; titles: ReadonlyMap<string, string> }) {
   if (step.state === 'awaiting_approval') {
     return (
       <p className="why">
@@ -33,7 +35,9 @@ function Why({ step }: { step: RunStep }) {
     );
   }
   if (step.state === 'queued' && step.blocked > 0) {
-    return <p className="why muted">Waits for {step.after.join(', ')}.</p>;
+    return (
+      <p className="why muted">Waits for {step.after.map((a) => titles.get(a) ?? a).join(', ')}.</p>
+    );
   }
   if (step.state === 'queued' && step.retries > 0 && step.runAt > Date.now()) {
     return (
@@ -116,7 +120,15 @@ function StepActions({ step, reload }: { step: RunStep; reload: () => void }) {
   return buttons.length === 0 ? null : <div className="actions">{buttons}</div>;
 }
 
-function StepCard({ step, reload }: { step: RunStep; reload: () => void }) {
+function StepCard({
+  step,
+  reload,
+  titles,
+}: {
+  step: RunStep;
+  reload: () => void;
+  titles: ReadonlyMap<string, string>;
+}) {
   const facts = [
     `attempt${step.attempts === 1 ? '' : 's'} ${step.attempts}`,
     `retries ${step.retries}/${step.maxRetries}`,
@@ -130,6 +142,7 @@ function StepCard({ step, reload }: { step: RunStep; reload: () => void }) {
   const waiting = step.state === 'awaiting_approval';
   return (
     <li
+      id={`step-${step.ord}`}
       className={`step st-${step.state}`}
       data-state={step.state}
       aria-label={`step ${step.ord}: ${step.title}`}
@@ -150,7 +163,7 @@ function StepCard({ step, reload }: { step: RunStep; reload: () => void }) {
           ) : null}
         </span>
       </div>
-      <Why step={step} />
+      <Why step={step} titles={titles} />
       {step.error ? <div className="step-error">{step.error}</div> : null}
       <details className="command" open={waiting}>
         <summary>Command</summary>
@@ -165,6 +178,7 @@ function StepCard({ step, reload }: { step: RunStep; reload: () => void }) {
 export function RunPage({ id }: { id: string }) {
   const refresh = useRefreshOn(['run.', 'step.', 'trust.']);
   const run = useApi<{ run: RunDetail }>(`/runs/${encodeURIComponent(id)}`, refresh);
+  const timeline = useApi<RunTimeline>(`/runs/${encodeURIComponent(id)}/timeline`, refresh);
   const sessions = useApi<{ sessions: RunSession[] }>('/sessions?archived=true');
   const r = run.data?.run;
   if (r === undefined) {
@@ -176,7 +190,7 @@ export function RunPage({ id }: { id: string }) {
         {run.error === null ? (
           <p className="muted">Loading run…</p>
         ) : (
-          <ErrorBox error={run.error} />
+          <NotFound what="run" error={run.error} />
         )}
       </section>
     );
@@ -282,7 +296,12 @@ export function RunPage({ id }: { id: string }) {
       {r.steps.length === 0 ? <Empty title="This run has no steps" /> : null}
       <ol className="steps">
         {r.steps.map((s) => (
-          <StepCard key={s.id} step={s} reload={run.reload} />
+          <StepCard
+            key={s.id}
+            step={s}
+            reload={run.reload}
+            titles={new Map(r.steps.map((x) => [x.id, `#${x.ord} ${x.title}`]))}
+          />
         ))}
       </ol>
       {r.artifacts.length === 0 ? null : (
@@ -300,7 +319,8 @@ export function RunPage({ id }: { id: string }) {
           </ul>
         </>
       )}
-      <RunLog runId={r.id} steps={r.steps} />
+      {timeline.data === null ? null : <RunTimelineView timeline={timeline.data} />}
+      <RunLog runId={r.id} steps={r.steps} attempts={timeline.data?.attempts ?? []} />
     </section>
   );
 }

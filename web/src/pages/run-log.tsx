@@ -1,14 +1,21 @@
-// A run's output: read once, then followed live through `step.output` events (SSE).
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { get } from '../api';
+// A run's output: read once, then followed live through `step.output` events (SSE). Colours
+// rendered from SGR codes (styles computed here, never HTML from the output), timestamps,
+// attempt separators, a filter by step, search, download, and a link to each line (#L12).
+import { Fragment, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { get, workspacePath } from '../api';
 import { useLive, useLiveStatus } from '../live';
-import type { LogLine, RunStep } from '../types';
+import { ansiRuns, PLAIN_STYLE, type Styled } from '../text';
+import type { AttemptMark, LogLine, RunStep } from '../types';
 import { ErrorBox, useApi } from '../ui';
 
 const MAX_LINES = 5000;
 
 interface Line {
   readonly key: string;
+  /** 1-based, over the whole run's output in order: what `#L<n>` links to. */
+  n: number;
+  readonly seq: number;
+  readonly ts: string;
   readonly stepId: string;
   readonly stream: 'stdout' | 'stderr';
   text: string;
@@ -37,6 +44,9 @@ function toLines(chunks: ReadonlyArray<LogLine>): Line[] {
       }
       const line: Line = {
         key: `${c.seq}:${i}`,
+        n: lines.length + 1,
+        seq: c.seq,
+        ts: c.ts,
         stepId: c.stepId,
         stream: c.stream,
         text: part,
@@ -47,16 +57,98 @@ function toLines(chunks: ReadonlyArray<LogLine>): Line[] {
       else open.delete(k);
     });
   }
-  return lines.length > MAX_LINES ? lines.slice(-MAX_LINES) : lines;
+  return lines;
+}
+
+/** Each line's styled runs; a colour left on at a line's end goes on in its step's next line. */
+function styleLines(lines: ReadonlyArray<Line>): Map<string, Styled[]> {
+  const out = new Map<string, Styled[]>();
+  const carry = new Map<string, typeof PLAIN_STYLE>();
+  for (const l of lines) {
+    const k = `${l.stepId} ${l.stream}`;
+    const { runs, end } = ansiRuns(l.text, carry.get(k) ?? PLAIN_STYLE);
+    carry.set(k, end);
+    out.set(l.key, runs);
+  }
+  return out;
+}
+
+function plain(runs: ReadonlyArray<Styled>): string {
+  return runs.map((r) => r.text).join('');
+}
+
+/** `text` with each case-insensitive occurrence of `q` marked. */
+function highlight(text: string, q: string): ReactNode {
+  if (q === '') return text;
+  const lower = text.toLowerCase();
+  const parts: ReactNode[] = [];
+  let at = 0;
+  for (let i = lower.indexOf(q); i !== -1; i = lower.indexOf(q, at)) {
+    if (i > at) parts.push(text.slice(at, i));
+    parts.push(<mark key={i}>{text.slice(i, i + q.length)}</mark>);
+    at = i + q.length;
+  }
+  parts.push(text.slice(at));
+  return parts;
+}
+
+function Runs({ runs, q }: { runs: ReadonlyArray<Styled>; q: string }) {
+  return (
+    <>
+      {runs.map((r, i) => {
+        const plainRun =
+          r.fg === null && r.bg === null && !r.bold && !r.dim && !r.italic && !r.underline;
+        if (plainRun) return <Fragment key={i}>{highlight(r.text, q)}</Fragment>;
+        return (
+          <span
+            key={i}
+            className="ansi"
+            style={{
+              color: r.fg ?? undefined,
+              backgroundColor: r.bg ?? undefined,
+              fontWeight: r.bold ? 700 : undefined,
+              opacity: r.dim ? 0.7 : undefined,
+              fontStyle: r.italic ? 'italic' : undefined,
+              textDecoration: r.underline ? 'underline' : undefined,
+            }}
+          >
+            {highlight(r.text, q)}
+          </span>
+        );
+      })}
+    </>
+  );
+}
+
+function clockTime(iso: string): string {
+  const d = new Date(iso);
+  return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** The line a `#L<n>` fragment names, or null. */
+function targetLine(): number | null {
+  const m = /^#L(\d+)$/u.exec(location.hash);
+  return m === null ? null : Number(m[1]);
 }
 
 /** The log viewer of a run. */
-export function RunLog({ runId, steps }: { runId: string; steps: ReadonlyArray<RunStep> }) {
+export function RunLog({
+  runId,
+  steps,
+  attempts,
+}: {
+  runId: string;
+  steps: ReadonlyArray<RunStep>;
+  attempts: ReadonlyArray<AttemptMark>;
+}) {
   const path = `/runs/${encodeURIComponent(runId)}/logs`;
   const initial = useApi<{ lines: LogLine[] }>(path);
   const [chunks, setChunks] = useState<LogLine[]>([]);
-  const [follow, setFollow] = useState(true);
+  const [target, setTarget] = useState<number | null>(targetLine);
+  const [follow, setFollow] = useState(target === null);
   const [only, setOnly] = useState('');
+  const [search, setSearch] = useState('');
+  const [times, setTimes] = useState(true);
   const box = useRef<HTMLPreElement>(null);
   const seen = useRef(new Set<number>());
   const live = useLiveStatus();
@@ -112,15 +204,61 @@ export function RunLog({ runId, steps }: { runId: string; steps: ReadonlyArray<R
     [runId],
   );
 
-  const ord = useMemo(() => new Map(steps.map((s) => [s.id, s.ord])), [steps]);
-  const lines = useMemo(
-    () => toLines(only === '' ? chunks : chunks.filter((c) => c.stepId === only)),
-    [chunks, only],
-  );
   useEffect(() => {
+    const on = () => {
+      const n = targetLine();
+      setTarget(n);
+      if (n !== null) setFollow(false);
+    };
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+
+  const byId = useMemo(() => new Map(steps.map((s) => [s.id, s])), [steps]);
+  const all = useMemo(() => toLines(chunks), [chunks]);
+  const styled = useMemo(() => styleLines(all), [all]);
+  const q = search.trim().toLowerCase();
+  const lines = useMemo(() => {
+    let ls = only === '' ? all : all.filter((l) => l.stepId === only);
+    if (q !== '')
+      ls = ls.filter((l) =>
+        plain(styled.get(l.key) ?? [])
+          .toLowerCase()
+          .includes(q),
+      );
+    return ls.length > MAX_LINES ? ls.slice(-MAX_LINES) : ls;
+  }, [all, styled, only, q]);
+  // The attempt each line starts, where an attempt's first output line is.
+  const separators = useMemo(() => {
+    const marks = new Map<string, AttemptMark[]>();
+    for (const a of [...attempts].sort((x, y) => x.seq - y.seq)) {
+      marks.set(a.stepId, [...(marks.get(a.stepId) ?? []), a]);
+    }
+    const shown = new Map<string, AttemptMark>();
+    const out = new Map<string, AttemptMark>();
+    for (const l of all) {
+      const latest = marks.get(l.stepId)?.findLast((a) => a.seq < l.seq);
+      if (latest === undefined || shown.get(l.stepId) === latest) continue;
+      shown.set(l.stepId, latest);
+      out.set(l.key, latest);
+    }
+    return out;
+  }, [all, attempts]);
+
+  useEffect(() => {
+    if (target !== null) {
+      const el = document.getElementById(`L${target}`);
+      if (el !== null) {
+        el.scrollIntoView({ block: 'center' });
+        return;
+      }
+    }
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
-  }, [lines, follow]);
+  }, [lines, follow, target]);
   const running = steps.some((s) => s.state === 'running' || s.state === 'leased');
+  const download = workspacePath(
+    `/runs/${encodeURIComponent(runId)}/log.txt${only === '' ? '' : `?step=${encodeURIComponent(only)}`}`,
+  );
   return (
     <section className="log" aria-labelledby="log-h">
       <div className="log-head">
@@ -139,11 +277,32 @@ export function RunLog({ runId, steps }: { runId: string; steps: ReadonlyArray<R
             ))}
           </select>
         </label>
+        <label className="inline log-search">
+          <span className="sr-only">Search the output</span>
+          <input
+            type="search"
+            placeholder="Search output"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={times} onChange={(e) => setTimes(e.target.checked)} />
+          Times
+        </label>
         <label className="check">
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
           Follow
         </label>
+        <a href={download} download>
+          Download
+        </a>
       </div>
+      {q === '' ? null : (
+        <p className="muted small" role="status">
+          {lines.length} line{lines.length === 1 ? '' : 's'} match “{search.trim()}”
+        </p>
+      )}
       <ErrorBox error={initial.error} />
       <pre
         ref={box}
@@ -157,17 +316,43 @@ export function RunLog({ runId, steps }: { runId: string; steps: ReadonlyArray<R
           <span className="dim">
             {initial.data === null
               ? 'Loading output…'
-              : 'No output yet. Lines appear here live as the steps print them.'}
+              : q !== ''
+                ? 'No line matches the search.'
+                : 'No output yet. Lines appear here live as the steps print them.'}
           </span>
         ) : null}
-        {lines.map((l) => (
-          <div key={l.key} className={`line ${l.stream}`}>
-            <span className="dim" aria-hidden="true">
-              {String(ord.get(l.stepId) ?? '?').padStart(2, ' ')}│{' '}
-            </span>
-            {l.text}
-          </div>
-        ))}
+        {lines.map((l) => {
+          const sep = separators.get(l.key);
+          const step = byId.get(l.stepId);
+          return (
+            <Fragment key={l.key}>
+              {sep === undefined ? null : (
+                <div className="attempt-sep" role="separator">
+                  ── #{step?.ord ?? '?'} {step?.title ?? l.stepId} · attempt {sep.attempt} · started{' '}
+                  {clockTime(sep.ts)} ──
+                </div>
+              )}
+              <div
+                id={`L${l.n}`}
+                className={`line ${l.stream}${target === l.n ? ' target' : ''}`}
+                data-step={step?.ord}
+              >
+                <a className="ln" href={`#L${l.n}`} aria-label={`line ${l.n}`}>
+                  {l.n}
+                </a>
+                {times ? (
+                  <time className="dim ts" dateTime={l.ts}>
+                    {clockTime(l.ts)}{' '}
+                  </time>
+                ) : null}
+                <span className="dim" aria-hidden="true">
+                  {String(step?.ord ?? '?').padStart(2, ' ')}│{' '}
+                </span>
+                <Runs runs={styled.get(l.key) ?? []} q={q} />
+              </div>
+            </Fragment>
+          );
+        })}
       </pre>
     </section>
   );

@@ -1,10 +1,14 @@
-// Runs: filter by status and lane, search, choose a session, archive it, show archived, start one.
+// Runs: filter by status and lane, search, choose a session, archive it, show archived, start
+// one; a page at a time with the total, runs waiting for a person first, check runs grouped.
 import { useEffect, useMemo, useState } from 'react';
 import { can, post } from '../api';
 import { useRefreshOn } from '../live';
-import { RUN_STATUSES, type Run, type RunSession } from '../types';
+import { RUN_STATUSES, type Run, type RunPage, type RunSession } from '../types';
 import { Action, Ago, Clock, Empty, ErrorBox, Link, Pill, useApi } from '../ui';
 import { StartRun } from './start-run';
+
+/** Runs per page. */
+const PAGE = 25;
 
 interface Filters {
   status: string;
@@ -12,20 +16,29 @@ interface Filters {
   q: string;
   session: string;
   archived: boolean;
+  /** `checks`: the runs `pulser check` started; otherwise the others. */
+  kind: 'work' | 'checks';
+  order: 'waiting' | 'newest';
+  page: number;
 }
 
 function readFilters(): Filters & { start: string | null } {
   const p = new URLSearchParams(location.search);
+  const page = Number(p.get('page') ?? '1');
   return {
     status: p.get('status') ?? '',
     lane: p.get('lane') ?? '',
     q: p.get('q') ?? '',
     session: p.get('session') ?? '',
     archived: p.get('archived') === 'true',
+    kind: p.get('kind') === 'checks' ? 'checks' : 'work',
+    order: p.get('order') === 'newest' ? 'newest' : 'waiting',
+    page: Number.isSafeInteger(page) && page > 0 ? page : 1,
     start: p.get('start'),
   };
 }
 
+/** The page's address query (what a link keeps). */
 function query(f: Filters, q: string): string {
   const p = new URLSearchParams();
   if (f.status) p.set('status', f.status);
@@ -33,6 +46,24 @@ function query(f: Filters, q: string): string {
   if (q.trim()) p.set('q', q.trim());
   if (f.session) p.set('session', f.session);
   if (f.archived) p.set('archived', 'true');
+  if (f.kind === 'checks') p.set('kind', 'checks');
+  if (f.order === 'newest') p.set('order', 'newest');
+  if (f.page > 1) p.set('page', String(f.page));
+  return p.toString();
+}
+
+/** The API query of the page. */
+function apiQuery(f: Filters, q: string): string {
+  const p = new URLSearchParams();
+  if (f.status) p.set('status', f.status);
+  if (f.lane) p.set('lane', f.lane);
+  if (q.trim()) p.set('q', q.trim());
+  if (f.session) p.set('session', f.session);
+  if (f.archived) p.set('archived', 'true');
+  p.set('kind', f.kind);
+  p.set('order', f.order);
+  p.set('offset', String((f.page - 1) * PAGE));
+  p.set('limit', String(PAGE));
   return p.toString();
 }
 
@@ -88,9 +119,18 @@ export function RunsPage() {
   useEffect(() => {
     history.replaceState(null, '', `/runs${qs ? `?${qs}` : ''}`);
   }, [qs]);
-  const set = (patch: Partial<Filters>) => setF((x) => ({ ...x, ...patch }));
+  // Any filter change goes back to the first page.
+  const set = (patch: Partial<Filters>) => setF((x) => ({ ...x, page: 1, ...patch }));
+  useEffect(() => {
+    if (search !== init.q) setF((x) => ({ ...x, page: 1 }));
+  }, [search]);
   const sessions = useApi<{ sessions: RunSession[] }>('/sessions?archived=true', created);
-  const runs = useApi<{ runs: Run[] }>(`/runs?${qs}`, refresh);
+  const runs = useApi<RunPage>(`/runs?${apiQuery(f, search)}`, refresh);
+  const plans = useApi<{ plans: Array<{ id: string; title: string }> }>('/plans', created);
+  const planTitle = useMemo(
+    () => new Map((plans.data?.plans ?? []).map((p) => [p.id, p.title])),
+    [plans.data],
+  );
   const lanesSeen = useApi<{ runs: Run[] }>('/runs?archived=true&limit=500', created);
   const lanes = useMemo(
     () => [...new Set((lanesSeen.data?.runs ?? []).map((r) => r.lane))].sort(),
@@ -101,6 +141,8 @@ export function RunsPage() {
   const chosen = allSessions.find((s) => s.id === f.session);
   const filtered = f.status !== '' || f.lane !== '' || search.trim() !== '' || f.session !== '';
   const list = runs.data?.runs ?? [];
+  const page = runs.data;
+  const pages = page === null ? 1 : Math.max(1, Math.ceil(page.total / PAGE));
   return (
     <section aria-labelledby="runs-h">
       <div className="page-head">
@@ -171,6 +213,16 @@ export function RunsPage() {
           />
           Show archived
         </label>
+        <label>
+          Order
+          <select
+            value={f.order}
+            onChange={(e) => set({ order: e.target.value === 'newest' ? 'newest' : 'waiting' })}
+          >
+            <option value="waiting">waiting for a person first</option>
+            <option value="newest">newest first</option>
+          </select>
+        </label>
         {filtered ? (
           <button
             type="button"
@@ -212,6 +264,14 @@ export function RunsPage() {
         </div>
       )}
       <ErrorBox error={runs.error} />
+      {page === null ? null : (
+        <RunsSummary
+          page={page}
+          kind={f.kind}
+          onKind={(kind) => set({ kind })}
+          onWaiting={() => set({ status: 'waiting' })}
+        />
+      )}
       {runs.data !== null && list.length === 0 ? (
         filtered ? (
           <Empty title="No runs match these filters">
@@ -246,6 +306,12 @@ export function RunsPage() {
                 <th scope="col">Took</th>
                 <th scope="col" className="hide-narrow">
                   Plan
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Started
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Ended
                 </th>
                 <th scope="col" className="hide-narrow">
                   Lane
@@ -284,10 +350,23 @@ export function RunsPage() {
                       <span className="muted">ad-hoc</span>
                     ) : (
                       <Link to={`/plans/${encodeURIComponent(r.target.planId)}`}>
-                        {r.target.kind === 'plan'
-                          ? r.target.planId
-                          : `${r.target.planId}:${r.target.nodeId}`}
+                        {planTitle.get(r.target.planId) ?? r.target.planId}
                       </Link>
+                    )}
+                    {r.target !== null && r.target.kind !== 'plan' ? (
+                      <div className="muted small mono">{r.target.nodeId}</div>
+                    ) : null}
+                  </td>
+                  <td className="hide-narrow">
+                    <Ago iso={r.startedAt} />
+                  </td>
+                  <td className="hide-narrow">
+                    {r.finishedAt === null ? (
+                      <span className="muted">
+                        {r.status === 'waiting' ? 'waiting' : 'not ended'}
+                      </span>
+                    ) : (
+                      <Ago iso={r.finishedAt} />
                     )}
                   </td>
                   <td className="hide-narrow">{r.lane}</td>
@@ -301,6 +380,89 @@ export function RunsPage() {
           </table>
         </div>
       )}
+      {page === null || page.total <= PAGE ? null : (
+        <nav className="pager" aria-label="pages of runs">
+          <button
+            type="button"
+            disabled={f.page <= 1}
+            onClick={() => setF((x) => ({ ...x, page: x.page - 1 }))}
+          >
+            ← Newer
+          </button>
+          <span>
+            Page {f.page} of {pages}
+          </span>
+          <button
+            type="button"
+            disabled={f.page >= pages}
+            onClick={() => setF((x) => ({ ...x, page: x.page + 1 }))}
+          >
+            Older →
+          </button>
+        </nav>
+      )}
     </section>
+  );
+}
+
+/** The count of runs, how many wait for a person, and the check runs grouped apart. */
+function RunsSummary({
+  page,
+  kind,
+  onKind,
+  onWaiting,
+}: {
+  page: RunPage;
+  kind: 'work' | 'checks';
+  onKind: (k: 'work' | 'checks') => void;
+  onWaiting: () => void;
+}) {
+  const first = page.total === 0 ? 0 : page.offset + 1;
+  const last = page.offset + page.runs.length;
+  const c = page.checks;
+  return (
+    <div className="runs-summary">
+      <p className="muted small" role="status">
+        {page.total === 0
+          ? 'No runs'
+          : `Showing ${first}–${last} of ${page.total}${page.more ? '+' : ''} ${kind === 'checks' ? 'check ' : ''}run${page.total === 1 ? '' : 's'}`}
+        {page.waiting > 0 ? (
+          <>
+            {' · '}
+            <button type="button" className="linklike needs" onClick={onWaiting}>
+              {page.waiting} waiting for a person
+            </button>
+          </>
+        ) : null}
+      </p>
+      {kind === 'work' && c.total > 0 ? (
+        <div className="check-group" aria-label="check runs">
+          <span>
+            <strong>
+              {c.total} check run{c.total === 1 ? '' : 's'}
+            </strong>{' '}
+            {c.failed > 0 ? <span className="bad-text">({c.failed} failed)</span> : null}
+          </span>
+          {c.latest === null ? null : (
+            <span className="muted small">
+              latest: <Link to={`/runs/${encodeURIComponent(c.latest.id)}`}>{c.latest.title}</Link>{' '}
+              <Pill value={c.latest.status} /> <Ago iso={c.latest.createdAt} />
+            </span>
+          )}
+          <button type="button" className="linklike" onClick={() => onKind('checks')}>
+            Show check runs
+          </button>
+        </div>
+      ) : null}
+      {kind === 'checks' ? (
+        <div className="check-group">
+          <strong>Check runs</strong>
+          <span className="muted small">the runs `pulser check` started</span>
+          <button type="button" className="linklike" onClick={() => onKind('work')}>
+            ← Back to the other runs
+          </button>
+        </div>
+      ) : null}
+    </div>
   );
 }
