@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startAgent, text } from '../mcp/test-helpers.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
 
@@ -117,6 +118,34 @@ describe('a full disk during `pulser run` (issue 9, item 10)', () => {
       assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout.slice(-2000));
       const show = pulser(root, 'runs', id, '--json');
       assert.match(show.stdout, /"status": "succeeded"/u);
+    },
+  );
+
+  it(
+    '`pulser mcp` on a full disk: the agent gets E_STORE with the cause, the log one line each',
+    { skip: cannotMount === null ? false : `cannot mount a tmpfs here: ${cannotMount}` },
+    async () => {
+      const agent = await startAgent(root, 'filler');
+      let log = '';
+      agent.transport.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+      const s = statfsSync(root);
+      writeFileSync(join(root, 'filler'), Buffer.alloc(s.bavail * s.bsize));
+      try {
+        const claim = await agent.call('pulser_claim', { taskId: 'phase-1/task-1-2' });
+        assert.equal(claim.isError, true);
+        assert.match(
+          text(claim),
+          /^E_STORE: the disk is full: cannot write the workspace database/u,
+        );
+      } finally {
+        await agent.close();
+        rmSync(join(root, 'filler'));
+      }
+      assert.match(
+        log,
+        /^pulser mcp: cannot record the call of pulser_claim: the disk is full: cannot write the workspace database \(hint: free space on that disk[^\n]*\)$/mu,
+      );
+      assert.doesNotMatch(log, /unexpected error|StoreError|\n\s+at /u);
     },
   );
 

@@ -128,20 +128,62 @@ describe('pulser init', () => {
 });
 
 describe('pulser demo', () => {
-  it('tours the bundled example in a scratch folder, trusting it explicitly, and exits 0', () => {
+  it('tours the bundled example in a scratch folder, trusting it explicitly, exits 0 and removes the folder', () => {
     const scratch = folder('tmp');
     const r = pulser(base, ['demo'], { TMPDIR: scratch });
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const [dir] = readdirSync(scratch).map((d) => join(scratch, d));
-    assert.ok(dir !== undefined && dir.includes('pulser-demo-'));
+    const dir = /^pulser demo in (\S+) \(a scratch folder, removed at the end\)$/mu.exec(
+      r.stdout,
+    )?.[1];
+    assert.ok(dir !== undefined && dir.startsWith(join(scratch, 'pulser-demo-')), r.stdout);
     assert.match(r.stdout, /demo trusts launch\.md because it is Pulser's own bundled example/u);
     assert.match(r.stdout, /retry 1 in/u);
     assert.match(r.stdout, /run-\w+ SUCCEEDED/u);
     assert.match(r.stdout, /phase-1: Phase 1: Build {2}gate PASS/u);
+    assert.ok(r.stdout.includes(`removed the scratch folder ${dir}`), r.stdout);
+    assert.deepEqual(readdirSync(scratch), []);
+    assert.match(r.stdout, /Try next:\n {2}pulser demo --keep\n {2}pulser init\n/u);
+  });
+
+  it('--keep keeps the scratch folder, with its report and runs', () => {
+    const scratch = folder('tmp-keep');
+    const r = pulser(base, ['demo', '--keep'], { TMPDIR: scratch });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const [dir] = readdirSync(scratch).map((d) => join(scratch, d));
+    assert.ok(dir !== undefined && dir.includes('pulser-demo-'));
     assert.ok(existsSync(join(dir, 'report.html')));
+    assert.doesNotMatch(r.stdout, /removed the scratch folder/u);
     assert.match(r.stdout, /Try next:\n {2}pulser -w \S+ runs\n/u);
     const status = pulser(dir, ['runs', '--json']);
     assert.equal(status.code, 0, status.stderr);
+  });
+
+  it('Ctrl-C stops the tour and removes the scratch folder, saying where it was', async () => {
+    const scratch = folder('tmp-int');
+    const child = spawn(process.execPath, [BIN, 'demo'], {
+      cwd: base,
+      env: { ...process.env, PULSER_WORKSPACE: '', TMPDIR: scratch },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((done) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        // Interrupt once the tour has made its workspace and started running.
+        if (stdout.includes('── 4/6')) child.kill('SIGINT');
+      });
+      child.on('close', (c) => done(c));
+    });
+    const dir = /^pulser demo in (\S+) /mu.exec(stdout)?.[1];
+    assert.equal(code, 130, `${stdout}\n${stderr}`);
+    assert.ok(dir !== undefined, stdout);
+    assert.ok(
+      stderr.includes(`pulser demo: stopped (SIGINT); removed the scratch folder ${dir}`),
+      stderr,
+    );
+    assert.deepEqual(readdirSync(scratch), []);
   });
 
   it('--here refuses to overwrite a launch.md that is not the example', () => {
