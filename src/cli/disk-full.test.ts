@@ -9,12 +9,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startAgent, text } from '../mcp/test-helpers.js';
-
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
+import { PULSER_BIN, pulser } from '../util/test-helpers.js';
 
 const PLAN = `# Disk plan
 
@@ -33,20 +31,10 @@ echo done
 \`\`\`
 `;
 
-function pulser(root: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, PULSER_WORKSPACE: root, PULSER_DEBUG: '' },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 /** Runs `pulser ...` and resolves with its output when it exits (or rejects after `ms`). */
 function pulserAsync(root: string, ms: number, ...args: string[]) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [PULSER_BIN, ...args], {
       cwd: root,
       env: { ...process.env, PULSER_WORKSPACE: root, PULSER_DEBUG: '' },
     });

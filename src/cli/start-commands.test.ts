@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -14,26 +14,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { EXAMPLES_DIR, browserSkip, examplePath, launchChromium } from '../util/test-helpers.js';
+import {
+  EXAMPLES_DIR,
+  PULSER_BIN,
+  browserSkip,
+  examplePath,
+  launchChromium,
+  pulserWith,
+  type PulserRun,
+} from '../util/test-helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BIN = resolve(here, '../../bin/pulser.js');
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The real CLI with no terminal (stdin closed), as CI and scripts run it. */
-function pulser(cwd: string, args: string[], env: Record<string, string> = {}): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PULSER_WORKSPACE: '', PULSER_DEBUG: '', npm_command: '', ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The real CLI in `cwd`, as a person runs it: no workspace named, not under npx. */
+function pulser(cwd: string, args: string[], env: Record<string, string> = {}): PulserRun {
+  return pulserWith(cwd, args, { env: { PULSER_WORKSPACE: '', npm_command: '', ...env } });
 }
 
 let base = '';
@@ -160,7 +155,7 @@ describe('pulser demo', () => {
 
   it('Ctrl-C stops the tour and removes the scratch folder, saying where it was', async () => {
     const scratch = folder('tmp-int');
-    const child = spawn(process.execPath, [BIN, 'demo'], {
+    const child = spawn(process.execPath, [PULSER_BIN, 'demo'], {
       cwd: base,
       env: { ...process.env, PULSER_WORKSPACE: '', TMPDIR: scratch },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -206,7 +201,7 @@ describe('pulser serve in a folder with no workspace', () => {
   before(async () => {
     dir = folder('serve');
     copyFileSync(examplePath('roadmap.md'), join(dir, 'ROADMAP.md'));
-    const started = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-worker'], {
+    const started = spawn(process.execPath, [PULSER_BIN, 'serve', '--port', '0', '--no-worker'], {
       cwd: dir,
       env: { ...process.env, PULSER_WORKSPACE: '' },
     });
