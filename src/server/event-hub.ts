@@ -5,6 +5,7 @@
  * process's writes and by polling the log for other processes' (workers') writes.
  */
 import { watch, type FSWatcher } from 'node:fs';
+import { visible } from '../util/visible.js';
 import type { StoredEvent } from '../store/events.js';
 import type { Store } from '../store/store.js';
 import { SqliteStore } from '../store/sqlite/index.js';
@@ -130,7 +131,9 @@ export class EventHub {
         if (this.#head > before) for (const sub of this.#subs) this.#pump(sub);
       } while (this.#again);
     } catch (error) {
-      process.stderr.write(`pulser serve: event poll failed: ${(error as Error).message}\n`);
+      process.stderr.write(
+        `pulser serve: event poll failed: ${visible((error as Error).message)}\n`,
+      );
     } finally {
       this.#polling = false;
     }
