@@ -171,4 +171,29 @@ describe('pulser runtime commands (real CLI, real processes)', () => {
     }
     assert.equal(pulser(dir, 'session', 'archive', '--help').code, 0);
   });
+
+  it('a run cancelled then retried shows its cancellation as history, not as its state', () => {
+    const own = mkdtempSync(join(tmpdir(), 'pulser-run-retried-'));
+    try {
+      writeFileSync(join(own, 'plan.md'), PLAN);
+      assert.equal(pulser(own, 'import', 'plan.md').code, 0);
+      // Untrusted: the run stops with its first step waiting for a person (exit 3).
+      const started = pulser(own, 'run', 'plan:phase-1', '--json');
+      assert.equal(started.code, 3, started.stderr);
+      const runId = (
+        JSON.parse(pulser(own, 'runs', '--json').stdout) as { runs: Array<{ id: string }> }
+      ).runs[0]!.id;
+      assert.equal(pulser(own, 'cancel', runId).code, 0);
+      const cancelled = pulser(own, 'runs', runId);
+      assert.match(cancelled.stdout, new RegExp(`^ {18}cancelled by cli:`, 'mu'));
+      const retried = pulser(own, 'retry', runId);
+      assert.equal(retried.code, 0, retried.stderr);
+      const shown = pulser(own, 'runs', runId);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /^ {18}earlier: cancelled by cli:/mu);
+      assert.doesNotMatch(shown.stdout, /^ {18}cancelled by/mu);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
 });
