@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pulser } from '../util/test-helpers.js';
+import { importedPlan, pulser } from '../util/test-helpers.js';
 
 const PLAN = `# Release plan
 
@@ -173,10 +173,8 @@ describe('pulser runtime commands (real CLI, real processes)', () => {
   });
 
   it('a run cancelled then retried shows its cancellation as history, not as its state', () => {
-    const own = mkdtempSync(join(tmpdir(), 'pulser-run-retried-'));
+    const { root: own, done } = importedPlan(PLAN);
     try {
-      writeFileSync(join(own, 'plan.md'), PLAN);
-      assert.equal(pulser(own, 'import', 'plan.md').code, 0);
       // Untrusted: the run stops with its first step waiting for a person (exit 3).
       const started = pulser(own, 'run', 'plan:phase-1', '--json');
       assert.equal(started.code, 3, started.stderr);
@@ -193,7 +191,7 @@ describe('pulser runtime commands (real CLI, real processes)', () => {
       assert.match(shown.stdout, /^ {18}earlier: cancelled by cli:/mu);
       assert.doesNotMatch(shown.stdout, /^ {18}cancelled by/mu);
     } finally {
-      rmSync(own, { recursive: true, force: true });
+      done();
     }
   });
 });

@@ -4,11 +4,8 @@
  * shown as escapes, in every format, and the JSON still decodes to the title as written.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pulser } from '../util/test-helpers.js';
+import { importedPlan, pulser } from '../util/test-helpers.js';
 
 const TITLE = 'Launch \u001b[31mred\u001b[0m \u202eevil';
 const PLAN = `# ${TITLE}
@@ -31,14 +28,14 @@ function noRaw(text: string, what: string): void {
 }
 
 describe('document text on stdout is made visible', () => {
+  let project: ReturnType<typeof importedPlan>;
   let root = '';
   before(() => {
-    root = mkdtempSync(join(tmpdir(), 'pulser-visible-'));
-    writeFileSync(join(root, 'plan.md'), PLAN);
-    assert.equal(pulser(root, 'import', 'plan.md').code, 0);
+    project = importedPlan(PLAN);
+    root = project.root;
     assert.equal(pulser(root, 'check').code, 1); // the manual criterion is pending
   });
-  after(() => rmSync(root, { recursive: true, force: true }));
+  after(() => project.done());
 
   it('pulser report (markdown) shows the escapes, and its hints name the plan', () => {
     const r = pulser(root, 'report');

@@ -4,7 +4,8 @@
  * missing corpus is an error, so CI never passes by skipping.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -136,4 +137,13 @@ export function pulserWith(
 /** `pulser ...args` in the workspace `root`: `pulser(dir, 'status', '--json')`. See {@link pulserWith}. */
 export function pulser(root: string, ...args: string[]): PulserRun {
   return pulserWith(root, args);
+}
+
+/** A temp folder holding `plan.md` (`text`), imported by the real CLI; `done` removes the folder. */
+export function importedPlan(text: string): { readonly root: string; readonly done: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'pulser-cli-'));
+  writeFileSync(join(root, 'plan.md'), text);
+  const r = pulser(root, 'import', 'plan.md');
+  if (r.code !== 0) throw new Error(`import failed: ${r.stderr}`);
+  return { root, done: () => rmSync(root, { recursive: true, force: true }) };
 }
