@@ -1,24 +1,13 @@
-// Compile benchmark: compilePlan on seed 002 (52 KB) and on the largest document of the
-// corpus (../shared/corpus/docs, when present) against a bare markdown-it parse of the same
-// text, in the same run. Exports run(); bench/run.js (the runner) calls it.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// Compile benchmark: compilePlan against a bare markdown-it parse of the same text, in the same
+// run, on the large generated plan (bench/plans.js, about 52 KB; the headline ratio) and on the
+// largest example; also on seed 002 and the largest corpus document of the team's shared corpus
+// when it sits beside the repository (../shared; optional). Exports run(); bench/run.js calls it.
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import MarkdownIt from 'markdown-it';
 import { compilePlan } from '../dist/compile/index.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const seedDir = resolve(here, '../../shared/seeds');
-const SEED = '002_599133492defb96f.txt';
-const corpusDir = resolve(here, '../../shared/corpus/docs');
-
-/** The largest corpus document, or undefined without the corpus. */
-function largestCorpusDoc() {
-  if (!existsSync(corpusDir)) return undefined;
-  const files = readdirSync(corpusDir).filter((f) => f.endsWith('.md'));
-  files.sort((a, b) => statSync(resolve(corpusDir, b)).size - statSync(resolve(corpusDir, a)).size);
-  return files[0];
-}
+import { largePlan, largestExample, sharedPlans } from './plans.js';
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -37,9 +26,8 @@ function timeEach(fn, iterations) {
 }
 
 /** Median compile time of one input vs a bare markdown-it parse of the same text, and their ratio. */
-async function measure(path, name, iterations, warmup) {
+async function measure(bytes, name, iterations, warmup) {
   const SEED = name;
-  const bytes = readFileSync(path);
   const text = new TextDecoder().decode(bytes);
   const md = new MarkdownIt();
   for (let i = 0; i < warmup; i++) {
@@ -57,7 +45,6 @@ async function measure(path, name, iterations, warmup) {
   const parseMs = median(parse);
   const compileMs = median(compile);
   return {
-    name: 'compile',
     input: SEED,
     bytes: bytes.length,
     iterations,
@@ -68,13 +55,23 @@ async function measure(path, name, iterations, warmup) {
   };
 }
 
-/** Seed 002 and the largest corpus document, each against markdown-it. */
+/** The generated plan (headline), the largest example, and the shared corpus when present. */
 export async function run({ iterations = 300, warmup = 100 } = {}) {
-  const seed = await measure(resolve(seedDir, SEED), SEED, iterations, warmup);
-  const doc = largestCorpusDoc();
-  if (doc === undefined) return seed;
-  const corpus = await measure(resolve(corpusDir, doc), doc, iterations, warmup);
-  return { ...seed, corpus };
+  const generated = await measure(
+    Buffer.from(largePlan()),
+    'generated plan (bench/plans.js)',
+    iterations,
+    warmup,
+  );
+  const others = [];
+  const example = largestExample();
+  others.push({
+    name: `examples/${basename(example)}`,
+    ...(await measure(readFileSync(example), basename(example), iterations, warmup)),
+  });
+  for (const { name, path } of sharedPlans())
+    others.push({ name, ...(await measure(readFileSync(path), name, iterations, warmup)) });
+  return { name: 'compile', ...generated, others };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,18 +1,18 @@
 // MCP server benchmark: an agent's calls to one long-running `pulser mcp` process (SDK client
 // over stdio) against the peer an agent would otherwise use, one `pulser next --json` CLI
-// process per question. Workspace: seed 002 (52 KB) imported. Reports median latencies and
+// process per question. Workspace: the large generated plan (bench/plans.js, 52 KB) imported. Reports median latencies and
 // the ratio CLI / MCP for the same read. Exports run(); bench/run.js calls it.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { largePlan } from './plans.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = resolve(here, '../bin/pulser.js');
-const SEED = '002_599133492defb96f.txt';
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -36,7 +36,7 @@ export async function run({ samples = 30, cliSamples = 10 } = {}) {
   });
   const client = new Client({ name: 'bench', version: '1.0.0' });
   try {
-    copyFileSync(resolve(here, '../../shared/seeds', SEED), join(dir, 'plan.md'));
+    writeFileSync(join(dir, 'plan.md'), largePlan());
     const imported = spawnSync(process.execPath, [BIN, 'import', 'plan.md'], { cwd: dir });
     if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`);
     const startMs = await timed(() => client.connect(transport));

@@ -1,4 +1,4 @@
-// A realistic demo workspace for the report: the roadmap seed imported, worked on over days
+// A realistic demo workspace for the report: examples/roadmap.md imported, worked on over days
 // (tasks done through write-back, metrics measured, signoffs, checks), plus runtime events as
 // the durable runtime writes them (runs, steps, retries, quarantine, approvals). Used by
 // bench/report.js and to render the HTML report in a browser. Needs a build (dist/).
@@ -14,25 +14,15 @@ import { openWorkspace } from '../dist/workspace/open.js';
 import { setStatus } from '../dist/workspace/plans/write-back.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SEED = join(here, '../../shared/seeds/004_9387ae2320d3a458.txt');
+const ROADMAP = join(here, '../examples/roadmap.md');
 const DAY = 86_400_000;
 
 const SIDECAR = {
-  'milestone-m1/exit/desktop-is-packaged-tauri-and-usable': {
+  'milestone-m3/share-3/exit/revoking-access-removes-the-notebook': {
     kind: 'file',
-    path: 'dist/Artisan.dmg',
+    path: 'dist/Lantern.apk',
   },
-  'milestone-m1/exit/predictive-assist-produces-bounded': {
-    kind: 'metric',
-    metric: 'suggestion-error',
-    target: '<5%',
-  },
-  'milestone-m2/exit/telemetry-envelopes-are-signed-by': {
-    kind: 'metric',
-    metric: 'signed-telemetry',
-    target: '>=99%',
-  },
-  'milestone-m0/evidence/node-20-test-suites-green-across-kernel': {
+  'milestone-m4/rel-3/exit/the-beta-finds-no-data-loss-bug': {
     kind: 'command',
     command: 'npm test',
   },
@@ -43,7 +33,7 @@ async function run(ws, n, steps, fate) {
   const runId = `run-${String(n).padStart(4, '0')}`;
   const append = (type, subject, data, actor = 'worker:w1') =>
     ws.store.events.append({ type, actor, subject, data: { runId, ...data } });
-  await append('run.created', runId, { target: 'milestone-m1', lane: 'A' }, 'cli:ana');
+  await append('run.created', runId, { target: 'milestone-m2', lane: 'A' }, 'cli:ana');
   for (let s = 1; s <= steps; s++) {
     const stepId = `${runId}/step-${s}`;
     await append('step.queued', stepId, { stepId });
@@ -81,7 +71,7 @@ async function run(ws, n, steps, fate) {
  */
 export async function demoWorkspace(root, { padRuns = 0, padSteps = 10 } = {}) {
   mkdirSync(root, { recursive: true });
-  copyFileSync(SEED, join(root, 'ROADMAP.md'));
+  copyFileSync(ROADMAP, join(root, 'ROADMAP.md'));
   writeFileSync(join(root, 'pulser.verifiers.json'), `${JSON.stringify(SIDECAR, null, 2)}\n`);
   const clock = new ManualClock(Date.UTC(2026, 0, 5, 9, 0, 0));
   const ws = await openWorkspace({ root, create: true, env: {}, clock });
@@ -89,13 +79,13 @@ export async function demoWorkspace(root, { padRuns = 0, padSteps = 10 } = {}) {
   await importPlan(ws, join(root, 'ROADMAP.md'), 'cli:ana');
   await checkTarget(ws, undefined, { actor: 'cli:ana' });
   const tasks = [
-    'milestone-m1/t-022',
-    'milestone-m1/t-023',
-    'milestone-m1/t-024',
-    'milestone-m2/t-026',
-    'milestone-m1/t-025',
-    'milestone-m2/t-027',
-    'milestone-m3/t-028',
+    'milestone-m2/srch-1',
+    'milestone-m2/srch-2',
+    'milestone-m3/share-1',
+    'milestone-m3/share-2',
+    'milestone-m4/rel-2',
+    'milestone-m4/rel-1',
+    'milestone-m4/rel-3',
   ];
   let runNo = 0;
   const fates = ['ok', 'ok', 'fail', 'ok', 'approved', 'ok', 'ok', 'quarantine', 'ok', 'approval'];
@@ -104,37 +94,45 @@ export async function demoWorkspace(root, { padRuns = 0, padSteps = 10 } = {}) {
     const task = tasks[day];
     if (task !== undefined && day % 3 !== 2)
       await setStatus(ws, task, day === 3 ? 'in_progress' : 'done', 'cli:ana');
-    await recordMetric(ws, 'suggestion-error', `${(9 - day * 0.6).toFixed(1)}%`, {
+    await recordMetric(ws, 'milestone-m2/metric/index-size-20-of-the-notes-size', `${26 - day}%`, {
       actor: 'cli:ben',
     });
     if (day % 2 === 0)
-      await recordMetric(ws, 'signed-telemetry', `${(95 + day * 0.5).toFixed(1)}%`, {
+      await recordMetric(
+        ws,
+        'milestone-m4/metric/crash-free-sessions-99-5',
+        `${(98.5 + day * 0.2).toFixed(1)}%`,
+        {
+          actor: 'cli:ben',
+        },
+      );
+    if (day >= 4)
+      await recordMetric(ws, 'milestone-m4/metric/weekly-active-users', `${3200 + day * 250}`, {
         actor: 'cli:ben',
       });
-    if (day >= 4) await recordMetric(ws, 'eval-coverage', `${52 + day * 3}%`, { actor: 'cli:ben' });
     later(3_600_000);
     await run(ws, ++runNo, 6, fates[day]);
     if (day === 2) {
-      await signoff(ws, 'milestone-m0/evidence/manual-dispatch-fallback-quarantine', {
-        reason: 'walked through the runbook',
+      await signoff(ws, 'milestone-m1/sync-3/acceptance/two-devices-editing-the-same-note-never', {
+        reason: 'two phones edited the same note for an hour',
         actor: 'cli:ana',
       });
-      await signoff(ws, 'milestone-m1/exit/profile-library-supports-versioning', {
-        reason: 'import/export tested with 40 profiles',
+      await signoff(ws, 'milestone-m1/sync-3/acceptance/sync-resumes-after-the-network-returns', {
+        reason: 'tested in airplane mode on three devices',
         actor: 'cli:ben',
       });
     }
     if (day === 6) {
       mkdirSync(join(root, 'dist'), { recursive: true });
-      writeFileSync(join(root, 'dist', 'Artisan.dmg'), 'installer bytes\n');
-      await signoff(ws, 'milestone-m1/exit/operator-can-resolve-quarantine-retry', {
-        reason: 'resolved 3 quarantines from the panel',
+      writeFileSync(join(root, 'dist', 'Lantern.apk'), 'package bytes\n');
+      await signoff(ws, 'milestone-m3/share-3/exit/a-shared-notebook-shows-the-same-notes', {
+        reason: 'five members saw the same notes within 2 seconds',
         actor: 'cli:ana',
       });
     }
     if (day === 8) {
-      await signoff(ws, 'milestone-m2/exit/trust-state-is-visible-in-desktop-and', {
-        reason: 'badge missing in PDF export',
+      await signoff(ws, 'milestone-m2/srch-3/success/nobody-in-the-beta-reports-a-missing', {
+        reason: 'two testers miss results in attachments',
         verdict: 'fail',
         actor: 'cli:ben',
       });

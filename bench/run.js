@@ -65,6 +65,14 @@ function rows(value, prefix = '') {
 /** The headline of a benchmark: its ratio against its budget, or its pass/goal entries. */
 function headline(result) {
   if (result.error !== undefined) return `ERROR: ${result.error}`;
+  if (result.budgets !== undefined) {
+    return Object.entries(result.budgets)
+      .map(
+        ([k, budget]) =>
+          `${k} ${result[k]} (budget <= ${budget}${result[k] <= budget ? ', ok' : ', OVER BUDGET'})`,
+      )
+      .join('; ');
+  }
   if (typeof result.ratio === 'number') {
     const budget = result.budgetRatio;
     const ok = budget === undefined ? '' : result.ratio <= budget ? ' (ok)' : ' (OVER BUDGET)';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// The CLI bundled by scripts/bundle-cli.js (npm run build): dist/cli/main.js and its modules.
+import { main } from '../dist/bundle/main.js';
 
 // A reader that goes away (`pulser logs RUN | head`) is not an error: stop quietly.
 for (const stream of [process.stdout, process.stderr]) {

@@ -7,34 +7,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../server/serve.js';
 import { testWorkspace, type TestWorkspace } from '../server/test-helpers.js';
 import { LAUNCH_PLAN, tempProject } from '../workspace/test-helpers.js';
-import { nobodySkip } from '../util/test-helpers.js';
-
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function pulser(root: string, ...args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, PULSER_WORKSPACE: root, PULSER_DEBUG: '' },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { nobodySkip, pulser, PULSER_BIN, type PulserRun } from '../util/test-helpers.js';
 
 /** A failure a person can act on: exit 1, the message and a hint, nothing else. */
-function oneLine(r: Run, message: RegExp, hint: RegExp, code = 1): void {
+function oneLine(r: PulserRun, message: RegExp, hint: RegExp, code = 1): void {
   assert.equal(r.code, code, r.stderr);
   assert.doesNotMatch(r.stderr, /unexpected error|please report|\n\s+at /u);
   const lines = r.stderr.trimEnd().split('\n');
@@ -81,33 +62,37 @@ describe('clear errors for user mistakes (issue 9)', () => {
     assert.match(readFileSync(join(root, 'out', 'key.pem'), 'utf8'), /BEGIN PUBLIC KEY/u);
   });
 
-  it('a database this user cannot write: says so and what to do', { skip: nobodySkip(BIN) }, () => {
-    // Root ignores file modes, so as root the command runs as the user `nobody` (the project
-    // is readable by everyone); otherwise the file is made read-only with chmod.
-    const dir = tempProject();
-    const db = join(dir, '.pulser', 'pulser.db');
-    try {
-      writeFileSync(join(dir, 'plan.md'), LAUNCH_PLAN);
-      assert.equal(pulser(dir, 'import', 'plan.md').code, 0);
-      chmodSync(dir, 0o755);
-      const asRoot = process.getuid?.() === 0;
-      if (!asRoot) chmodSync(db, 0o444);
-      const r = spawnSync(process.execPath, [BIN, 'status'], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, PULSER_WORKSPACE: dir, PULSER_DEBUG: '', HOME: dir },
-        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
-      });
-      oneLine(
-        { code: r.status, stdout: r.stdout, stderr: r.stderr },
-        /pulser\.db: the workspace database is read-only/u,
-        /hint: make the file and its folder writable for this user/u,
-      );
-    } finally {
-      chmodSync(db, 0o644);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'a database this user cannot write: says so and what to do',
+    { skip: nobodySkip(PULSER_BIN) },
+    () => {
+      // Root ignores file modes, so as root the command runs as the user `nobody` (the project
+      // is readable by everyone); otherwise the file is made read-only with chmod.
+      const dir = tempProject();
+      const db = join(dir, '.pulser', 'pulser.db');
+      try {
+        writeFileSync(join(dir, 'plan.md'), LAUNCH_PLAN);
+        assert.equal(pulser(dir, 'import', 'plan.md').code, 0);
+        chmodSync(dir, 0o755);
+        const asRoot = process.getuid?.() === 0;
+        if (!asRoot) chmodSync(db, 0o444);
+        const r = spawnSync(process.execPath, [PULSER_BIN, 'status'], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { ...process.env, PULSER_WORKSPACE: dir, PULSER_DEBUG: '', HOME: dir },
+          ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+        });
+        oneLine(
+          { code: r.status, stdout: r.stdout, stderr: r.stderr },
+          /pulser\.db: the workspace database is read-only/u,
+          /hint: make the file and its folder writable for this user/u,
+        );
+      } finally {
+        chmodSync(db, 0o644);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('import of a device: not "is a directory"', () => {
     oneLine(

@@ -4,24 +4,17 @@
  * markdown with its evidence (`auto`).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openWorkspace } from '../workspace/open.js';
+import { pulserWith } from '../util/test-helpers.js';
 
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
-
-function pulser(cwd: string, ...args: string[]): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PULSER_WORKSPACE: cwd, PULSER_DEBUG: '', NO_COLOR: '1' },
-    timeout: 60_000,
-  });
-  return { code: r.status, out: r.stdout + r.stderr };
+/** `pulser ...args` in `cwd`, colours off; what it printed on stdout and stderr together. */
+function pulserOut(cwd: string, ...args: string[]): { code: number | null; out: string } {
+  const r = pulserWith(cwd, args, { env: { NO_COLOR: '1' } });
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 const PLAN = `# Loop
@@ -48,14 +41,14 @@ describe('closing the loop (real CLI)', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'pulser-loop-'));
     writeFileSync(join(dir, 'plan.md'), PLAN);
-    assert.equal(pulser(dir, 'import', 'plan.md').code, 0);
+    assert.equal(pulserOut(dir, 'import', 'plan.md').code, 0);
     // The test's person reviewed plan.md.
-    assert.equal(pulser(dir, 'trust', 'plan.md').code, 0);
+    assert.equal(pulserOut(dir, 'trust', 'plan.md').code, 0);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a dependency that has not run blocks, naming it and how to proceed', () => {
-    const r = pulser(dir, 'run', 'plan:phase-1/task-1-2');
+    const r = pulserOut(dir, 'run', 'plan:phase-1/task-1-2');
     assert.notEqual(r.code, 0);
     assert.match(
       r.out,
@@ -65,29 +58,29 @@ describe('closing the loop (real CLI)', () => {
   });
 
   it('propose: a task whose steps succeeded is offered, and the plan is unchanged', () => {
-    const r = pulser(dir, 'run', 'plan:phase-1/task-1-1');
+    const r = pulserOut(dir, 'run', 'plan:phase-1/task-1-1');
     assert.equal(r.code, 0, r.out);
     assert.match(
       r.out,
       /ready to mark done: phase-1\/task-1-1 "Task 1\.1: Prepare": pulser set-status plan:phase-1\/task-1-1 done/u,
     );
     assert.equal(readFileSync(join(dir, 'plan.md'), 'utf8'), PLAN);
-    assert.match(pulser(dir, 'next').out, /ready to mark done: phase-1\/task-1-1/u);
+    assert.match(pulserOut(dir, 'next').out, /ready to mark done: phase-1\/task-1-1/u);
   });
 
   it('a dependency whose steps succeeded is met, though unchecked in the markdown', () => {
-    const r = pulser(dir, 'run', 'plan:phase-1/task-1-2');
+    const r = pulserOut(dir, 'run', 'plan:phase-1/task-1-2');
     assert.equal(r.code, 0, r.out);
   });
 
   it('auto: the task is marked done in the markdown, with its evidence recorded', async () => {
     writeFileSync(join(dir, '.pulser', 'config.json'), JSON.stringify({ completion: 'auto' }));
-    const r = pulser(dir, 'run', 'plan:phase-1/task-1-2');
+    const r = pulserOut(dir, 'run', 'plan:phase-1/task-1-2');
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /marked done in the plan: phase-1\/task-1-1 "Task 1\.1: Prepare"/u);
     assert.match(r.out, /marked done in the plan: phase-1\/task-1-2 "Task 1\.2: Compile"/u);
     assert.notEqual(readFileSync(join(dir, 'plan.md'), 'utf8'), PLAN);
-    assert.match(pulser(dir, 'show', 'plan:phase-1/task-1-2').out, /status:\s+done/u);
+    assert.match(pulserOut(dir, 'show', 'plan:phase-1/task-1-2').out, /status:\s+done/u);
     const ws = await openWorkspace({ root: dir, env: {} });
     try {
       const done = await ws.store.events.read({ types: ['task.completed'] });
@@ -102,6 +95,6 @@ describe('closing the loop (real CLI)', () => {
     } finally {
       await ws.close();
     }
-    assert.doesNotMatch(pulser(dir, 'next').out, /ready to mark done/u);
+    assert.doesNotMatch(pulserOut(dir, 'next').out, /ready to mark done/u);
   });
 });

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
+import { startAgent, text } from '../mcp/test-helpers.js';
+import { PULSER_BIN, pulser } from '../util/test-helpers.js';
 
 const PLAN = `# Disk plan
 
@@ -32,20 +31,10 @@ echo done
 \`\`\`
 `;
 
-function pulser(root: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, PULSER_WORKSPACE: root, PULSER_DEBUG: '' },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 /** Runs `pulser ...` and resolves with its output when it exits (or rejects after `ms`). */
 function pulserAsync(root: string, ms: number, ...args: string[]) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [PULSER_BIN, ...args], {
       cwd: root,
       env: { ...process.env, PULSER_WORKSPACE: root, PULSER_DEBUG: '' },
     });
@@ -117,6 +106,34 @@ describe('a full disk during `pulser run` (issue 9, item 10)', () => {
       assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout.slice(-2000));
       const show = pulser(root, 'runs', id, '--json');
       assert.match(show.stdout, /"status": "succeeded"/u);
+    },
+  );
+
+  it(
+    '`pulser mcp` on a full disk: the agent gets E_STORE with the cause, the log one line each',
+    { skip: cannotMount === null ? false : `cannot mount a tmpfs here: ${cannotMount}` },
+    async () => {
+      const agent = await startAgent(root, 'filler');
+      let log = '';
+      agent.transport.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+      const s = statfsSync(root);
+      writeFileSync(join(root, 'filler'), Buffer.alloc(s.bavail * s.bsize));
+      try {
+        const claim = await agent.call('pulser_claim', { taskId: 'phase-1/task-1-2' });
+        assert.equal(claim.isError, true);
+        assert.match(
+          text(claim),
+          /^E_STORE: the disk is full: cannot write the workspace database/u,
+        );
+      } finally {
+        await agent.close();
+        rmSync(join(root, 'filler'));
+      }
+      assert.match(
+        log,
+        /^pulser mcp: cannot record the call of pulser_claim: the disk is full: cannot write the workspace database \(hint: free space on that disk[^\n]*\)$/mu,
+      );
+      assert.doesNotMatch(log, /unexpected error|StoreError|\n\s+at /u);
     },
   );
 

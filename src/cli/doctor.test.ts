@@ -5,15 +5,12 @@
  * Real workspaces, real runs, bytes changed in the real file, real `bin/pulser.js` processes.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { tempProject } from '../workspace/test-helpers.js';
-
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
+import { pulser } from '../util/test-helpers.js';
 
 const PLAN = `# Two steps
 
@@ -31,15 +28,6 @@ echo hello
 echo world
 \`\`\`
 `;
-
-function pulser(root: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, PULSER_WORKSPACE: root, PULSER_DEBUG: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function clean(r: { stderr: string }): void {
   assert.doesNotMatch(r.stderr, /unexpected error|please report|\n\s+at /u, r.stderr);

@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { pulser } from '../util/test-helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BIN = resolve(here, '../../bin/pulser.js');
 const FS_SERVER = resolve(
   here,
   '../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js',
 );
-
-function pulser(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PULSER_WORKSPACE: cwd, PULSER_DEBUG: '' },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('pulser mcp tools / call (external MCP servers from .pulser/config.json)', () => {
   let dir = '';

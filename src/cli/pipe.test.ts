@@ -1,27 +1,23 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
+import { PULSER_BIN, pulser } from '../util/test-helpers.js';
 
 test('a reader that closes the pipe early (`pulser logs RUN | head -1`) ends the CLI quietly', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pulser-pipe-'));
   writeFileSync(join(dir, 'plan.md'), '# Pipe\n\n## Task 1: Count\n\n```sh\nseq 1 30000\n```\n');
   const env = { ...process.env, PULSER_WORKSPACE: dir, PULSER_DEBUG: '' };
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env, encoding: 'utf8' });
-  assert.equal(cli('import', 'plan.md').status, 0);
-  assert.equal(cli('trust', 'plan.md').status, 0);
-  assert.equal(cli('run', '--json').status, 0);
-  const runs = JSON.parse(cli('runs', '--json').stdout) as { runs: Array<{ id: string }> };
+  assert.equal(pulser(dir, 'import', 'plan.md').code, 0);
+  assert.equal(pulser(dir, 'trust', 'plan.md').code, 0);
+  assert.equal(pulser(dir, 'run', '--json').code, 0);
+  const runs = JSON.parse(pulser(dir, 'runs', '--json').stdout) as { runs: Array<{ id: string }> };
   const runId = runs.runs[0]!.id;
 
   // `pulser logs` writes line by line: far more than a pipe buffer holds after we stop reading.
-  const child = spawn(process.execPath, [BIN, 'logs', runId], {
+  const child = spawn(process.execPath, [PULSER_BIN, 'logs', runId], {
     cwd: dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

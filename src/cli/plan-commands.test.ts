@@ -1,33 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { examplePath } from '../util/test-helpers.js';
+import { examplePath, pulser, type PulserRun } from '../util/test-helpers.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const BIN = resolve(here, '../../bin/pulser.js');
 const LAUNCH = examplePath('launch.md');
 const ROADMAP = examplePath('roadmap.md');
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function pulser(cwd: string, ...args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PULSER_WORKSPACE: cwd, PULSER_DEBUG: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function noStack(r: Run): void {
+function noStack(r: PulserRun): void {
   assert.doesNotMatch(r.stderr, /\n\s+at /u, 'no stack trace');
 }
 

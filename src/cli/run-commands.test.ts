@@ -1,29 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const BIN = resolve(here, '../../bin/pulser.js');
-
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function pulser(cwd: string, ...args: string[]): Result {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PULSER_WORKSPACE: cwd, PULSER_DEBUG: '' },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { importedPlan, pulser } from '../util/test-helpers.js';
 
 const PLAN = `# Release plan
 
@@ -190,5 +170,28 @@ describe('pulser runtime commands (real CLI, real processes)', () => {
       assert.match(r.stdout, new RegExp(`Usage: pulser ${cmd}`, 'u'));
     }
     assert.equal(pulser(dir, 'session', 'archive', '--help').code, 0);
+  });
+
+  it('a run cancelled then retried shows its cancellation as history, not as its state', () => {
+    const { root: own, done } = importedPlan(PLAN);
+    try {
+      // Untrusted: the run stops with its first step waiting for a person (exit 3).
+      const started = pulser(own, 'run', 'plan:phase-1', '--json');
+      assert.equal(started.code, 3, started.stderr);
+      const runId = (
+        JSON.parse(pulser(own, 'runs', '--json').stdout) as { runs: Array<{ id: string }> }
+      ).runs[0]!.id;
+      assert.equal(pulser(own, 'cancel', runId).code, 0);
+      const cancelled = pulser(own, 'runs', runId);
+      assert.match(cancelled.stdout, new RegExp(`^ {18}cancelled by cli:`, 'mu'));
+      const retried = pulser(own, 'retry', runId);
+      assert.equal(retried.code, 0, retried.stderr);
+      const shown = pulser(own, 'runs', runId);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /^ {18}earlier: cancelled by cli:/mu);
+      assert.doesNotMatch(shown.stdout, /^ {18}cancelled by/mu);
+    } finally {
+      done();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -14,26 +14,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { EXAMPLES_DIR, browserSkip, examplePath, launchChromium } from '../util/test-helpers.js';
+import {
+  EXAMPLES_DIR,
+  PULSER_BIN,
+  browserSkip,
+  examplePath,
+  launchChromium,
+  pulserWith,
+  type PulserRun,
+} from '../util/test-helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BIN = resolve(here, '../../bin/pulser.js');
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The real CLI with no terminal (stdin closed), as CI and scripts run it. */
-function pulser(cwd: string, args: string[], env: Record<string, string> = {}): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PULSER_WORKSPACE: '', PULSER_DEBUG: '', npm_command: '', ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The real CLI in `cwd`, as a person runs it: no workspace named, not under npx. */
+function pulser(cwd: string, args: string[], env: Record<string, string> = {}): PulserRun {
+  return pulserWith(cwd, args, { env: { PULSER_WORKSPACE: '', npm_command: '', ...env } });
 }
 
 let base = '';
@@ -128,20 +123,62 @@ describe('pulser init', () => {
 });
 
 describe('pulser demo', () => {
-  it('tours the bundled example in a scratch folder, trusting it explicitly, and exits 0', () => {
+  it('tours the bundled example in a scratch folder, trusting it explicitly, exits 0 and removes the folder', () => {
     const scratch = folder('tmp');
     const r = pulser(base, ['demo'], { TMPDIR: scratch });
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const [dir] = readdirSync(scratch).map((d) => join(scratch, d));
-    assert.ok(dir !== undefined && dir.includes('pulser-demo-'));
+    const dir = /^pulser demo in (\S+) \(a scratch folder, removed at the end\)$/mu.exec(
+      r.stdout,
+    )?.[1];
+    assert.ok(dir !== undefined && dir.startsWith(join(scratch, 'pulser-demo-')), r.stdout);
     assert.match(r.stdout, /demo trusts launch\.md because it is Pulser's own bundled example/u);
     assert.match(r.stdout, /retry 1 in/u);
     assert.match(r.stdout, /run-\w+ SUCCEEDED/u);
     assert.match(r.stdout, /phase-1: Phase 1: Build {2}gate PASS/u);
+    assert.ok(r.stdout.includes(`removed the scratch folder ${dir}`), r.stdout);
+    assert.deepEqual(readdirSync(scratch), []);
+    assert.match(r.stdout, /Try next:\n {2}pulser demo --keep\n {2}pulser init\n/u);
+  });
+
+  it('--keep keeps the scratch folder, with its report and runs', () => {
+    const scratch = folder('tmp-keep');
+    const r = pulser(base, ['demo', '--keep'], { TMPDIR: scratch });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const [dir] = readdirSync(scratch).map((d) => join(scratch, d));
+    assert.ok(dir !== undefined && dir.includes('pulser-demo-'));
     assert.ok(existsSync(join(dir, 'report.html')));
+    assert.doesNotMatch(r.stdout, /removed the scratch folder/u);
     assert.match(r.stdout, /Try next:\n {2}pulser -w \S+ runs\n/u);
     const status = pulser(dir, ['runs', '--json']);
     assert.equal(status.code, 0, status.stderr);
+  });
+
+  it('Ctrl-C stops the tour and removes the scratch folder, saying where it was', async () => {
+    const scratch = folder('tmp-int');
+    const child = spawn(process.execPath, [PULSER_BIN, 'demo'], {
+      cwd: base,
+      env: { ...process.env, PULSER_WORKSPACE: '', TMPDIR: scratch },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((done) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        // Interrupt once the tour has made its workspace and started running.
+        if (stdout.includes('── 4/6')) child.kill('SIGINT');
+      });
+      child.on('close', (c) => done(c));
+    });
+    const dir = /^pulser demo in (\S+) /mu.exec(stdout)?.[1];
+    assert.equal(code, 130, `${stdout}\n${stderr}`);
+    assert.ok(dir !== undefined, stdout);
+    assert.ok(
+      stderr.includes(`pulser demo: stopped (SIGINT); removed the scratch folder ${dir}`),
+      stderr,
+    );
+    assert.deepEqual(readdirSync(scratch), []);
   });
 
   it('--here refuses to overwrite a launch.md that is not the example', () => {
@@ -164,7 +201,7 @@ describe('pulser serve in a folder with no workspace', () => {
   before(async () => {
     dir = folder('serve');
     copyFileSync(examplePath('roadmap.md'), join(dir, 'ROADMAP.md'));
-    const started = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-worker'], {
+    const started = spawn(process.execPath, [PULSER_BIN, 'serve', '--port', '0', '--no-worker'], {
       cwd: dir,
       env: { ...process.env, PULSER_WORKSPACE: '' },
     });

@@ -2,11 +2,20 @@
  * The one markdown-it instance of the compiler. Its inline parser is off: inline content is
  * read by `readInline`, which is all the compiler needs and costs far less.
  */
-import MarkdownIt from 'markdown-it';
+import { createRequire } from 'node:module';
+import type MarkdownItClass from 'markdown-it';
 import { readInline, type InlineLine } from './inline-text.js';
 import type { Token } from './token.js';
 
 export { collectMentions, type InlineLine } from './inline-text.js';
+
+/**
+ * markdown-it's CommonJS build: one file (and one per dependency) where its ES module build is
+ * 77 modules, which a command starting up spends more time loading than parsing a plan. Same
+ * package, same version, same code.
+ */
+const MarkdownIt = createRequire(import.meta.url)('markdown-it') as typeof MarkdownItClass;
+type MarkdownIt = MarkdownItClass;
 
 let instance: MarkdownIt | undefined;
 

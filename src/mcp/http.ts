@@ -5,6 +5,7 @@
  * The HTTP server mounts {@link McpHttpHandler.handle} behind its bearer-token auth.
  */
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { visible } from '../util/visible.js';
 import { startClaimSweeper } from '../workspace/runs/claims.js';
 import type { Workspace } from '../workspace/open.js';
 import { compileMcpOptions, type PulserMcpOptions } from './options.js';
@@ -48,7 +49,9 @@ export function createMcpHttpHandler(
         sweepers.set(
           caller.ws,
           startClaimSweeper(caller.ws, base.sweepMs, (error) =>
-            process.stderr.write(`pulser mcp: releasing expired claims failed: ${String(error)}\n`),
+            process.stderr.write(
+              `pulser mcp: releasing expired claims failed: ${visible(String(error))}\n`,
+            ),
           ),
         );
       }

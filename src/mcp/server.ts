@@ -5,7 +5,9 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { isPulserError } from '../errors/index.js';
+import { isPulserError, type PulserError } from '../errors/index.js';
+import { explainSystemError } from '../errors/system.js';
+import { visible } from '../util/visible.js';
 import { agentActor } from '../workspace/runs/claim-options.js';
 import type { Workspace } from '../workspace/open.js';
 import { compileMcpOptions, type PulserMcpOptions } from './options.js';
@@ -34,29 +36,57 @@ function ok(value: unknown): CallToolResult {
   };
 }
 
-/** A tool error the agent can act on: `E_STATE: message` and the hint. */
-function refused(error: unknown): { result: CallToolResult; code: string; message: string } {
-  if (isPulserError(error)) {
-    const hint = error.data.hint;
-    const text = `${error.code}: ${error.message}${hint === undefined ? '' : `\nhint: ${hint}`}`;
+/** The error as a Pulser error: itself, or an operating-system or SQLite error explained. */
+function known(error: unknown): PulserError | undefined {
+  return isPulserError(error) ? error : explainSystemError(error);
+}
+
+/** One line for the server's log (stderr): `message (hint: ...)`, control characters visible. */
+function logLine(error: unknown): string {
+  const k = known(error);
+  const text =
+    k === undefined
+      ? error instanceof Error
+        ? error.message
+        : String(error)
+      : `${k.message}${k.data.hint === undefined ? '' : ` (hint: ${k.data.hint})`}`;
+  return visible(text.replace(/\s*\n\s*/gu, ' '));
+}
+
+/**
+ * A tool error the agent can act on: `E_STATE: message` and the hint. An error Pulser does not
+ * know is one line on stderr naming the tool (its stack only with PULSER_DEBUG set) and an
+ * `E_INTERNAL` answer.
+ */
+function refused(
+  tool: string,
+  error: unknown,
+): { result: CallToolResult; code: string; message: string } {
+  const k = known(error);
+  if (k !== undefined) {
+    const hint = k.data.hint;
+    const text = `${k.code}: ${k.message}${hint === undefined ? '' : `\nhint: ${hint}`}`;
     return {
       result: {
         isError: true,
         content: [{ type: 'text', text }],
         structuredContent: {
           error: {
-            code: error.code,
-            message: error.message,
+            code: k.code,
+            message: k.message,
             ...(hint === undefined ? {} : { hint }),
           },
         },
       },
-      code: error.code,
-      message: error.message,
+      code: k.code,
+      message: k.message,
     };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`pulser mcp: unexpected error: ${message}\n`);
+  const debug = process.env.PULSER_DEBUG;
+  process.stderr.write(
+    `pulser mcp: ${tool} failed: ${logLine(error)}${debug ? '' : ' (PULSER_DEBUG=1 prints the stack)'}\n`,
+  );
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return {
     result: {
       isError: true,
@@ -129,7 +159,7 @@ function register(
         result = ok(await def.run({ ...ctx, agent: actor }, args));
         outcome = { outcome: 'ok' };
       } catch (error) {
-        const r = refused(error);
+        const r = refused(def.name, error);
         result = r.result;
         outcome = { outcome: 'refused', code: r.code, message: r.message };
       }
@@ -143,7 +173,7 @@ function register(
           });
         } catch (error) {
           process.stderr.write(
-            `pulser mcp: cannot record the call of ${def.name}: ${String(error)}\n`,
+            `pulser mcp: cannot record the call of ${def.name}: ${logLine(error)}\n`,
           );
         }
       }

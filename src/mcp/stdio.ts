@@ -3,6 +3,7 @@
  * process. Stdout carries only protocol messages; diagnostics go to stderr.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { visible } from '../util/visible.js';
 import { startClaimSweeper } from '../workspace/runs/claims.js';
 import type { Workspace } from '../workspace/open.js';
 import { compileMcpOptions, type PulserMcpOptions } from './options.js';
@@ -23,7 +24,9 @@ export async function serveMcpStdio(ws: Workspace, options: PulserMcpOptions = {
   const runs = compiled.executeRuns ? inProcessExecutor() : externalExecutor;
   const server = createPulserMcpServer(ws, options, runs);
   const stopSweeper = startClaimSweeper(ws, compiled.sweepMs, (error) =>
-    process.stderr.write(`pulser mcp: releasing expired claims failed: ${String(error)}\n`),
+    process.stderr.write(
+      `pulser mcp: releasing expired claims failed: ${visible(String(error))}\n`,
+    ),
   );
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {

@@ -422,7 +422,7 @@ function needsOf(
           subject: ph.id,
           label: ph.title,
           what: `the gate of ${ph.id} fails`,
-          command: shellCommand('pulser', 'check', ph.id),
+          command: shellCommand('pulser', 'check', `${p.id}:${ph.id}`),
         });
       }
       for (const v of ph.gate.verdicts) {
@@ -432,7 +432,7 @@ function needsOf(
             subject: v.id,
             label: v.text,
             what: `the verifier of ${v.id} is flaky (quarantined)`,
-            command: `${shellCommand('pulser', 'signoff', v.id)} --reason "..."`,
+            command: `${shellCommand('pulser', 'signoff', `${p.id}:${v.id}`)} --reason "..."`,
           });
         } else if (v.status === 'pending' && v.verifier === 'manual') {
           needs.push({
@@ -440,7 +440,7 @@ function needsOf(
             subject: v.id,
             label: v.text,
             what: `${v.id} needs a signoff`,
-            command: `${shellCommand('pulser', 'signoff', v.id)} --reason "..."`,
+            command: `${shellCommand('pulser', 'signoff', `${p.id}:${v.id}`)} --reason "..."`,
           });
         }
       }
@@ -452,7 +452,7 @@ function needsOf(
           subject: m.id,
           label: m.name,
           what: `${m.id} is not measured (target ${m.target})`,
-          command: `${shellCommand('pulser', 'metric', 'set', m.id)} VALUE`,
+          command: `${shellCommand('pulser', 'metric', 'set', `${p.id}:${m.id}`)} VALUE`,
         });
       }
     }

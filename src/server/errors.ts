@@ -3,6 +3,7 @@
  * anything unexpected becomes a 500 that reveals nothing of the server's internals.
  */
 import type { Context } from 'hono';
+import { visible } from '../util/visible.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AuthError, ErrorCodes, isPulserError, type ErrorCode } from '../errors/index.js';
 
@@ -88,7 +89,7 @@ export function onError(error: Error, c: Context): Response {
   const { status, body } = errorResponse(error);
   if (status >= 500 && !isPulserError(error) && !(error instanceof HttpError)) {
     process.stderr.write(
-      `pulser serve: ${c.req.method} ${c.req.path}: ${error.message}\n${process.env.PULSER_DEBUG ? `${error.stack ?? ''}\n` : ''}`,
+      `pulser serve: ${visible(`${c.req.method} ${c.req.path}: ${error.message}`)}\n${process.env.PULSER_DEBUG ? `${error.stack ?? ''}\n` : ''}`,
     );
   }
   return c.json(body, status);

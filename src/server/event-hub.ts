@@ -5,6 +5,7 @@
  * subscription (`Store.subscribe`: this process's commits at once, other processes' within a
  * few milliseconds); the log itself is the truth.
  */
+import { visible } from '../util/visible.js';
 import type { StoredEvent } from '../store/events.js';
 import type { Store } from '../store/store.js';
 
@@ -113,7 +114,9 @@ export class EventHub {
         if (this.#head > before) for (const sub of this.#subs) this.#pump(sub);
       } while (this.#again);
     } catch (error) {
-      process.stderr.write(`pulser serve: event poll failed: ${(error as Error).message}\n`);
+      process.stderr.write(
+        `pulser serve: event poll failed: ${visible((error as Error).message)}\n`,
+      );
     } finally {
       this.#polling = false;
     }

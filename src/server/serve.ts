@@ -3,6 +3,7 @@
  * everything on `close()`.
  */
 import { followCompletions } from './completion-loop.js';
+import { visible } from '../util/visible.js';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors/index.js';
@@ -155,7 +156,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           minUnsigned: options.checkpoints?.minUnsigned ?? CHECKPOINT_EVERY,
         };
   const warn = (e: unknown): void => {
-    process.stderr.write(`pulser serve: the ledger head was not signed: ${String(e)}\n`);
+    process.stderr.write(`pulser serve: the ledger head was not signed: ${visible(String(e))}\n`);
   };
   let sealing: Promise<void> = Promise.resolve();
   const timer =

@@ -4,7 +4,8 @@
  * missing corpus is an error, so CI never passes by skipping.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -92,4 +93,57 @@ export function nobodySkip(bin: string): string | false {
   return r.status === 0
     ? false
     : `the user nobody cannot run ${bin}: a folder above the checkout is not readable by others`;
+}
+
+/** The `pulser` executable of this checkout (tests run from `dist/`). */
+export const PULSER_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/pulser.js');
+
+/** How a `pulser` process ended and what it printed. */
+export interface PulserRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Options of {@link pulserWith}. */
+export interface PulserOptions {
+  /** Added to the environment (after `PULSER_WORKSPACE` and `PULSER_DEBUG`, which it may override). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Given on stdin (default: an empty stdin). */
+  readonly input?: string;
+  /** Killed after this long. @default 120_000 */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Runs the real CLI in `cwd` with `args` and waits for it. `cwd` is also its workspace
+ * (`PULSER_WORKSPACE`), and `PULSER_DEBUG` is cleared so that errors print as users see them.
+ */
+export function pulserWith(
+  cwd: string,
+  args: ReadonlyArray<string>,
+  options: PulserOptions = {},
+): PulserRun {
+  const r = spawnSync(process.execPath, [PULSER_BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    input: options.input ?? '',
+    timeout: options.timeoutMs ?? 120_000,
+    env: { ...process.env, PULSER_WORKSPACE: cwd, PULSER_DEBUG: '', ...options.env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `pulser ...args` in the workspace `root`: `pulser(dir, 'status', '--json')`. See {@link pulserWith}. */
+export function pulser(root: string, ...args: string[]): PulserRun {
+  return pulserWith(root, args);
+}
+
+/** A temp folder holding `plan.md` (`text`), imported by the real CLI; `done` removes the folder. */
+export function importedPlan(text: string): { readonly root: string; readonly done: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'pulser-cli-'));
+  writeFileSync(join(root, 'plan.md'), text);
+  const r = pulser(root, 'import', 'plan.md');
+  if (r.code !== 0) throw new Error(`import failed: ${r.stderr}`);
+  return { root, done: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -73,10 +73,15 @@ test('file verifiers: missing, refused, checksum', () => {
 
 test('signoffs decide manual criteria until the criterion changes', () => {
   const s = { verdict: 'pass' as const, by: 'ana', reason: 'ok', at: 't', seq: 3, current: true };
-  assert.equal(evaluateSignoff('c', undefined, undefined).status, 'pending');
-  assert.equal(evaluateSignoff('c', 'ana', s).status, 'pass');
-  assert.equal(evaluateSignoff('c', 'ana', { ...s, verdict: 'fail' }).status, 'fail');
-  const stale = evaluateSignoff('c', 'ana', { ...s, current: false });
+  const pending = evaluateSignoff('c', undefined, undefined, 'p');
+  assert.equal(pending.status, 'pending');
+  assert.equal(evaluateSignoff('c', 'ana', s, 'p').status, 'pass');
+  assert.equal(evaluateSignoff('c', 'ana', { ...s, verdict: 'fail' }, 'p').status, 'fail');
+  const stale = evaluateSignoff('c', 'ana', { ...s, current: false }, 'p');
   assert.equal(stale.status, 'pending');
   assert.match(stale.reason, /changed since ana signed it off/u);
+  // The hint names the plan, shell-quoted, so that pasting it works with several plans imported.
+  const odd = evaluateSignoff('exit/it works', undefined, undefined, "ana's plan");
+  assert.match(odd.reason, /`pulser signoff 'ana'\\''s plan:exit\/it works' --reason "\.\.\."`/u);
+  assert.match(stale.reason, /pulser signoff p:c --reason/u);
 });

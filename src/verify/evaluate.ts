@@ -114,14 +114,18 @@ export interface Signoff {
   readonly current: boolean;
 }
 
-/** A manual verifier: decided by the latest signoff of a (named, when required) person. */
+/**
+ * A manual verifier: decided by the latest signoff of a (named, when required) person. `planId`
+ * names the plan in the hint, so that the command printed works where several plans are imported.
+ */
 export function evaluateSignoff(
   target: string,
   approver: string | undefined,
   signoff: Signoff | undefined,
+  planId: string,
 ): Verdict {
   const who = approver === undefined ? 'a person' : `@${approver}`;
-  const hint = `\`${shellCommand('pulser', 'signoff', target)} --reason "..."\``;
+  const hint = `\`${shellCommand('pulser', 'signoff', `${planId}:${target}`)} --reason "..."\``;
   if (signoff === undefined) {
     return {
       target,

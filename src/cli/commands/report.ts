@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { visible } from '../../util/visible.js';
 import { out, outJson, withWorkspace } from '../context.js';
 
 /** Registers `pulser report` and `pulser replay`. */
@@ -9,7 +10,10 @@ export function registerReportCommands(program: Command): void {
       'Report derived from the ledger alone: progress per phase, gates and their evidence, metrics against targets, runs, quarantined steps, approvals, what needs a person.',
     )
     .option('-f, --format <format>', 'md | json | html (one self-contained file with charts)', 'md')
-    .option('-o, --out <file>', 'write to this file instead of stdout')
+    .option(
+      '-o, --out <file>',
+      'write to this file (the exact bytes the ledger records) instead of stdout (control characters shown as escapes)',
+    )
     .action(async (opts: { readonly format: string; readonly out?: string }, command: Command) => {
       const { generateReport, parseReportFormat } = await import('../../workspace/plans/report.js');
       const format = parseReportFormat(opts.format);
@@ -18,7 +22,9 @@ export function registerReportCommands(program: Command): void {
       await withWorkspace(command, async (ws) => {
         const report = await generateReport(ws, format);
         if (opts.out === undefined) {
-          process.stdout.write(report.text);
+          // Control and bidi characters from the plans shown as escapes (in JSON, `\u202e` is the
+          // same string); -o writes the exact bytes the ledger records.
+          process.stdout.write(visible(report.text));
           return;
         }
         writeOutFile(opts.out, report.text);

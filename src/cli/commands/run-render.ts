@@ -2,7 +2,7 @@
  * Text rendering of runs, steps and runtime events for the terminal.
  */
 import type { StoredEvent } from '../../store/events.js';
-import type { RunRecord, SessionRecord, StepRecord } from '../../store/run-store.js';
+import type { RunRecord, SessionRecord, StepRecord, StepState } from '../../store/run-store.js';
 import { shellCommand } from '../../util/shell-quote.js';
 
 interface EventData {
@@ -120,6 +120,15 @@ export function renderRuns(runs: ReadonlyArray<RunRecord>): string {
   return lines.join('\n');
 }
 
+/** States in which a step's error is why it ended; in the others it is an earlier attempt's. */
+const ENDED: ReadonlySet<StepState> = new Set([
+  'failed',
+  'timed_out',
+  'cancelled',
+  'quarantined',
+  'skipped',
+]);
+
 /** One run with its steps. */
 export function renderRun(run: RunRecord, steps: ReadonlyArray<StepRecord>): string {
   const target = run.target === null ? 'ad-hoc steps' : `${run.target.planId}:${run.target.nodeId}`;
@@ -136,7 +145,9 @@ export function renderRun(run: RunRecord, steps: ReadonlyArray<StepRecord>): str
     lines.push(
       `  ${pad(s.id, 15)} ${pad(s.state, 17)} ${pad(s.lane, 6)} attempts ${s.attempts}${retries}  ${s.title}${wait}${why}`,
     );
-    if (s.error !== null && s.state !== 'succeeded') lines.push(`  ${' '.repeat(15)} ${s.error}`);
+    // A step that has not ended again (retried, requeued) shows its last error as history.
+    if (s.error !== null && s.state !== 'succeeded')
+      lines.push(`  ${' '.repeat(15)} ${ENDED.has(s.state) ? s.error : `earlier: ${s.error}`}`);
   }
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { globalOptions, out, outJson, untilStopSignal, withWorkspace } from '../context.js';
+import { err, globalOptions, out, outJson, untilStopSignal, withWorkspace } from '../context.js';
 
 interface ServeOptions {
   readonly port: string;
@@ -59,7 +59,7 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
         : {
             onNotice: (n) => {
               if (n.kind === 'error' || n.kind === 'stale' || n.kind === 'lost')
-                process.stderr.write(`pulser serve: worker: ${n.message}\n`);
+                err(`pulser serve: worker: ${n.message}`);
             },
           },
   });
@@ -144,8 +144,8 @@ export function registerServeCommands(program: Command): void {
           if (opts.json === true) outJson(created);
           else {
             out(created.secret);
-            process.stderr.write(
-              `token ${created.credential.id} for user:${created.credential.userName} (${role}); shown once, keep it secret\n`,
+            err(
+              `token ${created.credential.id} for user:${created.credential.userName} (${role}); shown once, keep it secret`,
             );
           }
         });

@@ -1,9 +1,10 @@
 /**
  * `pulser demo`: a newcomer's tour of the embedded default (one SQLite file in `.pulser/`),
- * on Pulser's own bundled example plan, in a scratch folder. The demo trusts that example
- * explicitly, and says so: it never trusts a document it did not ship.
+ * on Pulser's own bundled example plan, in a scratch folder that is removed when the tour ends
+ * or is stopped (Ctrl-C), unless `--keep`. The demo trusts that example explicitly, and says
+ * so: it never trusts a document it did not ship.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -17,7 +18,7 @@ import { cliActor } from '../../workspace/plan-file.js';
 import { generateReport } from '../../workspace/plans/report.js';
 import { planStatus } from '../../workspace/plans/status.js';
 import { trustFile } from '../../workspace/access/trust.js';
-import { globalOptions, out, pulserWords } from '../context.js';
+import { err, globalOptions, out, pulserWords } from '../context.js';
 import { checkFailed, renderCheck } from './check-render.js';
 import { runImport } from './plan-import.js';
 import { renderStatus } from './plan-status.js';
@@ -92,34 +93,85 @@ async function tour(ws: Workspace, root: string): Promise<boolean> {
   return ran && !checkFailed(check);
 }
 
+/** What `pulser demo` was asked for. */
+export interface DemoOptions {
+  /** Tour the current folder (or `-w DIR`), which is kept. */
+  readonly here?: boolean;
+  /** Keep the scratch folder after the tour. */
+  readonly keep?: boolean;
+}
+
+/**
+ * Removes the scratch folder `root` when the process ends, and on the first SIGINT or SIGTERM
+ * (which end the tour: the folder is gone, there is nothing to come back to). Returns the
+ * function that removes it now and stops listening.
+ */
+function removedAtExit(root: string): () => void {
+  let removed = false;
+  const remove = (): void => {
+    if (removed) return;
+    removed = true;
+    // A step's process may still be writing in it: retry what appears while removing.
+    rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+  };
+  const stop = (signal: NodeJS.Signals): void => {
+    remove();
+    err(`\npulser demo: stopped (${signal}); removed the scratch folder ${root}`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('exit', remove);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    process.off('exit', remove);
+    remove();
+  };
+}
+
 /** `pulser demo`. */
-export async function demoCommand(command: Command, here: boolean): Promise<void> {
+export async function demoCommand(command: Command, opts: DemoOptions): Promise<void> {
   const named = globalOptions(command).workspace;
-  const root =
-    here || named !== undefined
-      ? resolve(named ?? process.cwd())
-      : mkdtempSync(join(tmpdir(), 'pulser-demo-'));
-  placeExample(root);
-  out(`pulser demo in ${root}`);
-  const ws = await openWorkspace({ root, create: true });
+  const scratch = opts.here !== true && named === undefined;
+  const root = scratch
+    ? mkdtempSync(join(tmpdir(), 'pulser-demo-'))
+    : resolve(named ?? process.cwd());
+  const cleanUp = scratch && opts.keep !== true ? removedAtExit(root) : undefined;
   let ok = false;
   try {
-    ok = await tour(ws, root);
+    placeExample(root);
+    out(
+      `pulser demo in ${root}${cleanUp === undefined ? '' : ' (a scratch folder, removed at the end)'}`,
+    );
+    const ws = await openWorkspace({ root, create: true });
+    try {
+      ok = await tour(ws, root);
+    } finally {
+      await ws.close();
+    }
   } finally {
-    await ws.close();
+    if (cleanUp !== undefined) {
+      cleanUp();
+      out(`\nremoved the scratch folder ${root}`);
+    }
   }
   const pulser = pulserWords();
   const at = [...pulser, '-w', root];
   out(
-    `\n${ok ? 'Done' : 'Done, but something above did not go as planned'}: Pulser imported launch.md, ran its first phase with a retry, decided its gate and wrote a report, all recorded in ${join(root, '.pulser')}.`,
+    `\n${ok ? 'Done' : 'Done, but something above did not go as planned'}: Pulser imported launch.md, ran its first phase with a retry, decided its gate and wrote a report, all recorded in ${cleanUp === undefined ? join(root, '.pulser') : 'its ledger'}.`,
   );
   out('Try next:');
-  for (const words of [
-    [...at, 'runs'],
-    [...at, 'serve'],
-    [...pulser, 'init'],
-  ])
-    out(`  ${shellCommand(...words)}`);
+  const next =
+    cleanUp === undefined
+      ? [
+          [...at, 'runs'],
+          [...at, 'serve'],
+        ]
+      : [[...pulser, 'demo', '--keep']];
+  for (const words of [...next, [...pulser, 'init']]) out(`  ${shellCommand(...words)}`);
+  if (cleanUp !== undefined)
+    out("(the first keeps the tour's folder to look around: its runs, report.html, the Runboard)");
   out('(the last one makes your own project folder a Pulser project)');
   if (!ok) process.exitCode = 1;
 }

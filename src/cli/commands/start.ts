@@ -40,11 +40,17 @@ export function registerStartCommands(program: Command): void {
   program
     .command('demo')
     .description(
-      "A tour in a scratch folder: import Pulser's bundled example plan, show its status, trust it (it is Pulser's own file) and run its first phase with live progress, check its gate, write the report.",
+      "A tour in a scratch folder (removed afterwards): import Pulser's bundled example plan, show its status, trust it (it is Pulser's own file) and run its first phase with live progress, check its gate, write the report.",
     )
     .option('--here', 'run the tour in the current folder (or -w DIR) instead of a scratch folder')
-    .action(async (opts: { readonly here?: boolean }, command: Command) => {
-      const { demoCommand } = await import('./start-demo.js');
-      await demoCommand(command, opts.here === true);
-    });
+    .option(
+      '--keep',
+      'keep the scratch folder afterwards (it is removed by default, also on Ctrl-C)',
+    )
+    .action(
+      async (opts: { readonly here?: boolean; readonly keep?: boolean }, command: Command) => {
+        const { demoCommand } = await import('./start-demo.js');
+        await demoCommand(command, opts);
+      },
+    );
 }

@@ -333,7 +333,10 @@ async function checkPlan(
       }
       case 'manual': {
         const s = signoffOf(obs.signoffs.get(id), b.criterion.text);
-        decided.set(id, { verdict: evaluateSignoff(id, v.approver, s), observed: s?.seq });
+        decided.set(id, {
+          verdict: evaluateSignoff(id, v.approver, s, stored.id),
+          observed: s?.seq,
+        });
         break;
       }
       case 'command': {
@@ -364,7 +367,7 @@ async function checkPlan(
     if (flaky) {
       const s = signoffOf(obs.signoffs.get(id), b.criterion.text);
       if (s !== undefined && s.current && s.seq > flipSeq(obs, id, inputDigest)) {
-        const decided = evaluateSignoff(id, undefined, s);
+        const decided = evaluateSignoff(id, undefined, s, stored.id);
         verdict = { ...decided, evidence: { ...decided.evidence, quarantined: true } };
       } else {
         verdict = {
