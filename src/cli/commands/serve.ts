@@ -55,13 +55,13 @@ async function serveCommand(opts: ServeOptions, command: Command): Promise<void>
     host: opts.host,
     mcp: (request, caller) => mcp.handle(request, caller),
     worker: !worker
-        ? false
-        : {
-            onNotice: (n) => {
-              if (n.kind === 'error' || n.kind === 'stale' || n.kind === 'lost')
-                err(`pulser serve: worker: ${n.message}`);
-            },
+      ? false
+      : {
+          onNotice: (n) => {
+            if (n.kind === 'error' || n.kind === 'stale' || n.kind === 'lost')
+              err(`pulser serve: worker: ${n.message}`);
           },
+        },
   });
   const user =
     cliActor()

@@ -39,7 +39,7 @@ export class PgNotifier {
     this.#retime();
     return () => {
       if (!this.#subs.delete(entry)) return;
-      if (this.#subs.size === 0) this.#stop();
+      if (this.#subs.size === 0) void this.#stop();
       else this.#retime();
     };
   }
