@@ -302,7 +302,9 @@ describe('Runboard in a real browser', { skip }, () => {
     // A gate pending a sign-off is not failing: it waits apart, folded, until opened.
     await page.getByRole('heading', { name: /Pending gates/u }).click();
     const failing = page.getByRole('listitem', { name: 'gate of Phase 1: Foundation' });
-    await failing.getByText(`pulser signoff ${launch.id}:${criterion.id} --reason "..."`).waitFor();
+    await failing
+      .getByText(`pulser signoff ${launch.id}:${criterion.id} --reason "..."`, { exact: true })
+      .waitFor();
     const request = page.getByRole('listitem', { name: `request about ${criterion.text}` });
     await request.getByText('CI went green on main in build 42').waitFor();
     await request.getByText('agent:claude').waitFor();

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { diffPlans, summarizeDiff } from '../../ir/diff.js';
 import type { Plan } from '../../ir/schema.js';
-import { allSteps, allTasks, allItems } from '../../ir/walk.js';
 import type { StoredEvent } from '../events.js';
+import { planNodeRows, type PlanNodeValues } from '../plan-nodes.js';
 import type {
   PlanNodeRef,
   PlanStore,
@@ -29,8 +29,6 @@ interface NodeRow {
   title: string;
 }
 
-type NodeValues = [string, string, string, string, string | null, number | null, number];
-
 function fromRow(row: PlanRow): StoredPlan {
   return {
     id: row.id,
@@ -40,27 +38,6 @@ function fromRow(row: PlanRow): StoredPlan {
     importedAt: row.imported_at,
     plan: parseStored<Plan>('plans', row.id, 'ir', row.ir),
   };
-}
-
-function* nodeRows(planId: string, plan: Plan): Generator<NodeValues> {
-  for (const p of plan.phases) yield [planId, p.id, 'phase', p.title, p.status, null, p.pos.line];
-  for (const t of allTasks(plan)) {
-    yield [planId, t.id, 'task', t.title, t.status, null, t.pos.line];
-    for (const c of t.criteria) yield criterionRow(planId, c);
-  }
-  for (const i of allItems(plan)) {
-    yield [planId, i.id, 'item', i.text, null, i.checked ? 1 : 0, i.pos.line];
-  }
-  for (const c of plan.criteria) yield criterionRow(planId, c);
-  for (const p of plan.phases) for (const c of p.criteria) yield criterionRow(planId, c);
-  for (const s of allSteps(plan)) yield [planId, s.id, 'step', s.title, null, null, s.pos.line];
-  for (const m of plan.metrics) yield [planId, m.id, 'metric', m.name, null, null, m.pos.line];
-  for (const d of plan.decisions) yield [planId, d.id, 'decision', d.title, null, null, d.pos.line];
-}
-
-function criterionRow(planId: string, c: Plan['criteria'][number]): NodeValues {
-  const checked = c.checked === undefined ? null : c.checked ? 1 : 0;
-  return [planId, c.id, 'criterion', c.text, c.status ?? null, checked, c.pos.line];
 }
 
 /** The SQLite plan store: one row per plan (its current IR) plus a node snapshot. */
@@ -138,10 +115,10 @@ export class SqlitePlanStore implements PlanStore {
       JSON.stringify(input.plan),
     );
     db.prepare('DELETE FROM plan_nodes WHERE plan_id = ?').run(id);
-    const insert = db.prepare<NodeValues>(
+    const insert = db.prepare<PlanNodeValues>(
       'INSERT OR IGNORE INTO plan_nodes (plan_id, node_id, kind, title, status, checked, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    for (const values of nodeRows(id, input.plan)) insert.run(...values);
+    for (const values of planNodeRows(id, input.plan)) insert.run(...values);
     const events: StoredEvent[] = [];
     if (input.write !== undefined) {
       events.push(
