@@ -12,450 +12,474 @@
  *   refused at append, and read as an `unknown` event: folds count it and skip it, and
  *   `pulser doctor` lists it. Reading never fails on it.
  */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Zod from 'zod';
 import { StoreError } from '../errors/index.js';
 import type { Plan } from './schema.js';
 
-const str = z.string();
-const nullableStr = z.string().nullable();
-const int = z.number().int();
-const sha256 = z.string();
-
 /** A verdict's status: what a verifier concluded about a criterion or metric. */
-export const VerdictStatus = z.enum(['pass', 'fail', 'pending', 'error', 'not_run']);
+const VERDICT_STATUSES = ['pass', 'fail', 'pending', 'error', 'not_run'] as const;
 /** A verdict's status. */
-export type VerdictStatus = z.infer<typeof VerdictStatus>;
-
+export type VerdictStatus = (typeof VERDICT_STATUSES)[number];
 /** A gate's decided status. */
-export const GateStatus = z.enum(['pass', 'fail', 'pending']);
+const GATE_STATUSES = ['pass', 'fail', 'pending'] as const;
 /** A gate's decided status. */
-export type GateStatus = z.infer<typeof GateStatus>;
+export type GateStatus = (typeof GATE_STATUSES)[number];
 
-const record = z.record(z.string(), z.unknown());
+/**
+ * Builds the catalog with zod. It is built on first use (see {@link catalog}): loading zod costs
+ * about as much as starting Node, and a command that only reads plans never checks an event.
+ */
+function buildCatalog(z: typeof Zod.z) {
+  const str = z.string();
+  const nullableStr = z.string().nullable();
+  const int = z.number().int();
+  const sha256 = z.string();
 
-// ---- plans ----
+  const VerdictStatus = z.enum(VERDICT_STATUSES);
+  const GateStatus = z.enum(GATE_STATUSES);
 
-const planImported = z
-  .object({
-    planId: str,
-    path: str,
-    sha256,
-    version: int,
-    diff: z.unknown(),
-    /** The compiled IR (checked against the IR schema when a plan is loaded, not here). */
-    ir: z.custom<Plan>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
-      message: 'expected the compiled plan (an object)',
-    }),
-  })
-  .readonly();
+  const record = z.record(z.string(), z.unknown());
 
-const planWritten = z
-  .object({
-    planId: str,
-    path: str,
-    action: str,
-    nodeId: str,
-    fromSha256: sha256,
-    toSha256: sha256,
-    statusBefore: str.optional(),
-    statusAfter: str.optional(),
-    edits: z.array(z.unknown()).readonly(),
-  })
-  .readonly();
+  // ---- plans ----
 
-// ---- checks, gates, metrics, signoffs ----
+  const planImported = z
+    .object({
+      planId: str,
+      path: str,
+      sha256,
+      version: int,
+      diff: z.unknown(),
+      /** The compiled IR (checked against the IR schema when a plan is loaded, not here). */
+      ir: z.custom<Plan>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+        message: 'expected the compiled plan (an object)',
+      }),
+    })
+    .readonly();
 
-const metricRecorded = z
-  .object({
-    planId: str,
-    metric: str,
-    value: z.number(),
-    scale: z.number().optional(),
-    unit: str.optional(),
-    raw: str,
-    note: str.optional(),
-  })
-  .readonly();
+  const planWritten = z
+    .object({
+      planId: str,
+      path: str,
+      action: str,
+      nodeId: str,
+      fromSha256: sha256,
+      toSha256: sha256,
+      statusBefore: str.optional(),
+      statusAfter: str.optional(),
+      edits: z.array(z.unknown()).readonly(),
+    })
+    .readonly();
 
-const criterionSignedOff = z
-  .object({
-    planId: str,
-    criterion: str,
-    verdict: z.enum(['pass', 'fail']),
-    reason: str,
-    by: str,
-    /** SHA-256 of the criterion's text when it was signed off. */
-    textDigest: sha256,
-  })
-  .readonly();
+  // ---- checks, gates, metrics, signoffs ----
 
-const verdictRecorded = z
-  .object({
-    planId: str,
-    planSha: sha256,
-    path: str,
-    phaseId: nullableStr,
-    target: str,
-    targetKind: z.enum(['criterion', 'metric']),
-    text: str,
-    verifier: z.unknown(),
-    source: str,
-    /** The effective status (a flaky verifier's verdict is quarantined: `error`). */
-    status: VerdictStatus,
-    /** What the verifier itself observed. */
-    observed: VerdictStatus,
-    reason: str,
-    evidence: record.readonly(),
-    inputDigest: str,
-    flaky: z.boolean(),
-    /**
-     * Digest of what the verdict depends on in the plan (see `planInputs`): it stays current
-     * across versions of the plan that leave it unchanged. Absent in events of older versions.
-     */
-    inputs: str.optional(),
-  })
-  .readonly();
+  const metricRecorded = z
+    .object({
+      planId: str,
+      metric: str,
+      value: z.number(),
+      scale: z.number().optional(),
+      unit: str.optional(),
+      raw: str,
+      note: str.optional(),
+    })
+    .readonly();
 
-const gateVerdict = z.object({ target: str, status: VerdictStatus, reason: str }).readonly();
+  const criterionSignedOff = z
+    .object({
+      planId: str,
+      criterion: str,
+      verdict: z.enum(['pass', 'fail']),
+      reason: str,
+      by: str,
+      /** SHA-256 of the criterion's text when it was signed off. */
+      textDigest: sha256,
+    })
+    .readonly();
 
-const gateDecided = z
-  .object({
-    planId: str,
-    planSha: sha256,
-    path: str,
-    phaseId: str,
-    gate: str,
-    status: GateStatus,
-    empty: z.boolean(),
-    verdicts: z.array(gateVerdict).readonly(),
-    blocking: z.array(str).readonly(),
-    /** Files the gate's verdicts looked at: proof subjects. */
-    artifacts: z.array(z.object({ name: str, sha256 }).readonly()).readonly(),
-    /** Digest of what the gate depends on in the plan (see `planInputs`); absent in older events. */
-    inputs: str.optional(),
-  })
-  .readonly();
+  const verdictRecorded = z
+    .object({
+      planId: str,
+      planSha: sha256,
+      path: str,
+      phaseId: nullableStr,
+      target: str,
+      targetKind: z.enum(['criterion', 'metric']),
+      text: str,
+      verifier: z.unknown(),
+      source: str,
+      /** The effective status (a flaky verifier's verdict is quarantined: `error`). */
+      status: VerdictStatus,
+      /** What the verifier itself observed. */
+      observed: VerdictStatus,
+      reason: str,
+      evidence: record.readonly(),
+      inputDigest: str,
+      flaky: z.boolean(),
+      /**
+       * Digest of what the verdict depends on in the plan (see `planInputs`): it stays current
+       * across versions of the plan that leave it unchanged. Absent in events of older versions.
+       */
+      inputs: str.optional(),
+    })
+    .readonly();
 
-const gateForced = z
-  .object({
-    planId: str,
-    phaseId: str,
-    gate: str,
-    status: z.string(),
-    blocking: z.array(gateVerdict).readonly(),
-    reason: nullableStr,
-  })
-  .readonly();
+  const gateVerdict = z.object({ target: str, status: VerdictStatus, reason: str }).readonly();
 
-const verifierQuarantined = z
-  .object({
-    planId: str,
-    criterion: str,
-    verifier: z.unknown(),
-    inputDigest: str,
-    reason: str,
-  })
-  .readonly();
+  const gateDecided = z
+    .object({
+      planId: str,
+      planSha: sha256,
+      path: str,
+      phaseId: str,
+      gate: str,
+      status: GateStatus,
+      empty: z.boolean(),
+      verdicts: z.array(gateVerdict).readonly(),
+      blocking: z.array(str).readonly(),
+      /** Files the gate's verdicts looked at: proof subjects. */
+      artifacts: z.array(z.object({ name: str, sha256 }).readonly()).readonly(),
+      /** Digest of what the gate depends on in the plan (see `planInputs`); absent in older events. */
+      inputs: str.optional(),
+    })
+    .readonly();
 
-const reportGenerated = z.object({ format: str, sha256, bytes: int, throughSeq: int }).readonly();
+  const gateForced = z
+    .object({
+      planId: str,
+      phaseId: str,
+      gate: str,
+      status: z.string(),
+      blocking: z.array(gateVerdict).readonly(),
+      reason: nullableStr,
+    })
+    .readonly();
 
-// ---- trust ----
+  const verifierQuarantined = z
+    .object({
+      planId: str,
+      criterion: str,
+      verifier: z.unknown(),
+      inputDigest: str,
+      reason: str,
+    })
+    .readonly();
 
-const trustGranted = z
-  .object({ planId: str, path: str, sha256, grantId: int, items: int })
-  .readonly();
+  const reportGenerated = z.object({ format: str, sha256, bytes: int, throughSeq: int }).readonly();
 
-const trustRevoked = z.object({ planId: str, path: str, sha256, grantId: int }).readonly();
+  // ---- trust ----
 
-// ---- runs and steps ----
+  const trustGranted = z
+    .object({ planId: str, path: str, sha256, grantId: int, items: int })
+    .readonly();
 
-const runTarget = z
-  .object({ planId: str, planSha256: str.optional(), nodeId: str, kind: str.optional() })
-  .readonly();
+  const trustRevoked = z.object({ planId: str, path: str, sha256, grantId: int }).readonly();
 
-const runCreated = z
-  .object({
-    runId: str,
-    sessionId: nullableStr.optional(),
-    title: str.optional(),
-    intent: str.optional(),
-    lane: str.optional(),
-    /** The plan node the run works on; a plain text in ledgers older than targets. */
-    target: z.union([runTarget, str, z.null()]).optional(),
-    requestedBy: str.optional(),
-    steps: z
-      .array(z.object({ id: str }).readonly())
-      .readonly()
-      .optional(),
-  })
-  .readonly();
+  // ---- runs and steps ----
 
-const runEnded = z
-  .object({
-    runId: str,
-    status: str.optional(),
-    steps: int.optional(),
-    failed: int.optional(),
-    cancelled: int.optional(),
-    skipped: int.optional(),
-  })
-  .readonly();
+  const runTarget = z
+    .object({ planId: str, planSha256: str.optional(), nodeId: str, kind: str.optional() })
+    .readonly();
 
-const runJudged = z
-  .object({ runId: str, from: str.optional(), status: str, reason: str.optional() })
-  .readonly();
+  const runCreated = z
+    .object({
+      runId: str,
+      sessionId: nullableStr.optional(),
+      title: str.optional(),
+      intent: str.optional(),
+      lane: str.optional(),
+      /** The plan node the run works on; a plain text in ledgers older than targets. */
+      target: z.union([runTarget, str, z.null()]).optional(),
+      requestedBy: str.optional(),
+      steps: z
+        .array(z.object({ id: str }).readonly())
+        .readonly()
+        .optional(),
+    })
+    .readonly();
 
-const runRetried = z.object({ runId: str, steps: z.array(str).readonly() }).readonly();
+  const runEnded = z
+    .object({
+      runId: str,
+      status: str.optional(),
+      steps: int.optional(),
+      failed: int.optional(),
+      cancelled: int.optional(),
+      skipped: int.optional(),
+    })
+    .readonly();
 
-const sessionCreated = z.object({ sessionId: str, title: nullableStr.optional() }).readonly();
+  const runJudged = z
+    .object({ runId: str, from: str.optional(), status: str, reason: str.optional() })
+    .readonly();
 
-const sessionArchived = z.object({ sessionId: str, archived: z.boolean() }).readonly();
+  const runRetried = z.object({ runId: str, steps: z.array(str).readonly() }).readonly();
 
-/** What every step event carries. */
-const step = { runId: str, stepId: str };
+  const sessionCreated = z.object({ sessionId: str, title: nullableStr.optional() }).readonly();
 
-const stepQueued = z
-  .object({
-    ...step,
-    reason: str.optional(),
-    by: str.optional(),
-    fallbackOf: str.optional(),
-    blockedBy: int.optional(),
-  })
-  .readonly();
+  const sessionArchived = z.object({ sessionId: str, archived: z.boolean() }).readonly();
 
-const stepAwaitingApproval = z
-  .object({
-    ...step,
-    reason: str.optional(),
-    by: str.optional(),
-    fallbackOf: str.optional(),
-    planId: nullableStr.optional(),
-    nodeId: nullableStr.optional(),
-  })
-  .readonly();
+  /** What every step event carries. */
+  const step = { runId: str, stepId: str };
 
-const stepLeased = z
-  .object({ ...step, worker: str.optional(), fence: int.optional(), attempt: int.optional() })
-  .readonly();
+  const stepQueued = z
+    .object({
+      ...step,
+      reason: str.optional(),
+      by: str.optional(),
+      fallbackOf: str.optional(),
+      blockedBy: int.optional(),
+    })
+    .readonly();
 
-const stepStarted = z
-  .object({ ...step, attempt: int.optional(), worker: str.optional(), tool: str.optional() })
-  .readonly();
+  const stepAwaitingApproval = z
+    .object({
+      ...step,
+      reason: str.optional(),
+      by: str.optional(),
+      fallbackOf: str.optional(),
+      planId: nullableStr.optional(),
+      nodeId: nullableStr.optional(),
+    })
+    .readonly();
 
-const stepOutput = z
-  .object({
-    ...step,
-    stream: z.enum(['stdout', 'stderr']),
-    text: str,
-    truncated: z.boolean().optional(),
-  })
-  .readonly();
+  const stepLeased = z
+    .object({ ...step, worker: str.optional(), fence: int.optional(), attempt: int.optional() })
+    .readonly();
 
-const stepArtifact = z.object({ ...step, path: str, sha256, bytes: int }).readonly();
+  const stepStarted = z
+    .object({ ...step, attempt: int.optional(), worker: str.optional(), tool: str.optional() })
+    .readonly();
 
-const stepSucceeded = z
-  .object({ ...step, attempt: int.optional(), exitCode: int.nullable().optional() })
-  .readonly();
+  const stepOutput = z
+    .object({
+      ...step,
+      stream: z.enum(['stdout', 'stderr']),
+      text: str,
+      truncated: z.boolean().optional(),
+    })
+    .readonly();
 
-const stepFailed = z
-  .object({
-    ...step,
-    exitCode: int.nullable().optional(),
-    signal: nullableStr.optional(),
-    error: nullableStr.optional(),
-    retryable: z.boolean().optional(),
-    attempt: int.optional(),
-    leaseExpired: z.boolean().optional(),
-    aborted: z.boolean().optional(),
-    by: str.optional(),
-  })
-  .readonly();
+  const stepArtifact = z.object({ ...step, path: str, sha256, bytes: int }).readonly();
 
-const stepRetryScheduled = z
-  .object({
-    ...step,
-    attempt: int.optional(),
-    retry: int.optional(),
-    delayMs: z.number().optional(),
-    at: str.optional(),
-  })
-  .readonly();
+  const stepSucceeded = z
+    .object({ ...step, attempt: int.optional(), exitCode: int.nullable().optional() })
+    .readonly();
 
-const stepQuarantined = z
-  .object({
-    ...step,
-    attempts: int.optional(),
-    retries: int.optional(),
-    error: nullableStr.optional(),
-    reason: str.optional(),
-  })
-  .readonly();
+  const stepFailed = z
+    .object({
+      ...step,
+      exitCode: int.nullable().optional(),
+      signal: nullableStr.optional(),
+      error: nullableStr.optional(),
+      retryable: z.boolean().optional(),
+      attempt: int.optional(),
+      leaseExpired: z.boolean().optional(),
+      aborted: z.boolean().optional(),
+      by: str.optional(),
+    })
+    .readonly();
 
-const stepApproved = z
-  .object({
-    ...step,
-    reason: nullableStr.optional(),
-    note: str.optional(),
-    grantId: int.optional(),
-  })
-  .readonly();
+  const stepRetryScheduled = z
+    .object({
+      ...step,
+      attempt: int.optional(),
+      retry: int.optional(),
+      delayMs: z.number().optional(),
+      at: str.optional(),
+    })
+    .readonly();
 
-const stepRejected = z.object({ ...step, reason: str.optional() }).readonly();
+  const stepQuarantined = z
+    .object({
+      ...step,
+      attempts: int.optional(),
+      retries: int.optional(),
+      error: nullableStr.optional(),
+      reason: str.optional(),
+    })
+    .readonly();
 
-const stepSkipped = z
-  .object({ ...step, reason: str.optional(), failure: nullableStr.optional(), by: str.optional() })
-  .readonly();
+  const stepApproved = z
+    .object({
+      ...step,
+      reason: nullableStr.optional(),
+      note: str.optional(),
+      grantId: int.optional(),
+    })
+    .readonly();
 
-const stepCancelled = z.object({ ...step, reason: str.optional() }).readonly();
+  const stepRejected = z.object({ ...step, reason: str.optional() }).readonly();
 
-const workerFenced = z
-  .object({
-    ...step,
-    op: str,
-    fence: int,
-    currentFence: int.nullable(),
-    state: nullableStr,
-  })
-  .readonly();
+  const stepSkipped = z
+    .object({
+      ...step,
+      reason: str.optional(),
+      failure: nullableStr.optional(),
+      by: str.optional(),
+    })
+    .readonly();
 
-// ---- agents and tasks ----
+  const stepCancelled = z.object({ ...step, reason: str.optional() }).readonly();
 
-const task = { planId: str, taskId: str };
+  const workerFenced = z
+    .object({
+      ...step,
+      op: str,
+      fence: int,
+      currentFence: int.nullable(),
+      state: nullableStr,
+    })
+    .readonly();
 
-const taskClaimed = z
-  .object({
-    ...task,
-    agent: str,
-    leaseMs: z.number(),
-    expiresAt: str,
-    renewed: z.boolean(),
-  })
-  .readonly();
+  // ---- agents and tasks ----
 
-const taskProgress = z.object({ ...task, agent: str, note: str, expiresAt: str }).readonly();
+  const task = { planId: str, taskId: str };
 
-const taskReleased = z
-  .object({ ...task, agent: str, reason: str, note: str.optional() })
-  .readonly();
+  const taskClaimed = z
+    .object({
+      ...task,
+      agent: str,
+      leaseMs: z.number(),
+      expiresAt: str,
+      renewed: z.boolean(),
+    })
+    .readonly();
 
-const taskCompleted = z
-  .object({
-    ...task,
-    title: str,
-    runId: str,
-    steps: z.array(str).readonly(),
-    criteria: z.array(str).readonly(),
-    command: str,
-    policy: str,
-    version: int,
-  })
-  .readonly();
+  const taskProgress = z.object({ ...task, agent: str, note: str, expiresAt: str }).readonly();
 
-const approvalRequested = z
-  .object({
-    subject: z.object({ kind: z.enum(['step', 'run', 'node']), id: str }).readonly(),
-    title: str,
-    reason: str,
-  })
-  .readonly();
+  const taskReleased = z
+    .object({ ...task, agent: str, reason: str, note: str.optional() })
+    .readonly();
 
-const agentCall = z
-  .object({
-    tool: str,
-    arguments: z.unknown(),
-    outcome: z.enum(['ok', 'refused']),
-    code: str.optional(),
-    message: str.optional(),
-  })
-  .readonly();
+  const taskCompleted = z
+    .object({
+      ...task,
+      title: str,
+      runId: str,
+      steps: z.array(str).readonly(),
+      criteria: z.array(str).readonly(),
+      command: str,
+      policy: str,
+      version: int,
+    })
+    .readonly();
 
-// ---- ledger keys and access ----
+  const approvalRequested = z
+    .object({
+      subject: z.object({ kind: z.enum(['step', 'run', 'node']), id: str }).readonly(),
+      title: str,
+      reason: str,
+    })
+    .readonly();
 
-const keyCreated = z.object({ keyId: str, publicKey: str }).readonly();
+  const agentCall = z
+    .object({
+      tool: str,
+      arguments: z.unknown(),
+      outcome: z.enum(['ok', 'refused']),
+      code: str.optional(),
+      message: str.optional(),
+    })
+    .readonly();
 
-const keyRotated = z.object({ keyId: str, previous: nullableStr, publicKey: str }).readonly();
+  // ---- ledger keys and access ----
 
-const tokenCreated = z
-  .object({
-    kind: str,
-    user: str,
-    label: nullableStr,
-    role: str,
-    expiresAt: nullableStr,
-  })
-  .readonly();
+  const keyCreated = z.object({ keyId: str, publicKey: str }).readonly();
 
-const tokenRevoked = z.object({ kind: str, user: str, label: nullableStr }).readonly();
+  const keyRotated = z.object({ keyId: str, previous: nullableStr, publicKey: str }).readonly();
 
-const login = z.object({ via: str, viaKind: str, role: str, expiresAt: nullableStr }).readonly();
+  const tokenCreated = z
+    .object({
+      kind: str,
+      user: str,
+      label: nullableStr,
+      role: str,
+      expiresAt: nullableStr,
+    })
+    .readonly();
 
-/** Every event type Pulser writes, with the schema of its data. */
-export const EVENT_CATALOG = {
-  'plan.imported': planImported,
-  'plan.written': planWritten,
-  'metric.recorded': metricRecorded,
-  'criterion.signed_off': criterionSignedOff,
-  'verdict.recorded': verdictRecorded,
-  'verifier.quarantined': verifierQuarantined,
-  'gate.decided': gateDecided,
-  'gate.forced': gateForced,
-  'report.generated': reportGenerated,
-  'trust.granted': trustGranted,
-  'trust.revoked': trustRevoked,
-  'session.created': sessionCreated,
-  'session.archived': sessionArchived,
-  'run.created': runCreated,
-  'run.succeeded': runEnded,
-  'run.failed': runEnded,
-  'run.cancelled': runEnded,
-  'run.skipped': runEnded,
-  'run.judged': runJudged,
-  'run.retried': runRetried,
-  'step.queued': stepQueued,
-  'step.awaiting_approval': stepAwaitingApproval,
-  'step.approved': stepApproved,
-  'step.rejected': stepRejected,
-  'step.leased': stepLeased,
-  'step.started': stepStarted,
-  'step.output': stepOutput,
-  'step.artifact': stepArtifact,
-  'step.succeeded': stepSucceeded,
-  'step.failed': stepFailed,
-  'step.timed_out': stepFailed,
-  'step.retry_scheduled': stepRetryScheduled,
-  'step.quarantined': stepQuarantined,
-  'step.skipped': stepSkipped,
-  'step.cancelled': stepCancelled,
-  'worker.fenced': workerFenced,
-  'task.claimed': taskClaimed,
-  'task.progress': taskProgress,
-  'task.released': taskReleased,
-  'task.completed': taskCompleted,
-  'approval.requested': approvalRequested,
-  'agent.call': agentCall,
-  'ledger.key_created': keyCreated,
-  'ledger.key_rotated': keyRotated,
-  'auth.token.created': tokenCreated,
-  'auth.token.revoked': tokenRevoked,
-  'auth.login': login,
-  'auth.logout': tokenRevoked,
-} as const;
+  const tokenRevoked = z.object({ kind: str, user: str, label: nullableStr }).readonly();
+
+  const login = z.object({ via: str, viaKind: str, role: str, expiresAt: nullableStr }).readonly();
+
+  /** Every event type Pulser writes, with the schema of its data. */
+  return {
+    'plan.imported': planImported,
+    'plan.written': planWritten,
+    'metric.recorded': metricRecorded,
+    'criterion.signed_off': criterionSignedOff,
+    'verdict.recorded': verdictRecorded,
+    'verifier.quarantined': verifierQuarantined,
+    'gate.decided': gateDecided,
+    'gate.forced': gateForced,
+    'report.generated': reportGenerated,
+    'trust.granted': trustGranted,
+    'trust.revoked': trustRevoked,
+    'session.created': sessionCreated,
+    'session.archived': sessionArchived,
+    'run.created': runCreated,
+    'run.succeeded': runEnded,
+    'run.failed': runEnded,
+    'run.cancelled': runEnded,
+    'run.skipped': runEnded,
+    'run.judged': runJudged,
+    'run.retried': runRetried,
+    'step.queued': stepQueued,
+    'step.awaiting_approval': stepAwaitingApproval,
+    'step.approved': stepApproved,
+    'step.rejected': stepRejected,
+    'step.leased': stepLeased,
+    'step.started': stepStarted,
+    'step.output': stepOutput,
+    'step.artifact': stepArtifact,
+    'step.succeeded': stepSucceeded,
+    'step.failed': stepFailed,
+    'step.timed_out': stepFailed,
+    'step.retry_scheduled': stepRetryScheduled,
+    'step.quarantined': stepQuarantined,
+    'step.skipped': stepSkipped,
+    'step.cancelled': stepCancelled,
+    'worker.fenced': workerFenced,
+    'task.claimed': taskClaimed,
+    'task.progress': taskProgress,
+    'task.released': taskReleased,
+    'task.completed': taskCompleted,
+    'approval.requested': approvalRequested,
+    'agent.call': agentCall,
+    'ledger.key_created': keyCreated,
+    'ledger.key_rotated': keyRotated,
+    'auth.token.created': tokenCreated,
+    'auth.token.revoked': tokenRevoked,
+    'auth.login': login,
+    'auth.logout': tokenRevoked,
+  } as const;
+}
+
+type Catalog = ReturnType<typeof buildCatalog>;
+let built: Catalog | null = null;
+
+/** The catalog: every event type Pulser writes, with the schema of its data. */
+function catalog(): Catalog {
+  // zod's CommonJS build, loaded synchronously (a store's append is synchronous).
+  built ??= buildCatalog((createRequire(import.meta.url)('zod') as typeof Zod).z);
+  return built;
+}
 
 /** A catalogued event type. */
-export type EventType = keyof typeof EVENT_CATALOG;
+export type EventType = keyof Catalog;
 
 /** The data of an event of type `T`. */
-export type EventData<T extends EventType> = z.infer<(typeof EVENT_CATALOG)[T]>;
+export type EventData<T extends EventType> = Zod.infer<Catalog[T]>;
 
 /** Every catalogued event type, in catalog order. */
-export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as ReadonlyArray<EventType>;
-
-const known: ReadonlySet<string> = new Set(EVENT_TYPES);
+export function eventTypes(): ReadonlyArray<EventType> {
+  return Object.keys(catalog()) as EventType[];
+}
 
 /** Whether `type` is in the catalog. */
 export function isEventType(type: string): type is EventType {
-  return known.has(type);
+  return Object.hasOwn(catalog(), type);
 }
 
 /** An event as a ledger holds it: numbered, timestamped, chained (a stored event). */
@@ -490,7 +514,7 @@ export type EventOf<T extends EventType> = Extract<TypedEvent, { readonly type: 
  */
 export function eventProblem(type: string, data: unknown): string | null {
   if (!isEventType(type)) return 'the type is not in the event catalog';
-  const result = EVENT_CATALOG[type].safeParse(data);
+  const result = catalog()[type].safeParse(data);
   if (result.success) return null;
   const issue = result.error.issues[0]!;
   const path = ['data', ...issue.path.map(String)].join('.');
