@@ -77,7 +77,7 @@ export function explainPlan(
   text: string,
   statusAt: Readonly<Record<string, SourcePos>> = {},
 ): Explanation {
-  const lines = text.split(/\r\n|\r|\n/u);
+  const lines = text.split(/\r\r\n|\r\n|\r|\n/u);
   const phases: StatusExplanation[] = [];
   const tasks: StatusExplanation[] = [];
   plan.phases.forEach((p, i) => {

@@ -91,13 +91,16 @@ function decodeSingleByte(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-/** Position (1-based line and column) of byte `offset`, counting `\r\n`, `\r` and `\n` as breaks. */
+/** Position (1-based line and column) of byte `offset`, breaking lines as `lineStarts` does. */
 function bytePosition(bytes: Uint8Array, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset; i++) {
     const b = bytes[i];
-    if (b === 10 || (b === 13 && bytes[i + 1] !== 10)) {
+    if (
+      b === 10 ||
+      (b === 13 && bytes[i + 1] !== 10 && !(bytes[i + 1] === 13 && bytes[i + 2] === 10))
+    ) {
       line++;
       lineStart = i + 1;
     }

@@ -36,3 +36,13 @@ test("a markdown-it token's map line points at the same line of the original tex
   }
   assert.equal(inlines.length, 4);
 });
+
+test('\\r\\r\\n (CRLF converted once more) is one line end', () => {
+  const text = 'first\r\r\nsecond\r\r\n\r\r\nfourth\r\nfifth\rsixth\r\r\rseventh';
+  const starts = lineStarts(text);
+  assert.deepEqual(
+    starts.map((_, i) => lineText(text, starts, i)),
+    ['first', 'second', '', 'fourth', 'fifth', 'sixth', '', '', 'seventh'],
+  );
+  assert.equal(lineIndexAt(starts, text.indexOf('fourth')), 3);
+});

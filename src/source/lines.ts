@@ -1,6 +1,7 @@
 /**
- * Line splitting that agrees with markdown-it: `\r\n`, a lone `\r` and `\n` each end a line,
- * so markdown-it's 0-based `map` line N starts at `lineStarts(text)[N]` in the original text.
+ * Line splitting that agrees with the compiler's markdown-it (see `compile/markdown.ts`):
+ * `\r\r\n` (a CRLF file converted to CRLF once more), `\r\n`, a lone `\r` and `\n` each end
+ * a line, so markdown-it's 0-based `map` line N starts at `lineStarts(text)[N]` in the original.
  */
 
 /** How the lines of a text end. */
@@ -19,6 +20,7 @@ export function lineStarts(text: string): number[] {
     if (c === 10) starts.push(i + 1);
     else if (c === 13) {
       if (text.charCodeAt(i + 1) === 10) i++;
+      else if (text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10) i += 2;
       starts.push(i + 1);
     }
   }
@@ -30,7 +32,12 @@ export function lineText(text: string, starts: readonly number[], index: number)
   const start = starts[index];
   if (start === undefined) return '';
   let end = starts[index + 1] ?? text.length;
-  if (end > start && text.charCodeAt(end - 1) === 10) end--;
+  if (end > start && text.charCodeAt(end - 1) === 10) {
+    end--;
+    // `\r\r\n` is one line end.
+    if (end > start + 1 && text.charCodeAt(end - 1) === 13 && text.charCodeAt(end - 2) === 13)
+      end--;
+  }
   if (end > start && text.charCodeAt(end - 1) === 13) end--;
   return text.slice(start, end);
 }

@@ -189,7 +189,11 @@ function lineCounter(text: string): (offset: number) => number {
     }
     for (; at < offset; at++) {
       const c = text.charCodeAt(at);
-      if (c === 10 || (c === 13 && text.charCodeAt(at + 1) !== 10)) line++;
+      if (c === 10) line++;
+      else if (c === 13) {
+        const next = text.charCodeAt(at + 1);
+        if (next !== 10 && !(next === 13 && text.charCodeAt(at + 2) === 10)) line++;
+      }
     }
     return line;
   };
