@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allTasks } from '../ir/index.js';
-import { planOf } from './test-helpers.js';
+import { compileText, planOf } from './test-helpers.js';
 
 const PLAN = `# Garden shed
 
@@ -30,4 +30,17 @@ test('\\r\\r\\n line ends read like \\n: tables hold, lines are where an editor 
   assert.deepEqual(shape(doubled), shape(lf));
   assert.equal(lf.phases[0]?.tasks.length, 2, 'the table rows are tasks');
   assert.equal(doubled.phases[1]?.pos.line, 9);
+});
+
+test('ambiguous mojibake is left as it is, with one warning naming every line', () => {
+  const latin1 = new TextDecoder('windows-1252').decode(new TextEncoder().encode('Crème'));
+  const central = new TextDecoder('windows-1250').decode(new TextEncoder().encode('świat'));
+  const { plan, diagnostics } = compileText(
+    `# ${latin1} plan\n\n- [ ] ${central}\n- [ ] ${latin1}\n- [ ] ${central}\n`,
+  );
+  assert.equal(plan?.title, `${latin1} plan`);
+  assert.equal(plan?.repairedFrom, null);
+  const warning = diagnostics.filter((d) => d.code === 'source/mojibake-ambiguous');
+  assert.equal(warning.length, 1);
+  assert.match(warning[0]?.message ?? '', /lines 1, 3, 4, 5 /u);
 });
