@@ -44,3 +44,26 @@ test('ambiguous mojibake is left as it is, with one warning naming every line', 
   assert.equal(warning.length, 1);
   assert.match(warning[0]?.message ?? '', /lines 1, 3, 4, 5 /u);
 });
+
+test('a byte order mark before a mojibake title still gives the repaired title', () => {
+  const title = 'Plán přestavby dílny';
+  const body = `# ${title}\n\n## Fáze 1: Příprava\n- [ ] Zajistit povolení a rozpočet\n`;
+  const utf8 = new TextEncoder().encode(body);
+  const garbled = new TextDecoder('windows-1250').decode(utf8);
+  // A real BOM, then text that was mis-read once and saved as UTF-8 again.
+  const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(garbled)]);
+  const a = planOf(withBom);
+  assert.equal(a.title, title);
+  assert.equal(a.repairedFrom, 'windows-1250');
+  assert.equal(a.source.bom, true);
+  // The BOM mis-read along with the text (it became `ďťż` in Windows-1250).
+  const misreadBom = new TextDecoder('windows-1250').decode(
+    new Uint8Array([0xef, 0xbb, 0xbf, ...utf8]),
+  );
+  const b = planOf(misreadBom);
+  assert.equal(b.title, title);
+  assert.equal(b.phases[0]?.title, a.phases[0]?.title);
+  assert.match(b.phases[0]?.title ?? '', /Příprava/u);
+  assert.deepEqual(b.phases[0]?.pos, a.phases[0]?.pos);
+  assert.equal(b.phases[0]?.tasks[0]?.pos.line, 4);
+});

@@ -285,7 +285,13 @@ export function repairMojibake(text: string, starts?: readonly number[]): Mojiba
       worthRepairing(c.scan, c.page) &&
       !sameFixes(c.scan.fixes, chosen.fixes),
   );
-  const repaired = applyFixes(text, chosen.fixes);
+  // A UTF-8 byte order mark that was mis-read along with the text (`ï»¿` in Windows-1252) is
+  // dropped, so that a title right after it is read as the title.
+  const bom = [0xef, 0xbb, 0xbf].map((b) => best.page.high[b - 0x80]).join('');
+  const fixes = text.startsWith(bom)
+    ? [{ start: 0, end: bom.length, to: '', long: true }, ...chosen.fixes]
+    : chosen.fixes;
+  const repaired = applyFixes(text, fixes);
   const after = rivals.length === 0 ? scan(repaired, nonAsciiRuns(repaired), best.page) : chosen;
   if (rivals.length > 0 || after.fixes.length >= chosen.fixes.length) {
     const offsets = [best, ...rivals].flatMap((c) => c.scan.fixes.map((f) => f.start));
@@ -308,7 +314,7 @@ export function repairMojibake(text: string, starts?: readonly number[]): Mojiba
       });
     }
   };
-  for (const f of chosen.fixes) {
+  for (const f of fixes) {
     if (f.start === runEnd) {
       runTo += f.to;
       runEnd = f.end;
@@ -327,7 +333,7 @@ export function repairMojibake(text: string, starts?: readonly number[]): Mojiba
   return {
     text: repaired,
     repairedFrom: encoding,
-    repairs: [{ encoding, count: chosen.fixes.length, samples }],
+    repairs: [{ encoding, count: fixes.length, samples }],
     unrepaired,
     ambiguous: null,
   };
