@@ -99,6 +99,17 @@ export function compilePlan(bytes: Uint8Array, options: CompileOptions = {}): Co
       column: 1,
     });
   }
+  if (repair.ambiguous) {
+    const { encodings, lines } = repair.ambiguous;
+    diagnostics.push({
+      code: 'source/mojibake-ambiguous',
+      severity: 'warning',
+      message: `Text on line${lines.length > 1 ? 's' : ''} ${lines.join(', ')} looks like UTF-8 read as ${encodings.join(' or ')}, but the repair is not certain, so it was left as it is; re-save the file as UTF-8 with the right characters.`,
+      file,
+      line: lines[0] ?? 1,
+      column: 1,
+    });
+  }
   const b = new Builder({ original: decoded.text, starts, file });
   // Decoding rejected NUL (binary input) and repairs add neither NUL nor `\r`: with LF or no
   // line breaks at all, markdown-it's normalization pass has nothing to do.

@@ -4,6 +4,7 @@
  * inferred.
  */
 import type { Phase, Plan, SourcePos, Task } from '../ir/index.js';
+import { doubledCr } from '../source/index.js';
 import type { HeadingReading } from './phase-plan.js';
 
 /** Why one heading is or is not a phase. */
@@ -77,7 +78,7 @@ export function explainPlan(
   text: string,
   statusAt: Readonly<Record<string, SourcePos>> = {},
 ): Explanation {
-  const lines = text.split(/\r\n|\r|\n/u);
+  const lines = text.split(doubledCr(text) ? /\r\r\n|\r\n|\r|\n/u : /\r\n|\r|\n/u);
   const phases: StatusExplanation[] = [];
   const tasks: StatusExplanation[] = [];
   plan.phases.forEach((p, i) => {

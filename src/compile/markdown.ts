@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type MarkdownItClass from 'markdown-it';
+import { doubledCr } from '../source/index.js';
 import { readInline, type InlineLine } from './inline-text.js';
 import type { Token } from './token.js';
 
@@ -22,12 +23,16 @@ let instance: MarkdownIt | undefined;
 /**
  * markdown-it's `normalize` core rule, minus its cost on text that needs none: it rewrites
  * `\r\n` and lone `\r` to `\n` and NUL to U+FFFD, but its unconditional regex replace
- * rebuilds the whole text (an eighth of the parse). Same result, a native search first.
+ * rebuilds the whole text (an eighth of the parse). Same result, a native search first; one
+ * difference: `\r\r\n` (a CRLF file converted to CRLF again) is one line end, not two, when
+ * `doubledCr` says so, as `lineStarts` counts it (else every line would be followed by a blank
+ * one and tables would break).
  */
 function normalize(state: { src: string; env: unknown }): void {
   if ((state.env as MarkdownEnv | undefined)?.normalized === true) return;
   let src = state.src;
-  if (src.indexOf('\r') !== -1) src = src.replace(/\r\n?/gu, '\n');
+  if (src.indexOf('\r') !== -1)
+    src = src.replace(doubledCr(src) ? /\r\r\n|\r\n?/gu : /\r\n?/gu, '\n');
   if (src.indexOf('\u0000') !== -1) src = src.replaceAll('\u0000', '\ufffd');
   state.src = src;
 }

@@ -35,7 +35,7 @@ export interface PhaseSummary {
 /** What {@link summarizePlan} returns. */
 export interface PlanSummary {
   readonly title: string;
-  readonly repairedFrom: 'windows-1252' | 'macintosh' | null;
+  readonly repairedFrom: Plan['repairedFrom'];
   readonly phases: ReadonlyArray<PhaseSummary>;
   readonly totals: {
     readonly phases: number;

@@ -19,6 +19,7 @@ export {
   Gate,
   Phase,
   Decision,
+  MojibakeEncoding,
   Repair,
   PlanSource,
   Plan,

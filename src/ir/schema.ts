@@ -312,10 +312,19 @@ export const Decision = z
 /** A decision point. */
 export type Decision = z.infer<typeof Decision>;
 
+/** A code page whose mojibake (UTF-8 mis-read as it) is repaired. */
+export const MojibakeEncoding = z.enum([
+  'windows-1252',
+  'macintosh',
+  'windows-1250',
+  'windows-1251',
+  'windows-1254',
+]);
+
 /** A mojibake repair applied to the text before compiling. */
 export const Repair = z
   .object({
-    encoding: z.enum(['windows-1252', 'macintosh']),
+    encoding: MojibakeEncoding,
     /** How many sequences were repaired. */
     count: z.number().int().nonnegative(),
     /** A few examples, `from` as found and `to` as repaired. */
@@ -350,7 +359,7 @@ export const Plan = z
     title: z.string(),
     source: PlanSource,
     /** Mojibake encoding that was repaired, or null. */
-    repairedFrom: z.enum(['windows-1252', 'macintosh']).nullable(),
+    repairedFrom: MojibakeEncoding.nullable(),
     phases: z.array(Phase).readonly(),
     tasks: z.array(Task).readonly(),
     checklist: z.array(ChecklistItem).readonly(),

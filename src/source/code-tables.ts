@@ -1,6 +1,7 @@
 /**
- * High halves (bytes 0x80–0xFF) of the two single-byte code pages that UTF-8 text is most
- * often mis-read as. Written out here because Node's `TextDecoder` has no Mac Roman.
+ * High halves (bytes 0x80–0xFF) of the single-byte code pages that UTF-8 text is most often
+ * mis-read as. Windows-1252 and Mac Roman are written out (Node's `TextDecoder` has no Mac
+ * Roman); Windows-1250, -1251 and -1254 come from `TextDecoder`.
  */
 
 /**
@@ -21,9 +22,13 @@ export const MAC_ROMAN_HIGH: readonly string[] = [
   ...'‡·‚„‰ÂÊÁËÈÍÎÏÌÓÔ\uf8ffÒÚÛÙıˆ˜¯˘˙˚¸˝˛ˇ',
 ];
 
+/** The code pages whose mojibake is repaired (as recorded in the IR's `repairedFrom`). */
+export type MojibakeEncoding =
+  'windows-1252' | 'macintosh' | 'windows-1250' | 'windows-1251' | 'windows-1254';
+
 /** A single-byte code page: its high half and the reverse map from character to byte. */
 export interface CodePage {
-  readonly name: 'windows-1252' | 'macintosh';
+  readonly name: MojibakeEncoding;
   readonly high: readonly string[];
   /** Character code → byte (0x80–0xFF), for characters of the high half only. */
   readonly toByte: ReadonlyMap<number, number>;
@@ -46,3 +51,25 @@ function codePage(name: CodePage['name'], high: readonly string[]): CodePage {
 export const WINDOWS_1252: CodePage = codePage('windows-1252', WINDOWS_1252_HIGH);
 /** Mac OS Roman as a code page. */
 export const MAC_ROMAN: CodePage = codePage('macintosh', MAC_ROMAN_HIGH);
+
+/** The high half of a WHATWG single-byte encoding, decoded by Node (undefined bytes → C1). */
+function decodedHigh(name: string): string[] {
+  const bytes = Uint8Array.from({ length: 128 }, (_, i) => 0x80 + i);
+  return [...new TextDecoder(name).decode(bytes)];
+}
+
+/** Windows-1250 (Central European: Czech, Polish, Hungarian…) as a code page. */
+export const WINDOWS_1250: CodePage = codePage('windows-1250', decodedHigh('windows-1250'));
+/** Windows-1251 (Cyrillic) as a code page. */
+export const WINDOWS_1251: CodePage = codePage('windows-1251', decodedHigh('windows-1251'));
+/** Windows-1254 (Turkish) as a code page. */
+export const WINDOWS_1254: CodePage = codePage('windows-1254', decodedHigh('windows-1254'));
+
+/** Every code page by name. */
+export const CODE_PAGES: Readonly<Record<MojibakeEncoding, CodePage>> = {
+  'windows-1252': WINDOWS_1252,
+  macintosh: MAC_ROMAN,
+  'windows-1250': WINDOWS_1250,
+  'windows-1251': WINDOWS_1251,
+  'windows-1254': WINDOWS_1254,
+};

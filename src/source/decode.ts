@@ -4,7 +4,7 @@
 import type { Diagnostic } from '../ir/index.js';
 import { sha256Hex } from '../util/hash.js';
 import { WINDOWS_1252 } from './code-tables.js';
-import { detectLineEnding, type LineEnding } from './lines.js';
+import { detectLineEnding, doubledCr, type LineEnding } from './lines.js';
 import { firstInvalidUtf8 } from './utf8.js';
 
 /** The encodings a plan can be read from. */
@@ -91,13 +91,17 @@ function decodeSingleByte(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-/** Position (1-based line and column) of byte `offset`, counting `\r\n`, `\r` and `\n` as breaks. */
+/** Position (1-based line and column) of byte `offset`, breaking lines as `lineStarts` does. */
 function bytePosition(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  const doubled = doubledCr(new TextDecoder('latin1').decode(bytes));
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset; i++) {
     const b = bytes[i];
-    if (b === 10 || (b === 13 && bytes[i + 1] !== 10)) {
+    if (
+      b === 10 ||
+      (b === 13 && bytes[i + 1] !== 10 && !(doubled && bytes[i + 1] === 13 && bytes[i + 2] === 10))
+    ) {
       line++;
       lineStart = i + 1;
     }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import MarkdownIt from 'markdown-it';
-import { lineIndexAt, lineStarts, lineText } from './index.js';
+import { doubledCr, lineIndexAt, lineStarts, lineText } from './index.js';
 
 test('lineStarts splits on \\r\\n, lone \\r and \\n', () => {
   assert.deepEqual(lineStarts(''), [0]);
@@ -35,4 +35,23 @@ test("a markdown-it token's map line points at the same line of the original tex
     );
   }
   assert.equal(inlines.length, 4);
+});
+
+test('\\r\\r\\n (CRLF converted once more) is one line end, unless lone \\r also end lines', () => {
+  const text = 'first\r\r\nsecond\r\r\n\r\r\nfourth\r\nfifth\nsixth';
+  assert.equal(doubledCr(text), true);
+  const starts = lineStarts(text);
+  assert.deepEqual(
+    starts.map((_, i) => lineText(text, starts, i)),
+    ['first', 'second', '', 'fourth', 'fifth', 'sixth'],
+  );
+  assert.equal(lineIndexAt(starts, text.indexOf('fourth')), 3);
+  // With a lone \r elsewhere, \r\r\n is a lone \r then \r\n: two line ends, as before.
+  const mixed = 'one\rtwo\r\r\nfour';
+  assert.equal(doubledCr(mixed), false);
+  const m = lineStarts(mixed);
+  assert.deepEqual(
+    m.map((_, i) => lineText(mixed, m, i)),
+    ['one', 'two', '', 'four'],
+  );
 });

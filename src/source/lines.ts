@@ -1,7 +1,20 @@
 /**
- * Line splitting that agrees with markdown-it: `\r\n`, a lone `\r` and `\n` each end a line,
- * so markdown-it's 0-based `map` line N starts at `lineStarts(text)[N]` in the original text.
+ * Line splitting that agrees with the compiler's markdown-it (see `compile/markdown.ts`):
+ * `\r\n`, a lone `\r` and `\n` each end a line, and so does `\r\r\n` in a file whose every
+ * `\r` is part of `\r\n` or `\r\r\n` (a CRLF file converted to CRLF once more; see
+ * {@link doubledCr}), so markdown-it's 0-based `map` line N starts at `lineStarts(text)[N]`.
  */
+
+/** A `\r` that is neither part of `\r\n` nor the first of `\r\r\n`. */
+const LONE_CR_RE = /\r(?!\r?\n)/u;
+
+/**
+ * Whether `\r\r\n` is one line end in `text`: it occurs, and no `\r` stands alone elsewhere
+ * (in a file that also ends lines with a lone `\r`, `\r\r\n` is a line end and an empty line).
+ */
+export function doubledCr(text: string): boolean {
+  return text.indexOf('\r\r\n') !== -1 && !LONE_CR_RE.test(text);
+}
 
 /** How the lines of a text end. */
 export type LineEnding = 'lf' | 'crlf' | 'cr' | 'mixed' | 'none';
@@ -14,11 +27,13 @@ export function lineStarts(text: string): number[] {
     return starts;
   }
   const n = text.length;
+  const doubled = doubledCr(text);
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) starts.push(i + 1);
     else if (c === 13) {
       if (text.charCodeAt(i + 1) === 10) i++;
+      else if (doubled && text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10) i += 2;
       starts.push(i + 1);
     }
   }
@@ -30,7 +45,12 @@ export function lineText(text: string, starts: readonly number[], index: number)
   const start = starts[index];
   if (start === undefined) return '';
   let end = starts[index + 1] ?? text.length;
-  if (end > start && text.charCodeAt(end - 1) === 10) end--;
+  if (end > start && text.charCodeAt(end - 1) === 10) {
+    end--;
+    // `\r\r\n` is one line end.
+    if (end > start + 1 && text.charCodeAt(end - 1) === 13 && text.charCodeAt(end - 2) === 13)
+      end--;
+  }
   if (end > start && text.charCodeAt(end - 1) === 13) end--;
   return text.slice(start, end);
 }

@@ -1,13 +1,22 @@
 /**
- * Repair of mojibake: UTF-8 bytes that were once decoded as Windows-1252 (`âœ…`, `ðŸš€`) or
- * Mac Roman (`‚úÖ`, `üöÄ`) and saved again as UTF-8. Runs of characters from the code
+ * Repair of mojibake: UTF-8 bytes that were once decoded as Windows-1252 (`âœ…`, `ðŸš€`),
+ * Mac Roman (`‚úÖ`, `üöÄ`), Windows-1250 (`pĹ™Ă­`), -1251 (`РџР»Р°РЅ`) or -1254 (`ğŸ”„`)
+ * and saved again as UTF-8. Runs of characters from the code
  * page's high half are turned back into bytes; only where those bytes form valid, plausible
  * multi-byte UTF-8 is the text replaced. Newlines are never touched, so lines are preserved.
  */
 import type { Repair } from '../ir/index.js';
-import { MAC_ROMAN, WINDOWS_1252, type CodePage } from './code-tables.js';
+import {
+  MAC_ROMAN,
+  WINDOWS_1250,
+  WINDOWS_1251,
+  WINDOWS_1252,
+  WINDOWS_1254,
+  type CodePage,
+  type MojibakeEncoding,
+} from './code-tables.js';
 
-import { lineIndexAt } from './lines.js';
+import { lineIndexAt, lineStarts } from './lines.js';
 import { utf8SequenceLength } from './utf8.js';
 
 /** A sequence that looks like mojibake but could not be repaired (a byte was lost). */
@@ -20,11 +29,16 @@ export interface UnrepairedMojibake {
 /** Result of {@link repairMojibake}. */
 export interface MojibakeRepair {
   readonly text: string;
-  readonly repairedFrom: 'windows-1252' | 'macintosh' | null;
+  readonly repairedFrom: MojibakeEncoding | null;
   /** One entry per repaired encoding (at most one), as recorded in the IR. */
   readonly repairs: ReadonlyArray<Repair>;
   /** Mojibake-looking sequences of the chosen encoding that could not be repaired. */
   readonly unrepaired: ReadonlyArray<UnrepairedMojibake>;
+  /**
+   * Set when the text looks like mojibake but the repair is not unambiguous (two code pages
+   * repair it differently, or repairing would not reduce it); the text is then left as it is.
+   */
+  readonly ambiguous: { readonly encodings: MojibakeEncoding[]; readonly lines: number[] } | null;
 }
 
 interface Fix {
@@ -50,9 +64,18 @@ function decodeSequence(bytes: ArrayLike<number>, j: number, n: number): number 
 }
 
 /** Whether a decoded code point is something a document plausibly contains; CJK etc. need company. */
-function plausible(cp: number, n: number): 'yes' | 'with-company' | 'latin-ext' | 'no' {
-  if (n === 2)
-    return cp >= 0xa0 && cp <= 0xff ? 'yes' : cp >= 0x100 && cp <= 0x17f ? 'latin-ext' : 'no';
+function plausible(
+  cp: number,
+  n: number,
+  page: CodePage,
+): 'yes' | 'with-company' | 'latin-ext' | 'no' {
+  if (n === 2) {
+    if (cp >= 0xa0 && cp <= 0xff) return 'yes';
+    // Latin Extended-A is what Central European and Turkish text is made of; Cyrillic, Russian.
+    if (cp >= 0x100 && cp <= 0x17f)
+      return page === WINDOWS_1250 || page === WINDOWS_1254 ? 'yes' : 'latin-ext';
+    return cp >= 0x400 && cp <= 0x4ff && page === WINDOWS_1251 ? 'yes' : 'no';
+  }
   if (n === 3) {
     if (cp >= 0x2000 && cp <= 0x2bff) return 'yes';
     if ((cp >= 0x2e00 && cp <= 0x2e7f) || (cp >= 0xfe00 && cp <= 0xfe0f)) return 'yes';
@@ -73,6 +96,7 @@ function scanRun(
   fixes: Fix[],
   broken: number[],
   extended: Fix[],
+  page: CodePage,
 ): number {
   const found: { start: number; end: number; to: string; long: boolean; verdict: string }[] = [];
   let j = 0;
@@ -81,7 +105,7 @@ function scanRun(
     const n = b >= 0xc2 ? utf8SequenceLength(bytes, j, m) : 0;
     if (n >= 2) {
       const cp = decodeSequence(bytes, j, n);
-      const verdict = plausible(cp, n);
+      const verdict = plausible(cp, n, page);
       if (verdict !== 'no') {
         found.push({
           start: start + j,
@@ -157,7 +181,7 @@ function scan(text: string, runs: readonly number[], page: CodePage): Scan {
         if (b === 0) break;
         bytes[m++] = b;
       }
-      if (m > 1) longCount += scanRun(start, bytes, m, fixes, broken, extended);
+      if (m > 1) longCount += scanRun(start, bytes, m, fixes, broken, extended, page);
     }
   }
   // Latin Extended-A results (Ā–ž) are accepted only when the text has stronger evidence.
@@ -173,6 +197,7 @@ function lineCounter(text: string): (offset: number) => number {
   let line = 1;
   let at = 0;
   const crFree = text.indexOf('\r') === -1;
+  let starts: number[] | undefined;
   return (offset: number): number => {
     if (offset < at) {
       line = 1;
@@ -187,11 +212,8 @@ function lineCounter(text: string): (offset: number) => number {
       at = Math.max(at, offset);
       return line;
     }
-    for (; at < offset; at++) {
-      const c = text.charCodeAt(at);
-      if (c === 10 || (c === 13 && text.charCodeAt(at + 1) !== 10)) line++;
-    }
-    return line;
+    starts ??= lineStarts(text);
+    return lineIndexAt(starts, offset) + 1;
   };
 }
 
@@ -200,11 +222,40 @@ function lineCounter(text: string): (offset: number) => number {
  * punctuation): its 2-byte look-alikes (`√π`, `≈±`) are ordinary in proper text.
  */
 function worthRepairing(s: Scan, page: CodePage): boolean {
-  return s.longCount > 0 || (page === WINDOWS_1252 && s.fixes.length > 1);
+  return s.longCount > 0 || (page !== MAC_ROMAN && s.fixes.length > 1);
+}
+
+/** The code pages tried, in order of preference when two repair the text identically. */
+const PAGES: readonly CodePage[] = [
+  WINDOWS_1252,
+  MAC_ROMAN,
+  WINDOWS_1250,
+  WINDOWS_1251,
+  WINDOWS_1254,
+];
+
+function sameFixes(a: readonly Fix[], b: readonly Fix[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((f, i) => f.start === b[i]?.start && f.end === b[i]?.end && f.to === b[i]?.to)
+  );
+}
+
+function applyFixes(text: string, fixes: readonly Fix[]): string {
+  const parts: string[] = [];
+  let last = 0;
+  for (const f of fixes) {
+    parts.push(text.slice(last, f.start), f.to);
+    last = f.end;
+  }
+  parts.push(text.slice(last));
+  return parts.join('');
 }
 
 /**
- * Detect and repair mojibake (UTF-8 read as Windows-1252 or Mac Roman). Text that is not
+ * Detect and repair mojibake (UTF-8 read as Windows-1252, Mac Roman, Windows-1250, -1251 or
+ * -1254). Each repaired sequence is valid UTF-8 by construction; the repair is made only when
+ * it is unambiguous (see {@link MojibakeRepair.ambiguous}). Text that is not
  * mojibake comes back unchanged; newlines are never altered. `starts` (the text's
  * {@link lineStarts}, when the caller has them) saves counting lines for the report.
  *
@@ -212,22 +263,45 @@ function worthRepairing(s: Scan, page: CodePage): boolean {
  * repairMojibake('# ðŸš€ Launch').text; // '# 🚀 Launch'
  */
 export function repairMojibake(text: string, starts?: readonly number[]): MojibakeRepair {
+  const none = { text, repairedFrom: null, repairs: [], unrepaired: [], ambiguous: null };
   const runs = nonAsciiRuns(text);
-  if (runs.length === 0) return { text, repairedFrom: null, repairs: [], unrepaired: [] };
-  const cp1252 = scan(text, runs, WINDOWS_1252);
-  const mac = scan(text, runs, MAC_ROMAN);
-  const useMac = mac.fixes.length > cp1252.fixes.length;
-  const chosen = useMac ? mac : cp1252;
-  if (!worthRepairing(chosen, useMac ? MAC_ROMAN : WINDOWS_1252))
-    return { text, repairedFrom: null, repairs: [], unrepaired: [] };
-  const encoding = useMac ? 'macintosh' : 'windows-1252';
+  if (runs.length === 0) return none;
+  const scans = PAGES.map((page) => ({ page, scan: scan(text, runs, page) }));
+  let best = scans[0]!;
+  for (const c of scans) if (c.scan.fixes.length > best.scan.fixes.length) best = c;
+  if (!worthRepairing(best.scan, best.page)) return none;
+  const chosen = best.scan;
+  const encoding = best.page.name;
   const lineOf =
     starts === undefined
       ? lineCounter(text)
       : (offset: number): number => lineIndexAt(starts, offset) + 1;
-  const parts: string[] = [];
+  // Unambiguous only: no other code page repairs as much text differently, and the repaired
+  // text has fewer sequences of this code page's mojibake than the original.
+  const rivals = scans.filter(
+    (c) =>
+      c !== best &&
+      c.scan.fixes.length === chosen.fixes.length &&
+      worthRepairing(c.scan, c.page) &&
+      !sameFixes(c.scan.fixes, chosen.fixes),
+  );
+  // A UTF-8 byte order mark that was mis-read along with the text (`ï»¿` in Windows-1252) is
+  // dropped, so that a title right after it is read as the title.
+  const bom = [0xef, 0xbb, 0xbf].map((b) => best.page.high[b - 0x80]).join('');
+  const fixes = text.startsWith(bom)
+    ? [{ start: 0, end: bom.length, to: '', long: true }, ...chosen.fixes]
+    : chosen.fixes;
+  const repaired = applyFixes(text, fixes);
+  const after = rivals.length === 0 ? scan(repaired, nonAsciiRuns(repaired), best.page) : chosen;
+  if (rivals.length > 0 || after.fixes.length >= chosen.fixes.length) {
+    const offsets = [best, ...rivals].flatMap((c) => c.scan.fixes.map((f) => f.start));
+    const lines = [...new Set(offsets.sort((a, b) => a - b).map(lineOf))];
+    return {
+      ...none,
+      ambiguous: { encodings: [best, ...rivals].map((c) => c.page.name), lines },
+    };
+  }
   const samples: { line: number; from: string; to: string }[] = [];
-  let last = 0;
   let runFrom = -1;
   let runTo = '';
   let runEnd = -1;
@@ -240,9 +314,7 @@ export function repairMojibake(text: string, starts?: readonly number[]): Mojiba
       });
     }
   };
-  for (const f of chosen.fixes) {
-    parts.push(text.slice(last, f.start), f.to);
-    last = f.end;
+  for (const f of fixes) {
     if (f.start === runEnd) {
       runTo += f.to;
       runEnd = f.end;
@@ -254,15 +326,15 @@ export function repairMojibake(text: string, starts?: readonly number[]): Mojiba
     }
   }
   flushSample();
-  parts.push(text.slice(last));
   const unrepaired = chosen.broken.map((offset) => {
     const end = Math.min(text.length, offset + 4);
     return { line: lineOf(offset), text: text.slice(offset, end) };
   });
   return {
-    text: parts.join(''),
+    text: repaired,
     repairedFrom: encoding,
-    repairs: [{ encoding, count: chosen.fixes.length, samples }],
+    repairs: [{ encoding, count: fixes.length, samples }],
     unrepaired,
+    ambiguous: null,
   };
 }

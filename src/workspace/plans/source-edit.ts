@@ -4,12 +4,8 @@
  * it was (encoding, byte order mark, line endings, mojibake and all).
  */
 import { ConflictError } from '../../errors/index.js';
-import {
-  MAC_ROMAN_HIGH,
-  WINDOWS_1252_HIGH,
-  encodeSource,
-  type SourceEncoding,
-} from '../../source/index.js';
+import type { Plan } from '../../ir/index.js';
+import { CODE_PAGES, encodeSource, type SourceEncoding } from '../../source/index.js';
 
 /** One replacement in the decoded text: `from` at `offset` becomes `to`. */
 export interface TextEdit {
@@ -82,14 +78,12 @@ function bomLength(encoding: SourceEncoding): number {
 
 /**
  * `text` as it appears in a document whose UTF-8 was mis-read as `repairedFrom` (`✅` → `âœ…`
- * for Windows-1252, `‚úÖ` for Mac Roman); unchanged when `repairedFrom` is null.
+ * for Windows-1252, `‚úÖ` for Mac Roman, `вњ…` for Windows-1251); unchanged when
+ * `repairedFrom` is null.
  */
-export function asMojibake(
-  text: string,
-  repairedFrom: 'windows-1252' | 'macintosh' | null,
-): string {
+export function asMojibake(text: string, repairedFrom: Plan['repairedFrom']): string {
   if (repairedFrom === null || !/[^ -~\t\r\n]/u.test(text)) return text;
-  const high = repairedFrom === 'macintosh' ? MAC_ROMAN_HIGH : WINDOWS_1252_HIGH;
+  const high = CODE_PAGES[repairedFrom].high;
   let out = '';
   for (const b of Buffer.from(text, 'utf8'))
     out += b < 0x80 ? String.fromCharCode(b) : high[b - 0x80];

@@ -2,14 +2,14 @@
  * Where and how to write a checkbox state or a status into a plan's text. Pure: it proposes
  * candidate edits; the write-back keeps the first one that compiles to what was asked.
  */
-import type { Phase, Task, TaskStatus } from '../../ir/schema.js';
+import type { Phase, Plan, Task, TaskStatus } from '../../ir/schema.js';
 import { asMojibake, lineBounds, offsetOf, type TextEdit } from './source-edit.js';
 
 /** The decoded text of a plan and what is needed to place edits in it. */
 export interface EditContext {
   readonly text: string;
   readonly starts: ReadonlyArray<number>;
-  readonly repairedFrom: 'windows-1252' | 'macintosh' | null;
+  readonly repairedFrom: Plan['repairedFrom'];
 }
 
 const BOX_RE = /^\[[ xX]\]/u;

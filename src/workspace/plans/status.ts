@@ -33,7 +33,7 @@ export interface PlanStatusEntry {
   readonly path: string;
   readonly version: number;
   readonly importedAt: string;
-  readonly repairedFrom: 'windows-1252' | 'macintosh' | null;
+  readonly repairedFrom: Plan['repairedFrom'];
   readonly phases: ReadonlyArray<PhaseStatusEntry>;
   /** Tasks and checkboxes that stand outside every phase, or null when there are none. */
   readonly unphased: { readonly checkboxes: CheckboxProgress; readonly tasks: TaskProgress } | null;

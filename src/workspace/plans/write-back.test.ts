@@ -127,6 +127,7 @@ function variants(text: string): Array<[string, Buffer]> {
   return [
     ['crlf', Buffer.from(crlf, 'utf8')],
     ['cr', Buffer.from(text.replace(/\r\n|\n/gu, '\r'), 'utf8')],
+    ['crcrlf', Buffer.from(text.replace(/\r\n|\r|\n/gu, '\r\r\n'), 'utf8')],
     ['utf8-bom', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(crlf, 'utf8')])],
     ['utf16le-bom', le],
     ['utf16be-bom', be],
