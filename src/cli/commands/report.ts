@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { visible } from '../../util/visible.js';
 import { out, outJson, withWorkspace } from '../context.js';
+import { plural } from '../plural.js';
 
 /** Registers `pulser report` and `pulser replay`. */
 export function registerReportCommands(program: Command): void {
@@ -71,7 +72,7 @@ export function registerReportCommands(program: Command): void {
             r.reports.length === 0
               ? 'no report recorded yet: run `pulser report` first'
               : r.ok
-                ? `all ${r.reports.length} report(s) rebuilt byte for byte from the ledger alone`
+                ? `all ${plural(r.reports.length, 'report')} rebuilt byte for byte from the ledger alone`
                 : 'replay FAILED: a report could not be rebuilt from the ledger',
           );
         }

@@ -4,6 +4,7 @@
 import type { StoredEvent } from '../../store/events.js';
 import type { RunRecord, SessionRecord, StepRecord, StepState } from '../../store/run-store.js';
 import { shellCommand } from '../../util/shell-quote.js';
+import { noun, plural } from '../plural.js';
 
 interface EventData {
   readonly stepId?: string;
@@ -79,7 +80,7 @@ export function eventLine(e: StoredEvent, titles: ReadonlyMap<string, string>): 
     case 'run.cancelled':
       return `${t} ${who} ${e.type.slice(4).toUpperCase()}`;
     case 'run.skipped':
-      return `${t} ${who} SKIPPED (ended, but a person skipped ${d.skipped ?? 'a'} step${d.skipped === 1 ? '' : 's'})`;
+      return `${t} ${who} SKIPPED (ended, but a person skipped ${d.skipped === undefined ? 'a step' : plural(d.skipped, 'step')})`;
     case 'run.judged':
       return `${t} ${who} ${(d.status ?? '').toUpperCase()}: ${d.reason ?? ''}`;
     case 'run.retried':
@@ -158,7 +159,7 @@ export function renderSessions(sessions: ReadonlyArray<SessionRecord>): string {
   return sessions
     .map(
       (s) =>
-        `${pad(s.id, 11)} ${pad(`${s.runs} runs`, 8)} ${s.createdAt.slice(0, 10)}  ${s.title}${s.archived ? '  (archived)' : ''}`,
+        `${pad(s.id, 11)} ${pad(plural(s.runs, 'run'), 8)} ${s.createdAt.slice(0, 10)}  ${s.title}${s.archived ? '  (archived)' : ''}`,
     )
     .join('\n');
 }
@@ -183,7 +184,9 @@ export function stalledHint(
         untrusted.map((s) => (s.planId === null ? null : (paths.get(s.planId) ?? s.planId))),
       ),
     ].filter((f): f is string => f !== null);
-    lines.push(`${untrusted.length} step(s) wait because their commands are not trusted:`);
+    lines.push(
+      `${plural(untrusted.length, 'step')} ${noun(untrusted.length, 'waits', 'wait')} because ${noun(untrusted.length, 'its command is', 'their commands are')} not trusted:`,
+    );
     for (const s of untrusted) lines.push(`  ${s.id}  ${s.title}`);
     if (files.length > 0) {
       lines.push(
@@ -193,12 +196,16 @@ export function stalledHint(
     lines.push(`or approve one execution: ${shellCommand('pulser', 'approve', untrusted[0]!.id)}`);
   }
   if (required.length > 0) {
-    lines.push(`${required.length} step(s) need an approval:`);
+    lines.push(
+      `${plural(required.length, 'step')} ${noun(required.length, 'needs', 'need')} an approval:`,
+    );
     for (const s of required)
       lines.push(`  ${s.id}  ${s.title}   ${shellCommand('pulser', 'approve', s.id)}`);
   }
   if (quarantined.length > 0) {
-    lines.push(`${quarantined.length} step(s) are quarantined (retries exhausted):`);
+    lines.push(
+      `${plural(quarantined.length, 'step')} ${noun(quarantined.length, 'is', 'are')} quarantined (retries exhausted):`,
+    );
     for (const s of quarantined)
       lines.push(
         `  ${s.id}  ${s.title}: ${s.error ?? ''}   ${shellCommand('pulser', 'resolve', s.id)} retry|abort, or skip --reason TEXT`,
