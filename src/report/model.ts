@@ -469,7 +469,11 @@ function needsOf(
  */
 export function tookText(from: string, to: string | null): string {
   if (to === null) return '—';
-  const ms = Date.parse(to) - Date.parse(from);
+  return durationText(Date.parse(to) - Date.parse(from));
+}
+
+/** A duration in milliseconds as people read it (`850 ms`, `2.3 s`, `4 min 10 s`), `—` if unknown. */
+export function durationText(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;

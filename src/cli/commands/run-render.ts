@@ -4,6 +4,7 @@
 import type { StoredEvent } from '../../store/events.js';
 import type { RunRecord, SessionRecord, StepRecord, StepState } from '../../store/run-store.js';
 import { shellCommand } from '../../util/shell-quote.js';
+import { agoText, tookBetween } from '../human-time.js';
 import { noun, plural } from '../plural.js';
 
 interface EventData {
@@ -107,15 +108,15 @@ function progress(run: RunRecord): string {
   return `${done}/${total}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
 }
 
-/** The `pulser runs` table. */
-export function renderRuns(runs: ReadonlyArray<RunRecord>): string {
+/** The `pulser runs` table; times relative to `now` (`3 min ago`) and durations (`2.3 s`). */
+export function renderRuns(runs: ReadonlyArray<RunRecord>, now: number = Date.now()): string {
   if (runs.length === 0) return 'no runs (start one with `pulser run TARGET`)';
   const lines = [
-    `${pad('RUN', 13)} ${pad('STATUS', 9)} ${pad('LANE', 8)} ${pad('STEPS', 14)} CREATED              TITLE`,
+    `${pad('RUN', 13)} ${pad('STATUS', 9)} ${pad('LANE', 8)} ${pad('STEPS', 14)} ${pad('CREATED', 12)} ${pad('TOOK', 11)} TITLE`,
   ];
   for (const r of runs) {
     lines.push(
-      `${pad(r.id, 13)} ${pad(r.status, 9)} ${pad(r.lane, 8)} ${pad(progress(r), 14)} ${r.createdAt.slice(0, 19).replace('T', ' ')}  ${r.title}`,
+      `${pad(r.id, 13)} ${pad(r.status, 9)} ${pad(r.lane, 8)} ${pad(progress(r), 14)} ${pad(agoText(r.createdAt, now), 12)} ${pad(tookBetween(r.createdAt, r.finishedAt), 11)} ${r.title}`,
     );
   }
   return lines.join('\n');
@@ -130,13 +131,17 @@ const ENDED: ReadonlySet<StepState> = new Set([
   'skipped',
 ]);
 
-/** One run with its steps. */
-export function renderRun(run: RunRecord, steps: ReadonlyArray<StepRecord>): string {
+/** One run with its steps; times relative to `now` (`3 min ago`) and durations (`2.3 s`). */
+export function renderRun(
+  run: RunRecord,
+  steps: ReadonlyArray<StepRecord>,
+  now: number = Date.now(),
+): string {
   const target = run.target === null ? 'ad-hoc steps' : `${run.target.planId}:${run.target.nodeId}`;
   const lines = [
     `${run.id}  ${run.status}  ${JSON.stringify(run.title)}`,
     `  target ${target} · lane ${run.lane} · session ${run.sessionId} · requested by ${run.requestedBy}`,
-    `  created ${run.createdAt}${run.finishedAt === null ? '' : ` · finished ${run.finishedAt}`}`,
+    `  created ${agoText(run.createdAt, now)}${run.finishedAt === null ? '' : ` · finished ${agoText(run.finishedAt, now)}, took ${tookBetween(run.createdAt, run.finishedAt)}`}`,
   ];
   if (run.intent !== null) lines.push(`  intent: ${run.intent}`);
   for (const s of steps) {

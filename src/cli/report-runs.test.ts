@@ -25,7 +25,7 @@ echo sweep
 \`\`\`
 `;
 
-describe('pulser report --plan (real CLI)', () => {
+describe('pulser report --plan and pulser runs (real CLI)', () => {
   let dir = '';
   let alpha = '';
   let beta = '';
@@ -84,5 +84,31 @@ describe('pulser report --plan (real CLI)', () => {
     const lines = r.stderr.trim().split('\n');
     assert.match(lines[0]!, /no-such-plan/u);
     assert.doesNotMatch(r.stderr, /\n\s+at /u);
+  });
+
+  it('pulser runs shows how long ago and how long, not ISO timestamps; --json keeps them exact', () => {
+    const r = pulser(dir, 'runs');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\d{4}-\d\d-\d\d[T ]\d\d:\d\d/u);
+    const [head, ...rows] = r.stdout.trimEnd().split('\n');
+    assert.match(head!, /CREATED +TOOK +TITLE/u);
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      assert.match(row, / succeeded .* (just now|\d+ s ago|\d+ min ago) +\d+(\.\d)? (ms|s) +\S/u);
+    }
+    const json = JSON.parse(pulser(dir, 'runs', '--json').stdout) as {
+      runs: Array<{ id: string; createdAt: string; finishedAt: string }>;
+    };
+    for (const run of json.runs) {
+      assert.match(run.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/u);
+      assert.match(run.finishedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/u);
+    }
+    const one = pulser(dir, 'runs', json.runs[0]!.id);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(
+      one.stdout,
+      /^ {2}created (just now|\d+ s ago|\d+ min ago) · finished (just now|\d+ s ago|\d+ min ago), took \d+(\.\d)? (ms|s)$/mu,
+    );
+    assert.doesNotMatch(one.stdout, /\d\d:\d\d:\d\d\.\d{3}Z/u);
   });
 });
