@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pulser } from '../util/test-helpers.js';
+import { pulser, pulserWith } from '../util/test-helpers.js';
 
 const ALPHA = `# Alpha launch
 
@@ -110,5 +110,32 @@ describe('pulser report --plan and pulser runs (real CLI)', () => {
       /^ {2}created (just now|\d+ s ago|\d+ min ago) · finished (just now|\d+ s ago|\d+ min ago), took \d+(\.\d)? (ms|s)$/mu,
     );
     assert.doesNotMatch(one.stdout, /\d\d:\d\d:\d\d\.\d{3}Z/u);
+  });
+
+  it('colours status words only on request or a terminal, never with NO_COLOR, --no-color or --json', () => {
+    const ESC = '\u001b';
+    const shown = (text: string): string => text.split(ESC).join('<ESC>');
+    const forced = pulserWith(dir, ['runs'], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    assert.equal(forced.code, 0, forced.stderr);
+    const rows = forced.stdout.trimEnd().split('\n').slice(1);
+    assert.equal(rows.length, 2);
+    for (const row of rows)
+      assert.match(shown(row), /^run-[0-9a-f]{8} +<ESC>\[32msucceeded<ESC>\[39m /u);
+    assert.equal(forced.stdout.split(ESC).length - 1, 4, 'only the two status words');
+    const id = /run-[0-9a-f]{8}/u.exec(rows[0]!)![0];
+    const one = pulserWith(dir, ['runs', id], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    assert.match(shown(one.stdout), /^run-[0-9a-f]{8} {2}<ESC>\[32msucceeded<ESC>\[39m /u);
+    assert.match(shown(one.stdout), /^ {2}run-[0-9a-f]{8}\.1 +<ESC>\[32msucceeded<ESC>\[39m /mu);
+    for (const [args, env] of [
+      [['runs'], { FORCE_COLOR: '', NO_COLOR: '' }],
+      [['runs'], { FORCE_COLOR: '1', NO_COLOR: '1' }],
+      [['runs', '--no-color'], { FORCE_COLOR: '1', NO_COLOR: '' }],
+      [['runs', '--json'], { FORCE_COLOR: '1', NO_COLOR: '' }],
+      [['runs', id, '--no-color'], { FORCE_COLOR: '1', NO_COLOR: '' }],
+    ] as const) {
+      const r = pulserWith(dir, args, { env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(!r.stdout.includes(ESC), `${args.join(' ')} ${JSON.stringify(env)}: ${r.stdout}`);
+    }
   });
 });
