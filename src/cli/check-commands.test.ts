@@ -39,7 +39,7 @@ describe('pulser check, signoff, metric, report, replay (real CLI)', () => {
     const pending = pulserHere('check');
     assert.equal(pending.code, 1);
     assert.match(pending.stdout, /phase-1: Phase 1: Build {2}gate PENDING \(0\/3 passing\)/u);
-    assert.match(pending.stdout, /0\/1 gates pass/u);
+    assert.match(pending.stdout, /0\/1 gate passes;/u);
     const bad = pulserHere('metric', 'set', 'error-rate', 'low');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /"low" is not a measured value/u);
@@ -113,7 +113,7 @@ describe('pulser check, signoff, metric, report, replay (real CLI)', () => {
     assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /^<!doctype html>/u);
     const replay = pulserHere('replay');
     assert.equal(replay.code, 0, replay.stdout);
-    assert.match(replay.stdout, /all 3 report\(s\) rebuilt byte for byte/u);
+    assert.match(replay.stdout, /all 3 reports rebuilt byte for byte/u);
     assert.equal(pulserHere('report', '--format', 'pdf').code, 2);
     const verify = pulserHere('ledger', 'verify');
     assert.equal(verify.code, 0, verify.stdout);

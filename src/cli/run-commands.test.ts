@@ -53,7 +53,7 @@ describe('pulser runtime commands (real CLI, real processes)', () => {
   it('trust releases the waiting steps; run --resume executes them and exits 0', () => {
     const t = pulser(dir, 'trust', 'plan.md');
     assert.equal(t.code, 0, t.stderr);
-    assert.match(t.stdout, /trusted plan\.md .*3 command\(s\)/u);
+    assert.match(t.stdout, /trusted plan\.md .*: 3 commands$/mu);
     assert.match(t.stdout, /released 2 waiting step/u);
     const r = pulser(dir, 'run', '--resume', runId);
     assert.equal(r.code, 0, r.stderr);
@@ -137,7 +137,8 @@ describe('pulser runtime commands (real CLI, real processes)', () => {
     assert.equal(pulser(dir, 'import', 'other.md').code, 0);
     const d = pulser(dir, 'run', 'other', '--detach', '--new-session', 'later');
     assert.equal(d.code, 0, d.stderr);
-    assert.match(d.stdout, /queued run-[0-9a-f]{8} \(1 steps\)/u);
+    assert.match(d.stdout, /queued run-[0-9a-f]{8} \(1 step\)/u);
+    assert.match(d.stdout, /^1 step waits because its command is not trusted:$/mu);
     const u = pulser(dir, 'run', 'other', '--trust-unsafely');
     assert.equal(u.code, 0, u.stderr);
     assert.match(u.stderr, /WARNING: --trust-unsafely/u);

@@ -5,6 +5,7 @@ import type { ReportModel } from './model.js';
 
 export {
   buildReport,
+  durationText,
   type BurnupPoint,
   type ReportApproval,
   type ReportEvent,

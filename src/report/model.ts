@@ -173,11 +173,14 @@ const person = (actor: string): string => actor.slice(actor.indexOf(':') + 1);
 /** The burn-up chart, drawn as the fold goes: a point at each import and each gate that turns. */
 class Burnup {
   readonly points: BurnupPoint[] = [];
+  /** When set, only this plan's imports and gates draw points. */
+  constructor(readonly planId: string | null = null) {}
   readonly #progress = new Map<string, { scope: number; done: number }>();
   readonly #gatePass = new Map<string, boolean>();
 
   add(e: TypedEvent | UnknownEvent): void {
     if ('unknown' in e) return;
+    if (this.planId !== null && 'planId' in e.data && e.data.planId !== this.planId) return;
     if (e.type === 'plan.imported') {
       const p = planProgress(e.data.ir);
       this.#progress.set(e.data.planId, {
@@ -466,7 +469,11 @@ function needsOf(
  */
 export function tookText(from: string, to: string | null): string {
   if (to === null) return '—';
-  const ms = Date.parse(to) - Date.parse(from);
+  return durationText(Date.parse(to) - Date.parse(from));
+}
+
+/** A duration in milliseconds as people read it (`850 ms`, `2.3 s`, `4 min 10 s`), `—` if unknown. */
+export function durationText(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -485,27 +492,51 @@ function openStatus(steps: Readonly<Record<string, number>>): string {
   return started ? 'running' : 'queued';
 }
 
+/** The plan a decision concerns, when its event names one. */
+function decisionPlan(e: Decision): string | null {
+  return 'planId' in e.data && typeof e.data.planId === 'string' ? e.data.planId : null;
+}
+
 /**
- * Folds ledger events (in seq order) into the report model.
+ * Folds ledger events (in seq order) into the report model. With `planId`, the report of that
+ * plan alone: its phases and metrics, the runs that target it and their steps and decisions.
+ * Whether the plan exists is the caller's check (`plans` is empty when it does not).
  *
  * @example
  * const model = buildReport(events); // events from the ledger, seq 1..N
+ * const one = buildReport(events, { planId: 'auth' });
  */
-export function buildReport(events: Iterable<ReportEvent>): ReportModel {
+export function buildReport(
+  events: Iterable<ReportEvent>,
+  options: { readonly planId?: string } = {},
+): ReportModel {
+  const only = options.planId ?? null;
   const f = new LedgerFold();
-  const burnup = new Burnup();
+  const burnup = new Burnup(only);
   for (const e of events) burnup.add(f.add(e));
   const plans: ReportPlan[] = [];
   for (const [id, facts] of [...f.plans].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (only !== null && id !== only) continue;
     if (facts.imported !== null) plans.push(planReport(id, facts, facts.imported));
   }
-  const steps = [...f.steps].map(([id, s]): ReportStep => ({
-    id,
-    runId: s.runId,
-    state: s.state,
-    since: s.since,
-    reason: s.reason,
-  }));
+  const keptRuns =
+    only === null
+      ? null
+      : new Set(
+          [...f.runs]
+            .filter(([, r]) => r.target?.startsWith(`${only}:`) === true)
+            .map(([id]) => id),
+        );
+  const steps = [...f.steps]
+    .filter(([, s]) => keptRuns === null || (s.runId !== null && keptRuns.has(s.runId)))
+    .map(([id, s]): ReportStep => ({
+      id,
+      runId: s.runId,
+      state: s.state,
+      since: s.since,
+      reason: s.reason,
+    }));
+  const keptSteps = new Set(steps.map((s) => s.id));
   const quarantined = steps.filter((s) => s.state === 'quarantined');
   const awaitingApproval = steps.filter((s) => s.state === 'awaiting_approval');
   const stepCounts = new Map<string, Record<string, number>>();
@@ -515,10 +546,12 @@ export function buildReport(events: Iterable<ReportEvent>): ReportModel {
     c[s.state] = (c[s.state] ?? 0) + 1;
     stepCounts.set(s.runId, c);
   }
-  const runs = [...f.runs].map(([id, r]): ReportRun => {
-    const c = stepCounts.get(id) ?? {};
-    return { id, ...r, status: r.endedAt === null ? openStatus(c) : r.status, steps: c };
-  });
+  const runs = [...f.runs]
+    .filter(([id]) => keptRuns === null || keptRuns.has(id))
+    .map(([id, r]): ReportRun => {
+      const c = stepCounts.get(id) ?? {};
+      return { id, ...r, status: r.endedAt === null ? openStatus(c) : r.status, steps: c };
+    });
   const gates: Record<ReportGateStatus, number> = {
     pass: 0,
     fail: 0,
@@ -557,7 +590,15 @@ export function buildReport(events: Iterable<ReportEvent>): ReportModel {
     runs,
     quarantined,
     awaitingApproval,
-    approvals: f.decisions.map(approvalOf),
+    approvals: f.decisions
+      .filter((e) =>
+        only === null
+          ? true
+          : 'stepId' in e.data
+            ? keptSteps.has(e.data.stepId)
+            : (decisionPlan(e) ?? only) === only,
+      )
+      .map(approvalOf),
     needs: needsOf(plans, quarantined, awaitingApproval),
   };
 }

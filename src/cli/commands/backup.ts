@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { globalOptions, out, withWorkspace } from '../context.js';
+import { plural } from '../plural.js';
 
 /** Registers `pulser backup FILE` and `pulser restore FILE` (the embedded SQLite store). */
 export function registerBackupCommands(program: Command): void {
@@ -15,7 +16,7 @@ export function registerBackupCommands(program: Command): void {
       await withWorkspace(command, async (ws) => {
         const info = await backupWorkspace(ws, file);
         out(
-          `backed up to ${resolve(file)}: ${info.plans} plans, ${info.head.seq} events (head ${info.head.hash.slice(0, 16)})`,
+          `backed up to ${resolve(file)}: ${plural(info.plans, 'plan')}, ${plural(info.head.seq, 'event')} (head ${info.head.hash.slice(0, 16)})`,
         );
       });
     });
@@ -41,7 +42,7 @@ export function registerBackupCommands(program: Command): void {
       }
       const r = await restoreWorkspace(root, file, opts.force === true);
       out(
-        `restored ${resolve(file)}: ${r.info.plans} plans, ${r.info.head.seq} events (head ${r.info.head.hash.slice(0, 16)})`,
+        `restored ${resolve(file)}: ${plural(r.info.plans, 'plan')}, ${plural(r.info.head.seq, 'event')} (head ${r.info.head.hash.slice(0, 16)})`,
       );
       if (r.aside !== null) out(`the replaced database was moved to ${r.aside}`);
       if (r.signedPast !== null) {

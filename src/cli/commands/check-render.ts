@@ -5,6 +5,7 @@ import type { VerdictStatus } from '../../verify/index.js';
 import type { CheckResult, CriterionCheck, MetricCheck } from '../../workspace/checks/check.js';
 import { cut } from '../render.js';
 import { shellCommand } from '../../util/shell-quote.js';
+import { noun, plural } from '../plural.js';
 
 const LABEL: Record<VerdictStatus, string> = {
   pass: 'PASS',
@@ -98,7 +99,7 @@ function needs(result: CheckResult): string[] {
     if (waiting.length > 0) {
       const stepIds = waiting.map((c) => String(c.verdict.evidence['stepId']));
       lines.push(
-        `${waiting.length} command verifier(s) of ${p.path} did not run: a plan's commands run only once a person trusts them.`,
+        `${plural(waiting.length, 'command verifier')} of ${p.path} did not run: a plan's commands run only once a person trusts them.`,
         `  review them (\`pulser trust --show\`), then \`${shellCommand('pulser', 'trust', p.path)}\` and check again, or approve one execution: \`${shellCommand('pulser', 'approve', ...stepIds)}\``,
       );
     }
@@ -150,8 +151,8 @@ export function renderCheck(
   const verdicts = result.plans.flatMap((p) => [...p.criteria, ...p.metrics]);
   const count = (s: VerdictStatus): number => verdicts.filter((v) => v.verdict.status === s).length;
   lines.push(
-    `${gates.filter((g) => g === 'pass').length}/${gates.length} gates pass; verdicts: ${count('pass')} pass, ${count('fail')} fail, ${count('pending')} pending, ${count('not_run')} not run, ${count('error')} error` +
-      `; ${result.recorded} event(s) recorded`,
+    `${gates.filter((g) => g === 'pass').length}/${gates.length} ${noun(gates.length, 'gate passes', 'gates pass')}; verdicts: ${count('pass')} pass, ${count('fail')} fail, ${count('pending')} pending, ${count('not_run')} not run, ${count('error')} error` +
+      `; ${plural(result.recorded, 'event')} recorded`,
   );
   lines.push(...needs(result));
   return lines.join('\n');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { DoctorReport, EventsCheck } from '../../workspace/ledger/doctor.js';
 import { visible } from '../../util/visible.js';
 import { out, outJson, withWorkspace } from '../context.js';
+import { plural } from '../plural.js';
 
 /** Registers `pulser doctor`. */
 export function registerDoctorCommand(program: Command): void {
@@ -49,7 +50,7 @@ function render(report: DoctorReport): string {
   for (const area of report.healthy) {
     const detail =
       area === 'ledger' && report.ledger !== null
-        ? `, ${report.ledger.verdict.count} events, chain intact`
+        ? `, ${plural(report.ledger.verdict.count, 'event')}, chain intact`
         : area === 'events' && report.events !== null
           ? eventsDetail(report.events)
           : '';
@@ -59,6 +60,6 @@ function render(report: DoctorReport): string {
     lines.push(`  ${f.area.padEnd(8)} PROBLEM: ${f.problem}`);
     lines.push(`           what to do: ${f.fix}`);
   }
-  lines.push(report.ok ? 'nothing is wrong' : `${report.findings.length} problem(s) found`);
+  lines.push(report.ok ? 'nothing is wrong' : `${plural(report.findings.length, 'problem')} found`);
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { out, outJson, withWorkspace } from '../context.js';
 import { shellCommand } from '../../util/shell-quote.js';
+import { plural } from '../plural.js';
 
 /** Registers `pulser proofs export` and `pulser proofs verify`. */
 export function registerProofCommands(program: Command): void {
@@ -42,7 +43,7 @@ export function registerProofCommands(program: Command): void {
           out(
             r.envelopes.length === 0
               ? `wrote no proof to ${opts.out}: no verdict is decided yet; run \`pulser check\` first`
-              : `wrote ${r.envelopes.length} signed proof(s) to ${opts.out} (key ${r.keyId}, ledger ${r.ledgerId}); verify with \`${shellCommand('pulser', 'proofs', 'verify', opts.out)}\``,
+              : `wrote ${plural(r.envelopes.length, 'signed proof')} to ${opts.out} (key ${r.keyId}, ledger ${r.ledgerId}); verify with \`${shellCommand('pulser', 'proofs', 'verify', opts.out)}\``,
           );
         });
       },
@@ -95,8 +96,8 @@ export function registerProofCommands(program: Command): void {
               checks.length === 0
                 ? 'no proofs in the file'
                 : bad === 0
-                  ? `all ${checks.length} proof(s) verified`
-                  : `${bad} of ${checks.length} proof(s) failed`,
+                  ? `all ${plural(checks.length, 'proof')} verified`
+                  : `${bad} of ${plural(checks.length, 'proof')} failed`,
             );
           }
           if (checks.length === 0 || checks.some((c) => !c.ok)) process.exitCode = 1;

@@ -3,6 +3,7 @@
  */
 import type { KeyEntry } from '../../workspace/ledger/ledger-keys.js';
 import type { LedgerCheck, LedgerStatus } from '../../workspace/ledger/ledger.js';
+import { noun, plural } from '../plural.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -13,7 +14,7 @@ export function renderVerify(check: LedgerCheck): string {
   const sources = check.checkpointSources;
   const from = `${sources.database} in the database, ${sources.file} in checkpoints.jsonl${sources.extra > 0 ? `, ${sources.extra} given` : ''}`;
   if (v.ok && check.fileProblems.length === 0) {
-    lines.push(`ledger ${ledgerId}: OK, ${n(v.count)} events, chain intact`);
+    lines.push(`ledger ${ledgerId}: OK, ${plural(v.count, 'event', 'events', n)}, chain intact`);
     lines.push(`  head: event ${v.head.seq} ${v.head.hash}`);
     const cp = v.lastCheckpoint;
     lines.push(
@@ -24,13 +25,15 @@ export function renderVerify(check: LedgerCheck): string {
     lines.push(`  keyed: ${authenticationLine(check)}`);
     if (v.unsignedTail > 0) {
       lines.push(
-        `  ${n(v.unsignedTail)} event(s) after the last checkpoint are not signed yet (run \`pulser ledger checkpoint\`)`,
+        `  ${plural(v.unsignedTail, 'event', 'events', n)} after the last checkpoint ${noun(v.unsignedTail, 'is', 'are')} not signed yet (run \`pulser ledger checkpoint\`)`,
       );
     }
     return lines.join('\n');
   }
   const count = v.problemCount + check.fileProblems.length;
-  lines.push(`ledger ${ledgerId}: FAILED, ${n(count)} problem(s) in ${n(v.count)} events`);
+  lines.push(
+    `ledger ${ledgerId}: FAILED, ${plural(count, 'problem', 'problems', n)} in ${plural(v.count, 'event', 'events', n)}`,
+  );
   const bad = v.firstBad;
   if (bad !== null) {
     const e = check.firstBadEvent;
@@ -78,7 +81,7 @@ export function renderStatus(s: LedgerStatus): string {
     `ledger ${s.ledgerId}`,
     `  events:      ${n(s.head.seq)} (head ${s.head.hash})`,
     `  checkpoints: ${n(s.checkpoints)}${cp === null ? '' : `, last at event ${cp.seq} by key ${cp.keyId} at ${cp.ts}`}`,
-    `  unsigned:    ${n(s.unsigned)} event(s)`,
+    `  unsigned:    ${plural(s.unsigned, 'event', 'events', n)}`,
     `  signing key: ${s.activeKeyId ?? 'none yet (created on first use)'}${s.keys > 1 ? `, ${s.keys - 1} retired` : ''}`,
   ].join('\n');
 }
@@ -89,7 +92,7 @@ export function renderKeys(keys: ReadonlyArray<KeyEntry>): string {
   return keys
     .map(
       (k) =>
-        `${k.keyId}  ${k.state.padEnd(7)}  ${String(k.checkpoints).padStart(6)} checkpoint(s)  ed25519 ${k.publicKey}${k.state === 'retired' && k.canSign ? '  (private key still on disk)' : ''}`,
+        `${k.keyId}  ${k.state.padEnd(7)}  ${String(k.checkpoints).padStart(6)} ${noun(k.checkpoints, 'checkpoint').padEnd(11)}  ed25519 ${k.publicKey}${k.state === 'retired' && k.canSign ? '  (private key still on disk)' : ''}`,
     )
     .join('\n');
 }

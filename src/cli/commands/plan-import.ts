@@ -5,6 +5,7 @@ import type { Workspace } from '../../workspace/open.js';
 import { cliActor, readPlanFile } from '../../workspace/plan-file.js';
 import { err, out, outJson } from '../context.js';
 import { diffLines, formatDiagnostic } from '../render.js';
+import { plural } from '../plural.js';
 
 /** Fails (before any workspace is created) when `file` cannot be read or compiled at all. */
 export function preflight(file: string): void {
@@ -39,7 +40,7 @@ export async function runImport(
   for (const d of diagnostics) err(formatDiagnostic(d));
   const plan = stored.plan;
   const tasks = plan.tasks.length + plan.phases.reduce((n, p) => n + p.tasks.length, 0);
-  const what = `${plan.phases.length} phases, ${tasks} tasks`;
+  const what = `${plural(plan.phases.length, 'phase')}, ${plural(tasks, 'task')}`;
   if (previous === null) {
     out(`imported ${stored.path} as ${stored.id}: "${plan.title}" (${what})`);
     if (hint) out('next: pulser status');

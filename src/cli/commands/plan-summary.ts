@@ -6,6 +6,7 @@ import { compileOrThrow } from '../../workspace/plans/import-plan.js';
 import { err, out, outJson } from '../context.js';
 import { formatDiagnostic } from '../render.js';
 import { renderExplanation } from './plan-explain.js';
+import { plural } from '../plural.js';
 
 /** `pulser summary FILE`: compile without a workspace and print the summary. */
 export function runSummary(file: string, json: boolean, explain = false): void {
@@ -34,7 +35,7 @@ export function runSummary(file: string, json: boolean, explain = false): void {
     );
   }
   out(
-    `total: ${t.phases} phases, ${t.tasks} tasks, ${t.checkboxes.checked}/${t.checkboxes.total} checkboxes, ${t.criteria} criteria, ${t.steps} steps, ${t.metricTargets} metric targets`,
+    `total: ${plural(t.phases, 'phase')}, ${plural(t.tasks, 'task')}, ${t.checkboxes.checked}/${plural(t.checkboxes.total, 'checkbox', 'checkboxes')}, ${plural(t.criteria, 'criterion', 'criteria')}, ${plural(t.steps, 'step')}, ${plural(t.metricTargets, 'metric target')}`,
   );
   if (t.owners.length > 0) out(`owners: ${t.owners.join(' ')}`);
 }

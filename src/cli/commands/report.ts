@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { visible } from '../../util/visible.js';
 import { out, outJson, withWorkspace } from '../context.js';
+import { plural } from '../plural.js';
 
 /** Registers `pulser report` and `pulser replay`. */
 export function registerReportCommands(program: Command): void {
@@ -9,30 +10,41 @@ export function registerReportCommands(program: Command): void {
     .description(
       'Report derived from the ledger alone: progress per phase, gates and their evidence, metrics against targets, runs, quarantined steps, approvals, what needs a person.',
     )
+    .option('--plan <id>', 'the report of this plan alone (its runs, steps and decisions)')
     .option('-f, --format <format>', 'md | json | html (one self-contained file with charts)', 'md')
     .option(
       '-o, --out <file>',
       'write to this file (the exact bytes the ledger records) instead of stdout (control characters shown as escapes)',
     )
-    .action(async (opts: { readonly format: string; readonly out?: string }, command: Command) => {
-      const { generateReport, parseReportFormat } = await import('../../workspace/plans/report.js');
-      const format = parseReportFormat(opts.format);
-      const { checkOutFile, writeOutFile } = await import('../out-file.js');
-      if (opts.out !== undefined) checkOutFile(opts.out);
-      await withWorkspace(command, async (ws) => {
-        const report = await generateReport(ws, format);
-        if (opts.out === undefined) {
-          // Control and bidi characters from the plans shown as escapes (in JSON, `\u202e` is the
-          // same string); -o writes the exact bytes the ledger records.
-          process.stdout.write(visible(report.text));
-          return;
-        }
-        writeOutFile(opts.out, report.text);
-        out(
-          `wrote the ${format} report of ledger events 1..${report.throughSeq} to ${opts.out} (sha256 ${report.sha256.slice(0, 16)})`,
-        );
-      });
-    });
+    .action(
+      async (
+        opts: { readonly format: string; readonly out?: string; readonly plan?: string },
+        command: Command,
+      ) => {
+        const { generateReport, parseReportFormat } =
+          await import('../../workspace/plans/report.js');
+        const format = parseReportFormat(opts.format);
+        const { checkOutFile, writeOutFile } = await import('../out-file.js');
+        if (opts.out !== undefined) checkOutFile(opts.out);
+        await withWorkspace(command, async (ws) => {
+          const report = await generateReport(
+            ws,
+            format,
+            opts.plan === undefined ? {} : { planId: opts.plan },
+          );
+          if (opts.out === undefined) {
+            // Control and bidi characters from the plans shown as escapes (in JSON, `\u202e` is the
+            // same string); -o writes the exact bytes the ledger records.
+            process.stdout.write(visible(report.text));
+            return;
+          }
+          writeOutFile(opts.out, report.text);
+          out(
+            `wrote the ${format} report of ${opts.plan === undefined ? '' : `plan ${opts.plan}, `}ledger events 1..${report.throughSeq} to ${opts.out} (sha256 ${report.sha256.slice(0, 16)})${opts.plan === undefined ? '' : '; a plan report is not recorded for replay'}`,
+          );
+        });
+      },
+    );
 
   program
     .command('replay')
@@ -60,7 +72,7 @@ export function registerReportCommands(program: Command): void {
             r.reports.length === 0
               ? 'no report recorded yet: run `pulser report` first'
               : r.ok
-                ? `all ${r.reports.length} report(s) rebuilt byte for byte from the ledger alone`
+                ? `all ${plural(r.reports.length, 'report')} rebuilt byte for byte from the ledger alone`
                 : 'replay FAILED: a report could not be rebuilt from the ledger',
           );
         }

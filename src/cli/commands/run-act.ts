@@ -15,6 +15,7 @@ import {
 import type { ResolveAction } from '../../store/run-store.js';
 import { out, outJson } from '../context.js';
 import { shellCommand } from '../../util/shell-quote.js';
+import { noun } from '../plural.js';
 
 type Action = 'retry' | 'approve' | 'reject' | 'resolve' | 'cancel' | 'archive' | 'unarchive';
 
@@ -44,7 +45,7 @@ export async function act(
       line = [
         queued.length > 0 ? `re-queued ${queued.join(', ')}` : '',
         waiting.length > 0
-          ? `${waiting.join(', ')} wait${waiting.length === 1 ? 's' : ''} for a person (trust or approval) again`
+          ? `${waiting.join(', ')} ${noun(waiting.length, 'waits', 'wait')} for a person (trust or approval) again`
           : '',
       ]
         .filter((x) => x !== '')

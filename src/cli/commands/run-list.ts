@@ -8,6 +8,8 @@ import { getRun, listRuns, listSessions } from '../../workspace/runs/runs.js';
 import { runLogView } from '../../workspace/runs/log-view.js';
 import { findRun, findSession } from '../../workspace/runs/run-ids.js';
 import { out, outJson, outRaw } from '../context.js';
+import { visible } from '../../util/visible.js';
+import { colorWanted, paintRunStatuses } from '../color.js';
 import { renderRun, renderRuns, renderSessions } from './run-render.js';
 
 interface RunsOptions {
@@ -18,6 +20,14 @@ interface RunsOptions {
   readonly archived?: boolean;
   readonly limit?: number;
   readonly json?: boolean;
+  /** False with `--no-color`. */
+  readonly color?: boolean;
+}
+
+/** Human output of `pulser runs`: status words coloured when {@link colorWanted}. */
+function outRuns(text: string, opts: RunsOptions): void {
+  if (!colorWanted(opts.color)) out(text);
+  else outRaw(paintRunStatuses(visible(text)));
 }
 
 function parseStatus(status: string | undefined): RunStatus | undefined {
@@ -39,7 +49,7 @@ export async function runsCommand(
   if (id !== undefined) {
     const { steps, ...run } = await getRun(ws, id);
     if (opts.json === true) outJson({ run: { ...run, steps } });
-    else out(renderRun(run, steps));
+    else outRuns(renderRun(run, steps), opts);
     return;
   }
   const status = parseStatus(opts.status);
@@ -53,7 +63,7 @@ export async function runsCommand(
     limit: opts.limit ?? 30,
   });
   if (opts.json === true) outJson({ runs });
-  else out(renderRuns(runs));
+  else outRuns(renderRuns(runs), opts);
 }
 
 /**

@@ -4,6 +4,8 @@
 import type { StoredEvent } from '../../store/events.js';
 import type { RunRecord, SessionRecord, StepRecord, StepState } from '../../store/run-store.js';
 import { shellCommand } from '../../util/shell-quote.js';
+import { agoText, tookBetween } from '../human-time.js';
+import { noun, plural } from '../plural.js';
 
 interface EventData {
   readonly stepId?: string;
@@ -79,7 +81,7 @@ export function eventLine(e: StoredEvent, titles: ReadonlyMap<string, string>): 
     case 'run.cancelled':
       return `${t} ${who} ${e.type.slice(4).toUpperCase()}`;
     case 'run.skipped':
-      return `${t} ${who} SKIPPED (ended, but a person skipped ${d.skipped ?? 'a'} step${d.skipped === 1 ? '' : 's'})`;
+      return `${t} ${who} SKIPPED (ended, but a person skipped ${d.skipped === undefined ? 'a step' : plural(d.skipped, 'step')})`;
     case 'run.judged':
       return `${t} ${who} ${(d.status ?? '').toUpperCase()}: ${d.reason ?? ''}`;
     case 'run.retried':
@@ -106,15 +108,15 @@ function progress(run: RunRecord): string {
   return `${done}/${total}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
 }
 
-/** The `pulser runs` table. */
-export function renderRuns(runs: ReadonlyArray<RunRecord>): string {
+/** The `pulser runs` table; times relative to `now` (`3 min ago`) and durations (`2.3 s`). */
+export function renderRuns(runs: ReadonlyArray<RunRecord>, now: number = Date.now()): string {
   if (runs.length === 0) return 'no runs (start one with `pulser run TARGET`)';
   const lines = [
-    `${pad('RUN', 13)} ${pad('STATUS', 9)} ${pad('LANE', 8)} ${pad('STEPS', 14)} CREATED              TITLE`,
+    `${pad('RUN', 13)} ${pad('STATUS', 9)} ${pad('LANE', 8)} ${pad('STEPS', 14)} ${pad('CREATED', 12)} ${pad('TOOK', 11)} TITLE`,
   ];
   for (const r of runs) {
     lines.push(
-      `${pad(r.id, 13)} ${pad(r.status, 9)} ${pad(r.lane, 8)} ${pad(progress(r), 14)} ${r.createdAt.slice(0, 19).replace('T', ' ')}  ${r.title}`,
+      `${pad(r.id, 13)} ${pad(r.status, 9)} ${pad(r.lane, 8)} ${pad(progress(r), 14)} ${pad(agoText(r.createdAt, now), 12)} ${pad(tookBetween(r.createdAt, r.finishedAt), 11)} ${r.title}`,
     );
   }
   return lines.join('\n');
@@ -129,13 +131,17 @@ const ENDED: ReadonlySet<StepState> = new Set([
   'skipped',
 ]);
 
-/** One run with its steps. */
-export function renderRun(run: RunRecord, steps: ReadonlyArray<StepRecord>): string {
+/** One run with its steps; times relative to `now` (`3 min ago`) and durations (`2.3 s`). */
+export function renderRun(
+  run: RunRecord,
+  steps: ReadonlyArray<StepRecord>,
+  now: number = Date.now(),
+): string {
   const target = run.target === null ? 'ad-hoc steps' : `${run.target.planId}:${run.target.nodeId}`;
   const lines = [
     `${run.id}  ${run.status}  ${JSON.stringify(run.title)}`,
     `  target ${target} · lane ${run.lane} · session ${run.sessionId} · requested by ${run.requestedBy}`,
-    `  created ${run.createdAt}${run.finishedAt === null ? '' : ` · finished ${run.finishedAt}`}`,
+    `  created ${agoText(run.createdAt, now)}${run.finishedAt === null ? '' : ` · finished ${agoText(run.finishedAt, now)}, took ${tookBetween(run.createdAt, run.finishedAt)}`}`,
   ];
   if (run.intent !== null) lines.push(`  intent: ${run.intent}`);
   for (const s of steps) {
@@ -158,7 +164,7 @@ export function renderSessions(sessions: ReadonlyArray<SessionRecord>): string {
   return sessions
     .map(
       (s) =>
-        `${pad(s.id, 11)} ${pad(`${s.runs} runs`, 8)} ${s.createdAt.slice(0, 10)}  ${s.title}${s.archived ? '  (archived)' : ''}`,
+        `${pad(s.id, 11)} ${pad(plural(s.runs, 'run'), 8)} ${s.createdAt.slice(0, 10)}  ${s.title}${s.archived ? '  (archived)' : ''}`,
     )
     .join('\n');
 }
@@ -183,7 +189,9 @@ export function stalledHint(
         untrusted.map((s) => (s.planId === null ? null : (paths.get(s.planId) ?? s.planId))),
       ),
     ].filter((f): f is string => f !== null);
-    lines.push(`${untrusted.length} step(s) wait because their commands are not trusted:`);
+    lines.push(
+      `${plural(untrusted.length, 'step')} ${noun(untrusted.length, 'waits', 'wait')} because ${noun(untrusted.length, 'its command is', 'their commands are')} not trusted:`,
+    );
     for (const s of untrusted) lines.push(`  ${s.id}  ${s.title}`);
     if (files.length > 0) {
       lines.push(
@@ -193,12 +201,16 @@ export function stalledHint(
     lines.push(`or approve one execution: ${shellCommand('pulser', 'approve', untrusted[0]!.id)}`);
   }
   if (required.length > 0) {
-    lines.push(`${required.length} step(s) need an approval:`);
+    lines.push(
+      `${plural(required.length, 'step')} ${noun(required.length, 'needs', 'need')} an approval:`,
+    );
     for (const s of required)
       lines.push(`  ${s.id}  ${s.title}   ${shellCommand('pulser', 'approve', s.id)}`);
   }
   if (quarantined.length > 0) {
-    lines.push(`${quarantined.length} step(s) are quarantined (retries exhausted):`);
+    lines.push(
+      `${plural(quarantined.length, 'step')} ${noun(quarantined.length, 'is', 'are')} quarantined (retries exhausted):`,
+    );
     for (const s of quarantined)
       lines.push(
         `  ${s.id}  ${s.title}: ${s.error ?? ''}   ${shellCommand('pulser', 'resolve', s.id)} retry|abort, or skip --reason TEXT`,

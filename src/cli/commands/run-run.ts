@@ -16,6 +16,7 @@ import { out } from '../context.js';
 import { eventLine, renderRun, stalledHint } from './run-render.js';
 import { shellCommand } from '../../util/shell-quote.js';
 import { visibleLine } from '../../util/visible.js';
+import { plural } from '../plural.js';
 
 interface RunOptions {
   readonly lane?: string;
@@ -131,7 +132,7 @@ export async function runCommand(
     if (opts.json === true) out(JSON.stringify({ run, steps }));
     else {
       out(
-        `queued ${runId} (${steps.length} steps); \`pulser worker\` executes it, \`${shellCommand('pulser', 'logs', '-f', runId)}\` follows it`,
+        `queued ${runId} (${plural(steps.length, 'step')}); \`pulser worker\` executes it, \`${shellCommand('pulser', 'logs', '-f', runId)}\` follows it`,
       );
       if (isStalled(run)) out(stalledHint(run, steps, await planPaths(ws)));
     }

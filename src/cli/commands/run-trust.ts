@@ -9,6 +9,7 @@ import { cliActor, workspacePath } from '../../workspace/plan-file.js';
 import { trustFile, trustStatus, untrustPlan } from '../../workspace/access/trust.js';
 import { shellCommand } from '../../util/shell-quote.js';
 import { out, outJson } from '../context.js';
+import { noun, plural } from '../plural.js';
 
 /** A command as shown for review: each line indented under its node (made visible by `out`). */
 function commandLines(command: string): string {
@@ -61,14 +62,16 @@ export async function trustCommand(
     return;
   }
   out(
-    `trusted ${plan.path} (${plan.id}, sha256 ${grant.sha256.slice(0, 12)}): ${grant.items.length} command(s)`,
+    `trusted ${plan.path} (${plan.id}, sha256 ${grant.sha256.slice(0, 12)}): ${plural(grant.items.length, 'command')}`,
   );
   for (const e of trusted) {
     out(`  ${e.kind.padEnd(8)} ${e.nodeId}${e.language === undefined ? '' : ` (${e.language})`}`);
     out(commandLines(e.command));
   }
   if (released.length > 0) {
-    out(`released ${released.length} waiting step(s): ${released.map((s) => s.id).join(', ')}`);
+    out(
+      `released ${plural(released.length, 'waiting step')}: ${released.map((s) => s.id).join(', ')}`,
+    );
   }
 }
 
@@ -87,6 +90,6 @@ export async function untrustCommand(
   if (opts.json === true) outJson({ revoked, parked });
   else
     out(
-      `revoked ${revoked.length} trust grant(s) of ${planId}; ${parked.length} queued step(s) wait for approval again`,
+      `revoked ${plural(revoked.length, 'trust grant')} of ${planId}; ${plural(parked.length, 'queued step')} ${noun(parked.length, 'waits', 'wait')} for approval again`,
     );
 }

@@ -53,6 +53,7 @@ export function registerRunCommands(program: Command): void {
     .option('--archived', 'include runs of archived sessions')
     .option('-n, --limit <n>', 'at most n runs', positiveInt('--limit'), 30)
     .option('--json', JSON_HELP)
+    .option('--no-color', 'no colour even on a terminal (also NO_COLOR=1)')
     .action(async (run: string | undefined, opts: Record<string, unknown>, command: Command) => {
       const { runsCommand } = await import('./run-list.js');
       await withWorkspace(command, (ws) => runsCommand(ws, run, opts));

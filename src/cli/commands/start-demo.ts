@@ -23,6 +23,7 @@ import { checkFailed, renderCheck } from './check-render.js';
 import { runImport } from './plan-import.js';
 import { renderStatus } from './plan-status.js';
 import { runCommand } from './run-run.js';
+import { plural } from '../plural.js';
 
 /** The bundled files the tour copies into its folder. */
 const FILES = ['launch.md', 'pulser.verifiers.json'] as const;
@@ -66,7 +67,9 @@ async function tour(ws: Workspace, root: string): Promise<boolean> {
       '`pulser trust --show`, then trust it with `pulser trust FILE`.',
   );
   const { grant } = await trustFile(ws, plan, cliActor());
-  out(`trusted launch.md (sha256 ${grant.sha256.slice(0, 12)}): ${grant.items.length} command(s)`);
+  out(
+    `trusted launch.md (sha256 ${grant.sha256.slice(0, 12)}): ${plural(grant.items.length, 'command')}`,
+  );
 
   heading(4, 'run: phase 1, durably, with live progress (task 1.3 fails once, then retries)');
   await runCommand(ws, 'launch:phase-1', {});

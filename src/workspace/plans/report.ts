@@ -4,7 +4,7 @@
  * event); `replayReports` rebuilds every recorded report from the events up to its `throughSeq`
  * and proves it byte-identical.
  */
-import { UsageError } from '../../errors/index.js';
+import { NotFoundError, UsageError } from '../../errors/index.js';
 import {
   REPORT_FORMATS,
   buildReport,
@@ -48,20 +48,31 @@ export interface GeneratedReport {
   readonly throughSeq: number;
 }
 
-/** Renders the report of the events 1..`through` (everything by default); records nothing. */
+/**
+ * Renders the report of the events 1..`through` (everything by default), of every plan or of
+ * `planId` alone (a NotFoundError naming it when the ledger has no such plan); records nothing.
+ */
 export async function buildWorkspaceReport(
   ws: Workspace,
   format: ReportFormat,
   through?: number,
+  planId?: string,
 ): Promise<GeneratedReport> {
   const events = await ledgerEvents(ws, through);
-  const text = renderReport(buildReport(events), format);
+  const model = buildReport(events, planId === undefined ? {} : { planId });
+  if (planId !== undefined && model.plans.length === 0) {
+    throw new NotFoundError(`no plan with ID ${JSON.stringify(planId)} in the ledger`, {
+      hint: 'list the plans with `pulser status`',
+    });
+  }
+  const text = renderReport(model, format);
   return { format, text, sha256: sha256Hex(text), throughSeq: events.at(-1)?.seq ?? 0 };
 }
 
 /**
  * Renders the report of the whole ledger and records `report.generated` so that `replay` can
- * prove it later.
+ * prove it later. A report of one plan (`planId`) is not recorded: `report.generated` does not
+ * name a plan, so replay could not rebuild it.
  *
  * @example
  * const { text } = await generateReport(ws, 'html');
@@ -69,10 +80,10 @@ export async function buildWorkspaceReport(
 export async function generateReport(
   ws: Workspace,
   format: ReportFormat,
-  options: { readonly actor?: string; readonly record?: boolean } = {},
+  options: { readonly actor?: string; readonly record?: boolean; readonly planId?: string } = {},
 ): Promise<GeneratedReport> {
-  const report = await buildWorkspaceReport(ws, format);
-  if (options.record !== false) {
+  const report = await buildWorkspaceReport(ws, format, undefined, options.planId);
+  if (options.record !== false && options.planId === undefined) {
     await ws.store.events.append({
       type: 'report.generated',
       actor: options.actor ?? cliActor(),
