@@ -1,4 +1,5 @@
-import type { ChainKey } from '../util/chain.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { eventDigestRaw, eventMac, type ChainKey } from '../util/chain.js';
 
 /** An event to append: every state change of a workspace is a transaction plus an event. */
 export interface EventInput {
@@ -60,3 +61,31 @@ export const WORK_EVENTS: ReadonlySet<string> = new Set([
   'step.skipped',
   'trust.granted',
 ]);
+
+/** The next link of the chain, as every backend stores it (see {@link chainEvent}). */
+export interface ChainLink {
+  readonly stored: StoredEvent;
+  /** The canonical JSON of the data: the stored text, which the hash covers as is. */
+  readonly dataJson: string;
+  /** The chain key's MAC of the hash, or null without a key. */
+  readonly mac: string | null;
+}
+
+/** Chains `event` after `last` at time `ts`: the one definition of a link for every backend. */
+export function chainEvent(
+  last: { readonly seq: number; readonly hash: string },
+  event: EventInput,
+  ts: string,
+  key: ChainKeyState,
+): ChainLink {
+  const seq = last.seq + 1;
+  const data = event.data === undefined ? null : event.data;
+  const dataJson = canonicalJson(data);
+  const head = { seq, ts, type: event.type, actor: event.actor, subject: event.subject };
+  const hash = eventDigestRaw(last.hash, head, dataJson);
+  return {
+    stored: { ...head, data, prevHash: last.hash, hash },
+    dataJson,
+    mac: key.kind === 'key' ? eventMac(key.key.secret, hash) : null,
+  };
+}

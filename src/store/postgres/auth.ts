@@ -8,40 +8,10 @@ import type {
   StoredUser,
 } from '../auth-store.js';
 import type { StoredEvent } from '../events.js';
+import { CREDENTIAL_COLUMNS, credentialFromRow, type CredentialRow } from '../rows.js';
 import type { PgDb, PgTx } from './database.js';
 
-interface Row {
-  id: string;
-  workspace: string;
-  kind: CredentialKind;
-  user_name: string;
-  label: string;
-  role: Role;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-function fromRow(row: Row): StoredCredential {
-  return {
-    id: row.id,
-    workspace: row.workspace,
-    kind: row.kind,
-    userName: row.user_name,
-    label: row.label,
-    role: row.role,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-const COLUMNS =
-  'id, workspace, kind, user_name, label, role, created_at, expires_at, last_used_at, revoked_at';
-
-const LIVE = `SELECT ${COLUMNS} FROM auth_tokens WHERE workspace = $1 AND token_hash = $2
+const LIVE = `SELECT ${CREDENTIAL_COLUMNS} FROM auth_tokens WHERE workspace = $1 AND token_hash = $2
   AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)`;
 
 /**
@@ -114,8 +84,8 @@ export class PgAuthStore implements AuthStore {
   }
 
   async find(workspace: string, tokenHash: string, now: string): Promise<StoredCredential | null> {
-    const res = await this.#db.query<Row>(LIVE, [workspace, tokenHash, now]);
-    return res.rows[0] === undefined ? null : fromRow(res.rows[0]);
+    const res = await this.#db.query<CredentialRow>(LIVE, [workspace, tokenHash, now]);
+    return res.rows[0] === undefined ? null : credentialFromRow(res.rows[0]);
   }
 
   login(
@@ -125,7 +95,8 @@ export class PgAuthStore implements AuthStore {
     now: string,
   ): Promise<StoredCredential | null> {
     return this.#db.tx(async (tx) => {
-      const row = (await tx.query<Row>(`${LIVE} FOR UPDATE`, [workspace, tokenHash, now])).rows[0];
+      const row = (await tx.query<CredentialRow>(`${LIVE} FOR UPDATE`, [workspace, tokenHash, now]))
+        .rows[0];
       if (row === undefined || row.kind === 'session') return null;
       if (row.kind === 'login') {
         await tx.query('UPDATE auth_tokens SET revoked_at = $1, last_used_at = $1 WHERE id = $2', [
@@ -165,8 +136,8 @@ export class PgAuthStore implements AuthStore {
   revoke(workspace: string, id: string, actor: string, now: string): Promise<StoredCredential> {
     return this.#db.tx(async (tx) => {
       const row = (
-        await tx.query<Row>(
-          `SELECT ${COLUMNS} FROM auth_tokens WHERE workspace = $1 AND id = $2 FOR UPDATE`,
+        await tx.query<CredentialRow>(
+          `SELECT ${CREDENTIAL_COLUMNS} FROM auth_tokens WHERE workspace = $1 AND id = $2 FOR UPDATE`,
           [workspace, id],
         )
       ).rows[0];
@@ -175,7 +146,7 @@ export class PgAuthStore implements AuthStore {
           hint: 'list tokens with `pulser token list`',
         });
       }
-      if (row.revoked_at !== null) return fromRow(row);
+      if (row.revoked_at !== null) return credentialFromRow(row);
       await tx.query('UPDATE auth_tokens SET revoked_at = $1 WHERE id = $2', [now, id]);
       await tx.append({
         type: row.kind === 'session' ? 'auth.logout' : 'auth.token.revoked',
@@ -183,7 +154,7 @@ export class PgAuthStore implements AuthStore {
         subject: id,
         data: { kind: row.kind, user: row.user_name, label: row.label },
       });
-      return fromRow({ ...row, revoked_at: now });
+      return credentialFromRow({ ...row, revoked_at: now });
     });
   }
 
@@ -191,12 +162,12 @@ export class PgAuthStore implements AuthStore {
     workspace: string,
     kinds?: ReadonlyArray<CredentialKind>,
   ): Promise<StoredCredential[]> {
-    const res = await this.#db.query<Row>(
-      `SELECT ${COLUMNS} FROM auth_tokens WHERE workspace = $1 ORDER BY created_at DESC, id COLLATE "C"`,
+    const res = await this.#db.query<CredentialRow>(
+      `SELECT ${CREDENTIAL_COLUMNS} FROM auth_tokens WHERE workspace = $1 ORDER BY created_at DESC, id COLLATE "C"`,
       [workspace],
     );
     const wanted = kinds === undefined ? null : new Set(kinds);
-    return res.rows.filter((r) => wanted === null || wanted.has(r.kind)).map(fromRow);
+    return res.rows.filter((r) => wanted === null || wanted.has(r.kind)).map(credentialFromRow);
   }
 
   async users(workspace: string): Promise<StoredUser[]> {

@@ -7,10 +7,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { StoreError, isPulserError } from '../../errors/index.js';
 import { checkEventInput } from '../../ir/events.js';
-import { canonicalJson } from '../../util/canonical-json.js';
-import { GENESIS_HASH, eventDigestRaw, eventMac } from '../../util/chain.js';
+import { GENESIS_HASH, eventMac } from '../../util/chain.js';
 import type { Clock } from '../clock.js';
-import type { ChainKeyState, EventInput, StoredEvent } from '../events.js';
+import { chainEvent, type ChainKeyState, type EventInput, type StoredEvent } from '../events.js';
 import { connectionFailure, errorCode, type PgTarget } from './connection.js';
 
 /** The channel `NOTIFY` wakes listeners on; the payload is `workspace seq`. */
@@ -244,44 +243,24 @@ export class PgDb {
     last: { seq: number; hash: string },
     event: EventInput,
   ): Promise<StoredEvent> {
-    const seq = last.seq + 1;
-    const prevHash = last.hash;
-    const ts = this.isoNow();
-    const data = event.data === undefined ? null : event.data;
-    // The stored text is the canonical JSON the hash covers, so verification hashes it as is.
-    const dataJson = canonicalJson(data);
-    const hash = eventDigestRaw(
-      prevHash,
-      { seq, ts, type: event.type, actor: event.actor, subject: event.subject },
-      dataJson,
-    );
-    const key = this.#chainKey;
+    const { stored, dataJson, mac } = chainEvent(last, event, this.isoNow(), this.#chainKey);
     await client.query(
       `INSERT INTO events (workspace, seq, ts, type, actor, subject, data, prev_hash, hash, mac)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         this.workspace,
-        seq,
-        ts,
-        event.type,
-        event.actor,
-        event.subject,
+        stored.seq,
+        stored.ts,
+        stored.type,
+        stored.actor,
+        stored.subject,
         dataJson,
-        prevHash,
-        hash,
-        key.kind === 'key' ? eventMac(key.key.secret, hash) : null,
+        stored.prevHash,
+        stored.hash,
+        mac,
       ],
     );
-    return {
-      seq,
-      ts,
-      type: event.type,
-      actor: event.actor,
-      subject: event.subject,
-      data,
-      prevHash,
-      hash,
-    };
+    return stored;
   }
 
   /**

@@ -2,6 +2,7 @@ import { diffPlans, summarizeDiff } from '../../ir/diff.js';
 import type { Plan } from '../../ir/schema.js';
 import { StoreError } from '../../errors/index.js';
 import type { StoredEvent } from '../events.js';
+import type { NodeRow, PlanRow } from '../rows.js';
 import type {
   PlanNodeRef,
   PlanStore,
@@ -11,22 +12,6 @@ import type {
 } from '../plan-store.js';
 import { planNodeRows } from '../plan-nodes.js';
 import type { PgDb, PgTx } from './database.js';
-
-interface PlanRow {
-  id: string;
-  path: string;
-  sha256: string;
-  version: number;
-  imported_at: string;
-  ir: string;
-}
-
-interface NodeRow {
-  plan_id: string;
-  node_id: string;
-  kind: string;
-  title: string;
-}
 
 const PLAN_COLUMNS = 'id, path, sha256, version, imported_at, ir';
 

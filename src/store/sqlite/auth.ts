@@ -8,38 +8,8 @@ import type {
   StoredUser,
 } from '../auth-store.js';
 import type { StoredEvent } from '../events.js';
+import { CREDENTIAL_COLUMNS, credentialFromRow, type CredentialRow } from '../rows.js';
 import type { SqliteDb } from './database.js';
-
-interface Row {
-  id: string;
-  workspace: string;
-  kind: CredentialKind;
-  user_name: string;
-  label: string;
-  role: Role;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-function fromRow(row: Row): StoredCredential {
-  return {
-    id: row.id,
-    workspace: row.workspace,
-    kind: row.kind,
-    userName: row.user_name,
-    label: row.label,
-    role: row.role,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-const COLUMNS =
-  'id, workspace, kind, user_name, label, role, created_at, expires_at, last_used_at, revoked_at';
 
 /** The SQLite auth store. */
 export class SqliteAuthStore implements AuthStore {
@@ -122,18 +92,18 @@ export class SqliteAuthStore implements AuthStore {
     return Promise.resolve(result);
   }
 
-  #live(workspace: string, tokenHash: string, now: string): Row | undefined {
+  #live(workspace: string, tokenHash: string, now: string): CredentialRow | undefined {
     return this.#db.db
       .prepare(
-        `SELECT ${COLUMNS} FROM auth_tokens WHERE workspace = ? AND token_hash = ?
+        `SELECT ${CREDENTIAL_COLUMNS} FROM auth_tokens WHERE workspace = ? AND token_hash = ?
          AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
       )
-      .get(workspace, tokenHash, now) as Row | undefined;
+      .get(workspace, tokenHash, now) as CredentialRow | undefined;
   }
 
   find(workspace: string, tokenHash: string, now: string): Promise<StoredCredential | null> {
     const row = this.#live(workspace, tokenHash, now);
-    return Promise.resolve(row === undefined ? null : fromRow(row));
+    return Promise.resolve(row === undefined ? null : credentialFromRow(row));
   }
 
   login(
@@ -180,14 +150,14 @@ export class SqliteAuthStore implements AuthStore {
   revoke(workspace: string, id: string, actor: string, now: string): Promise<StoredCredential> {
     const result = this.#db.tx(() => {
       const row = this.#db.db
-        .prepare(`SELECT ${COLUMNS} FROM auth_tokens WHERE workspace = ? AND id = ?`)
-        .get(workspace, id) as Row | undefined;
+        .prepare(`SELECT ${CREDENTIAL_COLUMNS} FROM auth_tokens WHERE workspace = ? AND id = ?`)
+        .get(workspace, id) as CredentialRow | undefined;
       if (row === undefined) {
         throw new NotFoundError(`no token ${id} in this workspace`, {
           hint: 'list tokens with `pulser token list`',
         });
       }
-      if (row.revoked_at !== null) return fromRow(row);
+      if (row.revoked_at !== null) return credentialFromRow(row);
       this.#db.db.prepare('UPDATE auth_tokens SET revoked_at = ? WHERE id = ?').run(now, id);
       this.#db.append({
         type: row.kind === 'session' ? 'auth.logout' : 'auth.token.revoked',
@@ -195,7 +165,7 @@ export class SqliteAuthStore implements AuthStore {
         subject: id,
         data: { kind: row.kind, user: row.user_name, label: row.label },
       });
-      return fromRow({ ...row, revoked_at: now });
+      return credentialFromRow({ ...row, revoked_at: now });
     });
     return Promise.resolve(result);
   }
@@ -203,11 +173,13 @@ export class SqliteAuthStore implements AuthStore {
   list(workspace: string, kinds?: ReadonlyArray<CredentialKind>): Promise<StoredCredential[]> {
     const rows = this.#db.db
       .prepare(
-        `SELECT ${COLUMNS} FROM auth_tokens WHERE workspace = ? ORDER BY created_at DESC, id`,
+        `SELECT ${CREDENTIAL_COLUMNS} FROM auth_tokens WHERE workspace = ? ORDER BY created_at DESC, id`,
       )
-      .all(workspace) as Row[];
+      .all(workspace) as CredentialRow[];
     const wanted = kinds === undefined ? null : new Set(kinds);
-    return Promise.resolve(rows.filter((r) => wanted === null || wanted.has(r.kind)).map(fromRow));
+    return Promise.resolve(
+      rows.filter((r) => wanted === null || wanted.has(r.kind)).map(credentialFromRow),
+    );
   }
 
   users(workspace: string): Promise<StoredUser[]> {

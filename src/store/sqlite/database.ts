@@ -3,10 +3,9 @@ import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreError, isPulserError } from '../../errors/index.js';
 import { checkEventInput } from '../../ir/events.js';
-import { canonicalJson } from '../../util/canonical-json.js';
-import { GENESIS_HASH, eventDigestRaw, eventMac } from '../../util/chain.js';
+import { GENESIS_HASH, eventMac } from '../../util/chain.js';
 import type { Clock } from '../clock.js';
-import type { ChainKeyState, EventInput, StoredEvent } from '../events.js';
+import { chainEvent, type ChainKeyState, type EventInput, type StoredEvent } from '../events.js';
 import { DAMAGED_HINT, checkLines, damagedMarker, markDamaged, sqliteFailure } from './failure.js';
 import type { Durability } from '../store.js';
 import { migrations } from './migrations/index.js';
@@ -277,40 +276,19 @@ export class SqliteDb {
     if (!this.db.inTransaction) throw new StoreError('event appended outside a transaction');
     checkEventInput(event);
     const last = (this.#head ??= this.#authenticHead());
-    const seq = last.seq + 1;
-    const prevHash = last.hash;
-    const ts = this.isoNow();
-    const data = event.data === undefined ? null : event.data;
-    // The stored text is the canonical JSON the hash covers, so verification hashes it as is.
-    const dataJson = canonicalJson(data);
-    const hash = eventDigestRaw(
-      prevHash,
-      { seq, ts, type: event.type, actor: event.actor, subject: event.subject },
-      dataJson,
-    );
-    const key = this.#chainKey;
+    const { stored, dataJson, mac } = chainEvent(last, event, this.isoNow(), this.#chainKey);
     this.#insertEvent.run(
-      seq,
-      ts,
-      event.type,
-      event.actor,
-      event.subject,
+      stored.seq,
+      stored.ts,
+      stored.type,
+      stored.actor,
+      stored.subject,
       dataJson,
-      prevHash,
-      hash,
-      key.kind === 'key' ? eventMac(key.key.secret, hash) : null,
+      stored.prevHash,
+      stored.hash,
+      mac,
     );
-    this.#head = { seq, hash };
-    const stored: StoredEvent = {
-      seq,
-      ts,
-      type: event.type,
-      actor: event.actor,
-      subject: event.subject,
-      data,
-      prevHash,
-      hash,
-    };
+    this.#head = { seq: stored.seq, hash: stored.hash };
     this.#pending.push(stored);
     return stored;
   }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { diffPlans, summarizeDiff } from '../../ir/diff.js';
 import type { Plan } from '../../ir/schema.js';
 import type { StoredEvent } from '../events.js';
+import type { NodeRow, PlanRow } from '../rows.js';
 import { planNodeRows, type PlanNodeValues } from '../plan-nodes.js';
 import type {
   PlanNodeRef,
@@ -12,22 +13,6 @@ import type {
 } from '../plan-store.js';
 import type { SqliteDb } from './database.js';
 import { parseStored } from './database.js';
-
-interface PlanRow {
-  id: string;
-  path: string;
-  sha256: string;
-  version: number;
-  imported_at: string;
-  ir: string;
-}
-
-interface NodeRow {
-  plan_id: string;
-  node_id: string;
-  kind: string;
-  title: string;
-}
 
 function fromRow(row: PlanRow): StoredPlan {
   return {
