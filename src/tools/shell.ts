@@ -40,6 +40,17 @@ export function shellFor(language: string | undefined): string {
   return language === 'bash' ? 'bash' : '/bin/sh';
 }
 
+/** The process groups of the scripts this process is running now. */
+const running = new Set<number>();
+
+/**
+ * Kills every script this process is running now, with its whole process group: for a process
+ * that is about to leave at once (a tour stopped by Ctrl-C), where nothing waits for the steps.
+ */
+export function killRunningScripts(): void {
+  for (const pid of running) killGroup(pid, 'SIGKILL');
+}
+
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -73,6 +84,8 @@ export function runShell(options: ShellOptions): Promise<ShellResult> {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
     let why: 'timed_out' | 'aborted' | null = null;
     let exit: { code: number | null; signal: string | null } | null = null;
     let spawnError: string | null = null;
@@ -107,6 +120,7 @@ export function runShell(options: ShellOptions): Promise<ShellResult> {
     const finish = (): void => {
       if (settled) return;
       settled = true;
+      if (pid !== undefined) running.delete(pid);
       clearTimeout(timer);
       if (graceTimer !== null) clearTimeout(graceTimer);
       options.signal?.removeEventListener('abort', onAbort);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConflictError } from '../../errors/index.js';
+import { killRunningScripts } from '../../tools/shell.js';
 import { shellCommand } from '../../util/shell-quote.js';
 import { checkTarget } from '../../workspace/checks/check.js';
 import { bundledExample } from '../../workspace/init.js';
@@ -115,10 +116,27 @@ function removedAtExit(root: string): () => void {
     if (removed) return;
     removed = true;
     // A step's process may still be writing in it: retry what appears while removing.
-    rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+        return;
+      } catch (error) {
+        if (attempt === 10) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 * attempt);
+      }
+    }
   };
   const stop = (signal: NodeJS.Signals): void => {
-    remove();
+    // The tour ends now: its steps' processes go first, so nothing writes in the folder.
+    killRunningScripts();
+    try {
+      remove();
+    } catch (error) {
+      err(
+        `\npulser demo: stopped (${signal}); could not remove the scratch folder ${root}: ${(error as Error).message}`,
+      );
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
     err(`\npulser demo: stopped (${signal}); removed the scratch folder ${root}`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
